@@ -1,0 +1,51 @@
+"""Writing run files so that a crash or `kill -9` never leaves a half-written one.
+
+Every file goes to a hidden temporary name in the same folder, then `os.replace` puts it
+in place in one step: readers see the old file or the new one, never a torn one.
+"""
+import contextlib
+import json
+import os
+from pathlib import Path
+
+import cv2
+
+from .errors import UserError
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside `path` (same extension); on success move it into place."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_json(path, data):
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def write_image(path, image):
+    """Write a uint8 image (H, W) or (H, W, 3) in BGR order with OpenCV."""
+    with atomic_path(path) as tmp:
+        if not cv2.imwrite(str(tmp), image):
+            raise UserError(f"cannot write image {path}; check the output folder is writable")
+
+
+def ensure_writable_dir(path, flag="--output"):
+    """Create `path` (and parents); a one-line UserError if it cannot be written."""
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".write-test-{os.getpid()}"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as err:
+        raise UserError(f"cannot write to {flag} folder {path} ({err.strerror}); choose a writable folder with {flag}") from None
+    return path

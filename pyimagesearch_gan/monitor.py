@@ -1,0 +1,121 @@
+"""What a run shows: fixed-noise montages every epoch, the loss plot, the history, progress.
+
+`Monitor` is a Keras callback, one per class GAN: at the start it writes `real.png` (a
+montage of training images, for the "dataset vs generated" comparison); at the end of every
+epoch `epoch_0001.png` (the book's 16x16 grid of the 256 benchmark noise vectors' images),
+`history.json` and `loss.png`. `ProgressLogger` prints one line per epoch with the losses,
+seconds per epoch and the time left.
+"""
+import time
+
+import cv2
+import imutils
+import keras
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from .data import to_uint8  # noqa: E402
+from .files import atomic_path, write_image, write_json  # noqa: E402
+
+
+def montage(images, grid):
+    """uint8 images (N, H, W, C) -> one BGR uint8 montage of grid = (columns, rows) tiles."""
+    images = np.asarray(images)
+    if images.shape[-1] == 1:
+        tiles = [cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) for image in images]
+    else:
+        tiles = [cv2.cvtColor(image, cv2.COLOR_RGB2BGR) for image in images]
+    height, width = images.shape[1:3]
+    return imutils.build_montages(tiles, (width, height), tuple(grid))[0]
+
+
+def plot_history(history, path, title=""):
+    """Loss curves per epoch (and accuracies, where the history has them) as a PNG."""
+    epochs = [record["epoch"] for record in history]
+    loss_keys = [k for k in history[-1] if k.endswith("loss")]
+    acc_keys = [k for k in history[-1] if k.startswith("acc")]
+    panels = 2 if acc_keys else 1
+    fig, axes = plt.subplots(1, panels, figsize=(6 * panels, 4), squeeze=False)
+    for key in loss_keys:
+        axes[0, 0].plot(epochs, [record[key] for record in history], label=key)
+    axes[0, 0].set(xlabel="epoch", ylabel="loss", title=title or "training loss")
+    axes[0, 0].legend()
+    if acc_keys:
+        for key in acc_keys:
+            axes[0, 1].plot(epochs, [record[key] for record in history], label=key)
+        axes[0, 1].set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1), title="auxiliary classifier")
+        axes[0, 1].legend()
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=80)
+    plt.close(fig)
+
+
+class Monitor(keras.callbacks.Callback):
+    """Montages, loss plot and history for one GAN, written into `folder`.
+
+    `prefix` selects this GAN's entries in the logs when several class GANs train at once.
+    """
+
+    def __init__(self, gan, folder, real_images, *, num_benchmark=256, seed=0, prefix="", title="", history=None):
+        super().__init__()
+        self.gan = gan
+        self.folder = folder
+        self.real_images = real_images
+        self.inputs, self.grid = gan.benchmark_inputs(num_benchmark, seed)
+        self.prefix = prefix
+        self.title = title
+        self.history = list(history or [])
+        self.epoch_start = None
+
+    def on_train_begin(self, logs=None):
+        if not (self.folder / "real.png").exists():
+            count = min(len(self.real_images), self.grid[0] * self.grid[1])
+            write_image(self.folder / "real.png", montage(self.real_images[:count], self.grid))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch_start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        images = to_uint8(keras.ops.convert_to_numpy(self.gan.generate(self.inputs)))
+        write_image(self.folder / f"epoch_{epoch + 1:04d}.png", montage(images, self.grid))
+        record = {"epoch": epoch + 1}
+        for key, value in (logs or {}).items():
+            if key.startswith(self.prefix):
+                record[key[len(self.prefix):]] = float(value)
+        record["seconds"] = round(time.perf_counter() - self.epoch_start, 3)
+        self.history.append(record)
+        write_json(self.folder / "history.json", self.history)
+        plot_history(self.history, self.folder / "loss.png", self.title)
+
+
+class ProgressLogger(keras.callbacks.Callback):
+    """One console line per epoch: losses, seconds per epoch, time left for this run."""
+
+    def __init__(self, label, total_epochs, *, keys=("d_loss", "gan_loss"), remaining_after=0):
+        super().__init__()
+        self.label = label
+        self.total_epochs = total_epochs
+        self.keys = keys
+        self.remaining_after = remaining_after  # epochs of later GANs still to train
+        self.times = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self.start)
+        per_epoch = float(np.median(self.times[-10:]))
+        left = per_epoch * (self.total_epochs - epoch - 1 + self.remaining_after)
+        losses = "  ".join(f"{k} {logs[k]:.3f}" for k in self.keys if k in (logs or {}))
+        print(f"[{self.label}] epoch {epoch + 1}/{self.total_epochs}  {losses}  {self.times[-1]:.2f} s/epoch  left {format_seconds(left)}", flush=True)
+
+
+def format_seconds(seconds):
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"

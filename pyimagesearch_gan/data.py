@@ -19,7 +19,8 @@ Everything is validated before load_dataset returns: no partial ImageSet ever es
 
 MNIST and Fashion-MNIST are read offline first: <data>/<name>/ (or the folder given itself)
 holding a keras .npz, IDX files (optionally .gz), or for the MNIST train split mnist_5k.csv.gz.
-Only when none exist does keras.datasets download them, and only if a network answers.
+Only when none exist does keras.datasets load them: from its cache (~/.keras/datasets), else by
+download, tried only if storage.googleapis.com answers within 3 s (no hang without a network).
 
 make_pipeline turns uint8 images into an infinite dataset of [-1, 1] float batches whose
 order in epoch e depends only on (seed, e), so a run resumed at epoch k sees the same batches.
@@ -348,9 +349,18 @@ def _network_available(host=KERAS_HOST, port=443, timeout=3.0):
         return False
 
 
+def _in_keras_cache(name):
+    """True when keras.datasets already downloaded `name`, so load_data works offline."""
+    cache = pathlib.Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser() / "datasets"
+    if name == "mnist":
+        return (cache / "mnist.npz").is_file()
+    return all((cache / "fashion-mnist" / f"{part}-ubyte.gz").is_file()
+               for part in ("train-images-idx3", "train-labels-idx1", "t10k-images-idx3", "t10k-labels-idx1"))
+
+
 def _download(name, folder, split):
     hint = _where_to_put(name, folder)
-    if not _network_available():
+    if not _in_keras_cache(name) and not _network_available():
         raise UserError(f"no {name} files in {folder} and no network to download them: {hint}")
     import keras
     try:

@@ -164,6 +164,7 @@ def test_idx_round_trip_and_truncated_idx(tmp_path):
 
 def test_missing_mnist_files_without_network_says_where_to_put_them(tmp_path, monkeypatch):
     monkeypatch.setattr(data, "_network_available", lambda *a, **k: False)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras_home"))
     with pytest.raises(UserError) as err:
         data.load_dataset("fashion_mnist", str(tmp_path))
     message = str(err.value)

@@ -188,7 +188,8 @@ def test_planted_copy_is_found_and_flagged(planted, tmp_path, feature_model, cap
     assert copy[0]["class"] == "a" and report["near_copies"][0] == copy[0]  # closest first
     assert report["classes"]["a"]["pixel"]["generated"]["count"] == 5
     assert report["classes"]["a"]["feature"]["held_out"]["count"] == 10
-    assert report["threshold"] > 0 and report["held_out_flagged_fraction"] <= 0.1
+    assert 0 < report["classes"]["a"]["threshold"] < report["classes"]["a"]["pixel"]["held_out"]["mean"]
+    assert report["classes"]["a"]["held_out_flagged_fraction"] == 0.1  # 1 of 10: the closest
 
     figure = cv2.imread(str(out / "neighbors_a.png"))
     assert figure.shape == figure_shape(rows=5, k=3, spaces=2)
@@ -217,6 +218,18 @@ def test_class_folder_mismatch_is_a_user_error(planted, tmp_path):
     with pytest.raises(UserError, match="zebra.*a, b"):
         neighbors.run_neighbors(gen, train, held_out, output_dir=out)
     assert not out.exists()
+
+
+def test_held_out_set_must_cover_the_generated_classes(planted, tmp_path):
+    train, held_out, gen = planted
+    only_a = held_out.subset([0])
+    with pytest.raises(UserError, match="no images of class b"):
+        neighbors.run_neighbors(gen, train, only_a, output_dir=tmp_path / "o")
+    renamed = image_set(held_out.images, held_out.labels, "held")
+    renamed.class_names = ["a", "c"]
+    with pytest.raises(UserError, match="held-out set has classes"):
+        neighbors.run_neighbors(gen, train, renamed, output_dir=tmp_path / "o")
+    assert not (tmp_path / "o").exists()
 
 
 def test_missing_generated_folder_is_a_user_error(planted, tmp_path):

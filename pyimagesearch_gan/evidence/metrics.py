@@ -24,19 +24,20 @@ def features(extractor, images, batch_size=256):
     return classifiers.apply_model(extractor, images, batch_size).astype(np.float64)
 
 
-def _check_features(feats_a, feats_b, min_rows):
+def _check_features(feats_a, feats_b):
     a, b = np.asarray(feats_a, np.float64), np.asarray(feats_b, np.float64)
     if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[1]:
         raise ValueError(f"need two (N, d) feature arrays of equal d, got {a.shape} and {b.shape}")
-    if min(len(a), len(b)) < min_rows:
-        raise ValueError(f"need at least {min_rows} feature vectors per set")
+    if min(len(a), len(b)) < 2:
+        raise ValueError("need at least 2 feature vectors per set")
     return a, b
 
 
 def _trace_sqrt_product(cov_a, cov_b):
     """tr(sqrt(cov_a @ cov_b)), retrying with a small ridge when the product is near-singular."""
+    mean_variance = max((np.trace(cov_a) + np.trace(cov_b)) / (2 * len(cov_a)), 1e-30)
     for eps in (0.0, 1e-10, 1e-6):
-        ridge = eps * np.eye(len(cov_a))
+        ridge = eps * mean_variance * np.eye(len(cov_a))
         product = (cov_a + ridge) @ (cov_b + ridge)
         with warnings.catch_warnings():  # singular products are expected; we check the error
             warnings.simplefilter("ignore", linalg.LinAlgWarning)
@@ -52,7 +53,7 @@ def _trace_sqrt_product(cov_a, cov_b):
 
 def frechet_distance(feats_a, feats_b):
     """||mu_a - mu_b||^2 + tr(C_a + C_b - 2 sqrt(C_a C_b)); 0 for identical sets."""
-    a, b = _check_features(feats_a, feats_b, min_rows=2)
+    a, b = _check_features(feats_a, feats_b)
     cov_a, cov_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
     mean_term = float(np.sum((a.mean(axis=0) - b.mean(axis=0)) ** 2))
     cov_term = float(np.trace(cov_a) + np.trace(cov_b)) - 2.0 * _trace_sqrt_product(cov_a, cov_b)
@@ -72,7 +73,7 @@ def _unbiased_mmd2(x, y):
 
 def kernel_distance(feats_a, feats_b, *, subsets=100, subset_size=1000, seed=0):
     """KID: (mean, std) of the unbiased MMD^2 over `subsets` random subsets of each set."""
-    a, b = _check_features(feats_a, feats_b, min_rows=2)
+    a, b = _check_features(feats_a, feats_b)
     size = min(subset_size, len(a), len(b))
     rng = np.random.default_rng(seed)
     values = [

@@ -1,0 +1,97 @@
+"""The book pipeline end to end: a 2-epoch NEU run writes every file, and the CLI's errors."""
+import json
+import subprocess
+import sys
+
+import cv2
+import keras
+import numpy as np
+import pytest
+
+from pyimagesearch_gan.cli import main
+from pyimagesearch_gan.monitor import montage
+
+RUN_FILES = ["real.png", "epoch_0001.png", "epoch_0002.png", "loss.png", "history.json", "generator.keras", "discriminator.keras"]
+
+
+@pytest.fixture(scope="module")
+def neu_run(tmp_path_factory, data_root):
+    run = tmp_path_factory.mktemp("runs") / "neu"
+    main(["train", "--preset", "neu-dcgan", "--data-dir", str(data_root), "--classes", "crazing", "--epochs", "2", "--seed", "7", "--output", str(run)])
+    return run
+
+
+def test_run_writes_every_file(neu_run):
+    assert sorted(p.name for p in neu_run.iterdir() if not p.name.startswith(".")) >= ["config.json", "crazing"]
+    for name in RUN_FILES:
+        assert (neu_run / "crazing" / name).stat().st_size > 0, name
+    assert not [p for p in (neu_run / "crazing").iterdir() if p.name.startswith(".")], "no temporary files left"
+
+
+def test_montages_are_16x16_tiles_of_28_pixels(neu_run):
+    for name in ("epoch_0001.png", "epoch_0002.png", "real.png"):
+        image = cv2.imread(str(neu_run / "crazing" / name))
+        assert image.shape == (448, 448, 3), name
+    assert not np.array_equal(cv2.imread(str(neu_run / "crazing" / "epoch_0001.png")), cv2.imread(str(neu_run / "crazing" / "epoch_0002.png")))
+
+
+def test_history_and_config(neu_run):
+    history = json.loads((neu_run / "crazing" / "history.json").read_text())
+    assert [r["epoch"] for r in history] == [1, 2]
+    assert all(np.isfinite(r["d_loss"]) and np.isfinite(r["gan_loss"]) and r["seconds"] > 0 for r in history)
+    config = json.loads((neu_run / "config.json").read_text())
+    assert config["preset"] == "neu-dcgan" and config["epochs"] == 2 and config["batch_size"] == 16 and config["classes"] == "crazing"
+
+
+def test_generator_reloads_and_generates(neu_run):
+    generator = keras.models.load_model(neu_run / "crazing" / "generator.keras")
+    images = keras.ops.convert_to_numpy(generator(np.random.uniform(-1, 1, (4, 100)).astype("float32"), training=False))
+    assert images.shape == (4, 28, 28, 1) and images.min() >= -1 and images.max() <= 1
+    discriminator = keras.models.load_model(neu_run / "crazing" / "discriminator.keras")
+    assert discriminator(images).shape == (4, 1)
+
+
+def test_montage_helper_shapes():
+    gray = np.zeros((256, 28, 28, 1), "uint8")
+    assert montage(gray, (16, 16)).shape == (448, 448, 3)
+    rgb = np.zeros((40, 64, 64, 3), "uint8")
+    assert montage(rgb, (10, 4)).shape == (256, 640, 3)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--preset", "nope"], "unknown preset 'nope'"),
+    (["--dataset", "cifar"], "cifar"),
+    (["--classes", "rust"], "rust"),
+    (["--batch-size", "400", "--classes", "crazing"], "--batch-size"),
+    (["--set", "nonsense=1"], "unknown setting 'nonsense'"),
+    (["--epochs", "0"], "--epochs"),
+])
+def test_cli_errors_are_one_line_exit_2(args, message, data_root, tmp_path, capsys):
+    output = tmp_path / "run"
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--data-dir", str(data_root), "--output", str(output), *args])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit_info.value.code == 2
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0]
+    assert not output.exists(), "nothing may be written on bad input"
+
+
+def test_missing_data_says_where_to_put_it(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--data-dir", str(tmp_path / "nowhere"), "--output", str(tmp_path / "run")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and "neu" in err and str(tmp_path / "nowhere") in err
+
+
+def test_unwritable_output_folder(data_root, tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--data-dir", str(data_root), "--classes", "crazing", "--output", str(blocker / "run")])
+    assert exit_info.value.code == 2 and "--output" in capsys.readouterr().err
+
+
+def test_console_entry_point_lists_presets():
+    result = subprocess.run([sys.executable, "-m", "pyimagesearch_gan", "presets"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert "neu-dcgan" in result.stdout and "R0" in result.stdout

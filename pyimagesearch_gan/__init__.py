@@ -8,5 +8,6 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("OPENCV_LOG_LEVEL", "SILENT")  # an undecodable image gets our one-line error, not OpenCV's log too
 
 __version__ = "0.1.0"

@@ -13,6 +13,7 @@ class ClassGANs(keras.Model):
         super().__init__(name=name)
         self.gans = gans
         self.names = list(names)
+        self.built = True  # no call() to build; fit under a tf.distribute strategy asks
 
     @property
     def metrics(self):

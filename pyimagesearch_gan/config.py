@@ -6,9 +6,12 @@ in the run folder, and `--resume` reads it back.
 """
 import dataclasses
 import json
+import types
+import typing
 from pathlib import Path
 
 from .errors import UserError
+from .files import write_json
 
 
 @dataclasses.dataclass
@@ -34,12 +37,14 @@ class TrainConfig:
     # Noise fed to the generator.
     noise_dim: int = 100
     noise: str = "uniform"  # "uniform" in [-1, 1] (book) or "normal"
-    # Optimizers: Adam for D and G; decay None means the book's lr / epochs.
+    # Optimizers: Adam for D and G; decay None means the book's lr / epochs (decay_epochs when set:
+    # `train --resume --epochs` keeps the decay of the run it extends).
     d_lr: float = 2e-4
     g_lr: float = 2e-4
     beta_1: float = 0.5
     beta_2: float = 0.999
     decay: float | None = None
+    decay_epochs: int | None = None
     # Training step.
     real_label: float = 1.0  # < 1 is one-sided label smoothing
     g_steps: int = 1  # generator updates per discriminator update
@@ -48,20 +53,25 @@ class TrainConfig:
     balance: bool = False  # skip the update of the network whose loss is below the other's
     jit_compile: bool | str = "auto"
     concurrent: bool = False  # train the class GANs side by side in one compiled step
+    # Speed (accel.py; measured defaults in README "Speed").
+    steps_per_execution: int = 1  # training steps per call into TensorFlow (callbacks see every k-th batch)
+    mixed_precision: bool = False  # mixed_float16 (GPU)
+    strategy: str = "default"  # "default", "mirrored" (GPUs of one machine) or "multiworker"
     # Monitoring and output.
     num_benchmark: int = 256
     output: str | None = None
     checkpoint_every: int = 10
+    keep_checkpoints: int = 3
 
     def optimizer_decay(self, lr):
         """The decay rate per update: the book's lr / epochs unless set explicitly."""
-        return lr / self.epochs if self.decay is None else self.decay
+        return lr / (self.decay_epochs or self.epochs) if self.decay is None else self.decay
 
     def to_dict(self):
         return dataclasses.asdict(self)
 
     def save(self, path):
-        Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
+        write_json(path, self.to_dict())  # atomic: a killed run never leaves a torn config.json
 
     @classmethod
     def load(cls, path):
@@ -69,6 +79,8 @@ class TrainConfig:
             values = json.loads(Path(path).read_text())
         except (OSError, ValueError) as err:
             raise UserError(f"cannot read the run config {path} ({err}); point at a run folder written by pyimagesearch-gan") from None
+        if not isinstance(values, dict):
+            raise UserError(f"the run config {path} is not a JSON object of settings; point at a run folder written by pyimagesearch-gan")
         return cls().with_overrides(values)
 
     def with_overrides(self, overrides):
@@ -82,6 +94,9 @@ class TrainConfig:
                 values[key] = value
             else:
                 raise UserError(f"unknown setting '{key}'; valid settings: {', '.join(fields)} and model.<name>")
+        for name, field in fields.items():
+            if not accepts(field.type, values[name]):
+                raise UserError(f"setting '{name}' must be {describe(field.type)}, got {values[name]!r}")
         config = TrainConfig(**values)
         config.validate()
         return config
@@ -98,10 +113,37 @@ class TrainConfig:
             (0.0 < self.real_label <= 1.0, "--set real_label= must be in (0, 1]"),
             (self.num_benchmark >= 1, "--set num_benchmark= must be at least 1"),
             (self.checkpoint_every >= 1, "--checkpoint-every must be at least 1"),
+            (self.keep_checkpoints >= 1, "--set keep_checkpoints= must be at least 1"),
+            (self.decay_epochs is None or self.decay_epochs >= 1, "--set decay_epochs= must be at least 1"),
+            (self.steps_per_execution >= 1, "--steps-per-execution must be at least 1"),
+            (self.strategy in ("default", "mirrored", "multiworker"), "--strategy must be default, mirrored or multiworker"),
         ]
         for ok, message in checks:
             if not ok:
                 raise UserError(message)
+
+
+def accepts(annotation, value):
+    """Whether `value` fits a field annotated `annotation` (int, float | None, bool | str ...)."""
+    union = isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+    for option in typing.get_args(annotation) if union else (annotation,):
+        option = typing.get_origin(option) or option
+        if option is type(None):
+            ok = value is None
+        elif option in (int, float):  # JSON has one number type; a bool is not a number here
+            ok = isinstance(value, int if option is int else (int, float)) and not isinstance(value, bool)
+        else:
+            ok = not isinstance(option, type) or isinstance(value, option)
+        if ok:
+            return True
+    return False
+
+
+def describe(annotation):
+    union = isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
+    options = typing.get_args(annotation) if union else (annotation,)
+    names = {int: "a whole number", float: "a number", bool: "true or false", str: "a text", dict: "a JSON object", type(None): "null"}
+    return " or ".join(names.get(o, getattr(o, "__name__", str(o))) for o in options)
 
 
 def parse_value(text):

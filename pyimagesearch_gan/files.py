@@ -6,6 +6,8 @@ in place in one step: readers see the old file or the new one, never a torn one.
 import contextlib
 import json
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import cv2
@@ -49,3 +51,35 @@ def ensure_writable_dir(path, flag="--output"):
     except OSError as err:
         raise UserError(f"cannot write to {flag} folder {path} ({err.strerror}); choose a writable folder with {flag}") from None
     return path
+
+
+def check_new_dir(path, *, force, flag="--output"):
+    """A UserError when `path` exists with something in it and `force` is off."""
+    path = Path(path)
+    if not force and path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise UserError(f"{flag} folder {path} already exists and is not empty: choose another folder, or pass --force to replace it")
+
+
+@contextlib.contextmanager
+def atomic_dir(path, *, force=True, flag="--output"):
+    """Yield a hidden temporary folder beside `path`; on success it replaces `path` in one step.
+
+    Readers see the old folder or the complete new one, never a half-written one; on an
+    error the temporary folder is removed and `path` is left as it was.
+    """
+    path = Path(path)
+    check_new_dir(path, force=force, flag=flag)
+    ensure_writable_dir(path.parent, flag)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp", dir=path.parent))
+    try:
+        yield tmp
+        old = path.with_name(f".{path.name}.old{os.getpid()}")
+        if path.exists():
+            os.replace(path, old)
+        os.replace(tmp, path)
+        if old.is_dir():
+            shutil.rmtree(old)
+        elif old.exists():
+            old.unlink()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

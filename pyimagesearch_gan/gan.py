@@ -17,13 +17,18 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from . import accel
+
 
 def make_optimizer(lr, cfg):
     """Adam with the book's Keras 2 `decay`: lr / (1 + decay * updates), decay per update."""
     decay = cfg.optimizer_decay(lr)
     if decay:
         lr = keras.optimizers.schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)
-    return keras.optimizers.Adam(learning_rate=lr, beta_1=cfg.beta_1, beta_2=cfg.beta_2)
+    optimizer = keras.optimizers.Adam(learning_rate=lr, beta_1=cfg.beta_1, beta_2=cfg.beta_2)
+    if cfg.mixed_precision:  # float16 gradients underflow without loss scaling
+        optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+    return optimizer
 
 
 def combine(generator, discriminator, conditional):
@@ -63,6 +68,7 @@ class GAN(keras.Model):
         if self.balance:
             # Last step's (d_loss, gan_loss), for the balancing rule.
             self.last_losses = self.add_weight(shape=(2,), initializer="zeros", trainable=False, name="last_losses")
+        self.built = True  # no call() to build; fit under a tf.distribute strategy asks
 
     @property
     def metrics(self):
@@ -81,11 +87,16 @@ class GAN(keras.Model):
         return keras.random.uniform(shape, -1.0, 1.0, seed=self.seed_generator)
 
     def generator_inputs(self, n):
-        """Fresh generator inputs and, for conditional models, the class labels they ask for."""
-        noise = self.sample_noise(n)
+        """Fresh generator inputs and, for conditional models, the class labels they ask for.
+
+        Under a multi-replica strategy each replica draws the global batch's inputs and keeps
+        its own slice, so replicas differ and the run sees the noise of a single device.
+        """
+        draw, keep = accel.replica_share(n)
+        noise = keep(self.sample_noise(draw))
         if not self.conditional:
             return noise, None
-        labels = keras.random.randint((n,), 0, self.num_classes, seed=self.seed_generator)
+        labels = keep(keras.random.randint((draw,), 0, self.num_classes, seed=self.seed_generator))
         return [noise, labels], labels
 
     def benchmark_inputs(self, num, seed):
@@ -150,6 +161,7 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             adversarial, class_loss, acc_real, acc_fake = self.discriminator_loss(real, labels)
             loss = adversarial if class_loss is None else adversarial + class_loss
+            loss = self.d_optimizer.scale_loss(loss)
         grads = tape.gradient(loss, variables)
         apply_if(enabled, self.d_optimizer, grads, variables)
         return adversarial, class_loss, acc_real, acc_fake
@@ -158,7 +170,8 @@ class GAN(keras.Model):
         variables = self.generator.trainable_variables
         with tf.GradientTape() as tape:
             loss = self.generator_loss(n)
-        grads = tape.gradient(loss, variables)
+            scaled = self.g_optimizer.scale_loss(loss)
+        grads = tape.gradient(scaled, variables)
         apply_if(enabled, self.g_optimizer, grads, variables)
         return loss
 
@@ -173,9 +186,9 @@ class GAN(keras.Model):
             gan_loss = self.train_generator(ops.shape(real)[0], update_g)
         if self.balance:
             self.last_losses.assign(ops.stack([d_loss if class_loss is None else d_loss + class_loss, gan_loss]))
-        results = {"d_loss": d_loss, "gan_loss": gan_loss}
+        results = {"d_loss": accel.unscaled(d_loss), "gan_loss": accel.unscaled(gan_loss)}
         if self.conditional:
-            results.update(d_class_loss=class_loss, acc_real=acc_real, acc_fake=acc_fake)
+            results.update(d_class_loss=accel.unscaled(class_loss), acc_real=acc_real, acc_fake=acc_fake)
         return results
 
     def train_step(self, data):
@@ -194,5 +207,10 @@ def apply_if(enabled, optimizer, grads, variables):
     """Apply the update, or skip it (balancing rule) without touching the optimizer's state."""
     if enabled is True:
         optimizer.apply(grads, variables)
-    else:
-        tf.cond(enabled, lambda: optimizer.apply(grads, variables) or tf.constant(True), lambda: tf.constant(False))
+        return
+
+    def update():
+        optimizer.apply(grads, variables)
+        return tf.constant(True)
+
+    tf.cond(enabled, update, lambda: tf.constant(False))

@@ -22,3 +22,22 @@ def small_cfg():
     from pyimagesearch_gan.presets import get_preset
 
     return get_preset("neu-dcgan").with_overrides({"epochs": 2, "batch_size": 8, "num_benchmark": 16, "seed": 1})
+
+
+def write_image_tree(root, classes=("a", "b"), count=16, size=28, seed=0):
+    """A class-per-subfolder tree of `count` blurred-noise gray PNGs per class (for --dataset folder)."""
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    for name in classes:
+        folder = Path(root) / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for i in range(count):
+            cv2.imwrite(str(folder / f"{name}_{i:03d}.png"), cv2.GaussianBlur(rng.integers(0, 256, (size, size), dtype="uint8"), (5, 5), 0))
+    return Path(root)
+
+
+@pytest.fixture(name="write_image_tree", scope="session")
+def write_image_tree_fixture():
+    return write_image_tree

@@ -20,12 +20,12 @@ def make_gan(cfg):
 
 
 def snapshot(model):
-    return [np.array(v) for v in model.weights]
+    return [keras.ops.convert_to_numpy(v) for v in model.weights]
 
 
 def changed(before, model, trainable_only=False):
     variables = model.weights
-    flags = [not np.array_equal(b, np.array(v)) for b, v in zip(before, variables)]
+    flags = [not np.array_equal(b, keras.ops.convert_to_numpy(v)) for b, v in zip(before, variables)]
     if trainable_only:
         flags = [f for f, v in zip(flags, variables) if v.trainable]
     return flags

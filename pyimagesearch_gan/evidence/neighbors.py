@@ -13,10 +13,11 @@ too: the report states that rate so a handful of flags is read for what it is.
 Pixel distances are Euclidean over all pixel values (0-255, all channels); feature distances
 use the feature CNN's "features" layer when an extractor is given (shown and summarised,
 not used for flagging). Both search the whole training set, all classes.
+
+Held-out images may be part of the training set (an image folder has no test split, so its
+held-out part is carved from the images the GAN trained on): each is then compared with the
+training images outside the held-out set, and generated images with all of them.
 """
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import cv2
@@ -25,7 +26,7 @@ import numpy as np
 from pyimagesearch_gan.data import load_dataset
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.evidence.metrics import features
-from pyimagesearch_gan.files import ensure_writable_dir, write_image, write_json
+from pyimagesearch_gan.files import atomic_dir, write_image, write_json
 
 FIGURE_ROWS = 16      # generated images shown per class, closest first
 MIN_TILE = 64         # small images are enlarged by an integer factor to at least this size
@@ -89,12 +90,13 @@ def distance_stats(distances):
 # ---------------------------------------------------------------- the whole check
 
 def run_neighbors(generated_dir, train, held_out, *, extractor=None, k=5, output_dir,
-                  percentile=1.0):
+                  percentile=1.0, notes=()):
     """Find the k nearest training images of every generated image; write figures and reports.
 
     generated_dir holds one folder per class named as in train.class_names, images of any
     name inside. Writes neighbors_<class>.png, report.json and report.md into output_dir
     (replaced as a whole, never half-written); prints a summary; returns the report dict.
+    `notes`: lines about where the images came from, kept in the report and printed.
     """
     if k < 1 or not 0 <= percentile <= 100:
         raise UserError(f"need k >= 1 neighbours and a percentile in [0, 100], got k={k}, "
@@ -110,12 +112,17 @@ def run_neighbors(generated_dir, train, held_out, *, extractor=None, k=5, output
     if missing:
         raise UserError(f"the held-out set has no images of class {train.class_names[min(missing)]}: "
                         "it calibrates the near-copy threshold of every generated class")
+    baseline = ~np.isin(train.files, held_out.files)  # training images held-out ones are compared with
+    if not baseline.any():
+        raise UserError("every training image is also a held-out image: hold out only part of the real images")
     spaces = {"pixel": (train.images, held_out.images, generated.images)}
     if extractor is not None:
         spaces["feature"] = tuple(features(extractor, x) for x in spaces["pixel"])
-    found = {name: _search(*sets, k) for name, sets in spaces.items()}
+    found = {name: _search(*sets, k, baseline) for name, sets in spaces.items()}
 
     report = _report(generated_dir, generated, train, held_out, found, k, percentile)
+    report["held_out_in_train"] = int(len(train.files) - baseline.sum())
+    report["notes"] = list(notes)
     figures = {name: _class_figure(generated, train, found, label)
                for label, name in enumerate(train.class_names) if name in report["classes"]}
     _write_all(output_dir, report, figures)
@@ -144,9 +151,9 @@ def _load_generated(generated_dir, train):
     return generated
 
 
-def _search(train_x, held_x, generated_x, k):
-    """{"held_out": nearest(held_x -> train), "generated": nearest(generated_x -> train, k)}."""
-    return {"held_out": nearest(held_x, train_x, 1), "generated": nearest(generated_x, train_x, k)}
+def _search(train_x, held_x, generated_x, k, baseline):
+    """{"held_out": nearest(held_x -> train[baseline]), "generated": nearest(generated_x -> train, k)}."""
+    return {"held_out": nearest(held_x, train_x[baseline], 1), "generated": nearest(generated_x, train_x, k)}
 
 
 def _report(generated_dir, generated, train, held_out, found, k, percentile):
@@ -236,6 +243,7 @@ def _summary_lines(report):
     lines.append(f"\nnear-copy: pixel distance to a training image <= the class threshold, "
                  f"percentile {report['percentile']:g} of held-out real -> train distances "
                  f"(so about {report['percentile']:g}% of real held-out images are flagged too)")
+    lines += report.get("notes", [])
     lines.append(f"near-copies: {len(report['near_copies'])} of {report['generated']} generated images")
     lines += [f"- {c['file']} ({c['class']}): {c['distance']:.1f} from {c['train_file']}"
               for c in report["near_copies"]]
@@ -243,32 +251,16 @@ def _summary_lines(report):
 
 
 def _num(stats, key):
-    return f"{stats[key]:.1f}" if key in stats else "-"
+    return f"{stats[key]:.4g}" if key in stats else "-"
 
 
 def _write_all(output_dir, report, figures):
     """Write everything into a hidden temporary folder, then swap it in for output_dir."""
-    output_dir = Path(output_dir)
-    ensure_writable_dir(output_dir.parent)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.tmp", dir=output_dir.parent))
-    try:
+    with atomic_dir(output_dir) as tmp:
         for name, figure in figures.items():
             write_image(tmp / f"neighbors_{name}.png", figure)
         write_json(tmp / "report.json", report)
         (tmp / "report.md").write_text(_markdown(report))
-        _swap_in(tmp, output_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _swap_in(tmp, output_dir):
-    old = None
-    if output_dir.exists():
-        old = output_dir.with_name(f".{output_dir.name}.old{os.getpid()}")
-        os.replace(output_dir, old)
-    os.replace(tmp, output_dir)
-    if old is not None:
-        shutil.rmtree(old)
 
 
 def _markdown(report):

@@ -9,7 +9,7 @@ import importlib
 
 from ..errors import UserError
 
-FAMILIES = ("book",)
+FAMILIES = ("book", "dcgan", "acgan", "mlp")
 
 
 def get_family(name):

@@ -1,0 +1,126 @@
+"""How a run uses the machine: XLA, CPU threads, mixed precision and tf.distribute strategies.
+
+Defaults come from measurements (`pyimagesearch-gan bench`, README "Speed"): on CPU the
+training step runs faster without XLA for the book DCGAN, on GPU with it, so `jit_compile`
+"auto" means "on where a GPU is visible". Every choice can be overridden from the CLI.
+
+GPU path: `--mixed-precision` sets the Keras policy mixed_float16 before the models are
+built (layers compute in float16, keep float32 weights), puts each network's output layer
+back in float32 (sigmoid/tanh/softmax), and wraps the optimizers in LossScaleOptimizer.
+`--strategy mirrored` trains on every GPU of one machine (MirroredStrategy): the global batch
+`--batch-size` is split between the replicas, each replica draws the global batch's noise and
+keeps its slice, and gradients are summed over replicas (Keras losses come divided by the
+replica count, so the sum is the global mean's gradient). BatchNormalization statistics are
+per replica. `--strategy multiworker` uses MultiWorkerMirroredStrategy across machines: start
+the same command on every machine with its own TF_CONFIG and its own `--output`; worker 0
+(the chief) holds the run.
+"""
+import contextlib
+import functools
+
+import keras
+import tensorflow as tf
+
+from .errors import UserError
+
+STRATEGIES = ("default", "mirrored", "multiworker")
+
+
+def resolve_jit(jit_compile):
+    """True/False for the step's `jit_compile`: "auto" = XLA where a GPU is visible (measured, see module docstring)."""
+    if jit_compile == "auto":
+        return bool(tf.config.list_physical_devices("GPU"))
+    return bool(jit_compile)
+
+
+def set_threads(intra_op=0, inter_op=0):
+    """TensorFlow's CPU thread pools (0 = TensorFlow's choice); only before TensorFlow runs an op."""
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(intra_op)
+        tf.config.threading.set_inter_op_parallelism_threads(inter_op)
+    except RuntimeError:
+        pass  # TensorFlow already started (e.g. in tests): keep its pools
+
+
+def set_precision(mixed_precision):
+    """The global Keras dtype policy for the models built next."""
+    keras.mixed_precision.set_dtype_policy("mixed_float16" if mixed_precision else "float32")
+
+
+def float32_outputs(model):
+    """Run the layers that produce `model`'s outputs in float32 (the Keras mixed-precision rule
+    for the final sigmoid/tanh/softmax); a no-op under the float32 policy."""
+    if model.dtype_policy.compute_dtype == "float32" and keras.mixed_precision.dtype_policy().compute_dtype == "float32":
+        return model
+    for output in model.outputs:
+        layer = output._keras_history.operation
+        if not layer.weights:  # an Activation: recompute in float32; weighted layers keep their policy
+            layer.dtype_policy = "float32"
+    return model
+
+
+@functools.cache
+def get_strategy(name):
+    """The tf.distribute strategy `name` (created once per process, as TensorFlow requires)."""
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "mirrored":
+        return tf.distribute.MirroredStrategy()
+    if name == "multiworker":
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    raise UserError(f"unknown --strategy '{name}'; choose one of {', '.join(STRATEGIES)}")
+
+
+@contextlib.contextmanager
+def build_scope(cfg):
+    """Make a run's models, optimizers and GANs in here: `cfg`'s dtype policy and strategy
+    (the global dtype policy is put back afterwards)."""
+    previous = keras.mixed_precision.dtype_policy()
+    set_precision(cfg.mixed_precision)
+    try:
+        with get_strategy(cfg.strategy).scope():
+            yield
+    finally:
+        keras.mixed_precision.set_dtype_policy(previous)
+
+
+def compile_options(cfg):
+    """`Model.compile` arguments of a training step for `cfg`."""
+    return {"jit_compile": resolve_jit(cfg.jit_compile), "steps_per_execution": cfg.steps_per_execution}
+
+
+def check_strategy(cfg):
+    """The global batch must split evenly between the strategy's replicas; the balancing rule
+    (one decision per step from the losses) runs on one replica only."""
+    replicas = get_strategy(cfg.strategy).num_replicas_in_sync
+    if cfg.balance and replicas > 1:
+        raise UserError(f"the balancing rule (balance=true) needs one replica; --strategy {cfg.strategy} has {replicas}: use --strategy default")
+    batch_size = cfg.batch_size
+    if batch_size % replicas:
+        raise UserError(f"--batch-size {batch_size} must be a multiple of the {replicas} replicas of the strategy: use --batch-size {max(replicas, batch_size // replicas * replicas)}")
+
+
+def distribute_options(dataset, cfg):
+    """In-memory datasets have no files to shard: multi-worker runs shard by element."""
+    if cfg.strategy == "multiworker":
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+        dataset = dataset.with_options(options)
+    return dataset
+
+
+def unscaled(loss):
+    """A Keras loss as the global batch's mean: under a strategy Keras losses come divided by
+    the replica count (so that summing the replicas' gradients gives the mean's gradient)."""
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    return loss if replicas == 1 else loss * replicas
+
+
+def replica_share(n):
+    """(how many inputs to draw, how to keep this replica's `n`): with several replicas every
+    replica draws the global batch with the same seed and keeps its own slice."""
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return n, lambda values: values
+    start = context.replica_id_in_sync_group * n
+    return n * context.num_replicas_in_sync, lambda values: values[start:start + n]

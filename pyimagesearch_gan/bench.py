@@ -1,0 +1,342 @@
+"""The speed benchmark: `pyimagesearch-gan bench` (also `python scripts/benchmark.py`).
+
+In one process, on one model (the preset's, R0 by default) and the same data (the NEU
+classes when the data folder has them, else random images of the same shape), it times:
+
+- book: the book's loop (`BookLoop`: predict, NumPy shuffle, two `train_on_batch` calls),
+- step: the project's compiled `GAN.train_step` driven by `fit`, with XLA off and on,
+- concurrent: every class GAN in one compiled `ClassGANs` step, XLA off and on,
+- pipeline: the tf.data input pipeline alone, against the images per second training eats,
+
+at each batch size, and reports ms per step (for `concurrent`, one step trains every class),
+real images per second, the model FLOPs a step needs and the fraction of this machine's
+measured fp32 matmul throughput they reach. The first epoch (tracing, XLA compilation) is
+excluded; a figure is the median over `repeats` epochs of `steps` steps.
+
+FLOP convention (analytic, Dense/Conv/ConvTranspose layers only, 2 FLOPs per multiply-add):
+a layer's forward pass costs F; its weight gradient F; its input gradient F, not needed for
+a network's first layer when its input is data. The D update = G forward on bs noise + D
+forward, weight and input gradients on 2*bs images; the G update = G and D forward on bs,
+D input gradients (D is frozen: no weight gradients), G weight and input gradients. For the
+book DCGAN this is 0.10 GFLOP per image of batch, about 7% below the usual "3 x forward".
+"""
+import dataclasses
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .book_loop import BookLoop
+from .class_gans import ClassGANs
+from .data import load_dataset, make_pipeline, to_float
+from .errors import UserError
+from .files import atomic_path, ensure_writable_dir, write_json
+from .gan import GAN
+from .models import get_family
+from .presets import get_preset
+
+MAC_LAYERS = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
+TRANSPOSED = (keras.layers.Conv1DTranspose, keras.layers.Conv2DTranspose, keras.layers.Conv3DTranspose)
+
+
+# --- analytic FLOPs -------------------------------------------------------------------------
+def mac_layers(model):
+    """(layer, multiply-adds per sample) for every Dense/Conv/ConvTranspose layer, in order.
+
+    Wrappers (e.g. SpectralNormalization) count as the layer they wrap; nested models recurse.
+    """
+    found = []
+    for layer in model.layers:
+        if isinstance(layer, keras.Model):
+            found += mac_layers(layer)
+            continue
+        inner = getattr(layer, "layer", layer)
+        if not isinstance(inner, MAC_LAYERS + TRANSPOSED):
+            continue
+        kernel = tuple(inner.kernel.shape)
+        if isinstance(inner, TRANSPOSED):  # kernel (k..., out, in): every input pixel scatters a k-window
+            macs = np.prod(layer.input.shape[1:-1]) * np.prod(kernel)
+        else:  # kernel (k..., in, out) or (in, out): every output position gathers a k-window
+            macs = np.prod(layer.output.shape[1:-1]) * np.prod(kernel)
+        found.append((layer, int(macs)))
+    return found
+
+
+def step_flops(generator, discriminator, batch_size, g_steps=1):
+    """FLOPs of one GAN training step (one D update, `g_steps` G updates); see the module docstring."""
+    g = [m for _, m in mac_layers(generator)]
+    d = [m for _, m in mac_layers(discriminator)]
+    g_fwd, d_fwd = sum(g), sum(d)
+    d_update = g_fwd * batch_size + (3 * d_fwd - d[0]) * 2 * batch_size
+    g_update = (g_fwd + d_fwd + d_fwd + g_fwd + g_fwd - g[0]) * batch_size
+    return 2 * (d_update + g_steps * g_update)
+
+
+def matmul_gflops(n=2048, repeats=7):
+    """The machine's fp32 matmul throughput: best of `repeats` n x n products, in GFLOP/s."""
+    a = tf.random.uniform((n, n), dtype=tf.float32)
+    b = tf.random.uniform((n, n), dtype=tf.float32)
+    matmul = tf.function(lambda x, y: tf.reduce_sum(tf.linalg.matmul(x, y)))
+    matmul(a, b).numpy()
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        matmul(a, b).numpy()
+        best = min(best, time.perf_counter() - start)
+    return 2 * n**3 / best / 1e9
+
+
+# --- the things timed -----------------------------------------------------------------------
+class EpochTimer(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.times = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.times.append(time.perf_counter() - self.start)
+
+
+def time_fit(model, dataset, steps, repeats):
+    """Median seconds per step over `repeats` epochs of `steps` steps, after one warm-up epoch."""
+    timer = EpochTimer()
+    model.fit(dataset, epochs=repeats + 1, steps_per_epoch=steps, callbacks=[timer], verbose=0, shuffle=False)
+    return float(np.median(timer.times[1:])) / steps
+
+
+def time_book(loop, images, batch_size, steps, repeats):
+    """Median seconds per book step; the first two steps (tracing) are not counted."""
+    batches = [np.take(images, range(i * batch_size, (i + 1) * batch_size), axis=0, mode="wrap") for i in range(steps)]
+    loop.step(batches[0])
+    loop.step(batches[1 % steps])
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for batch in batches:
+            loop.step(batch)
+        times.append((time.perf_counter() - start) / steps)
+    return float(np.median(times))
+
+
+def time_pipeline(images, batch_size, seed, batches):
+    """Images per second the tf.data pipeline delivers on its own (after a warm-up batch)."""
+    iterator = iter(make_pipeline(images, batch_size, seed=seed))
+    next(iterator)
+    start = time.perf_counter()
+    for _ in range(batches):
+        next(iterator)
+    return batches * batch_size / (time.perf_counter() - start)
+
+
+# --- the benchmark --------------------------------------------------------------------------
+@dataclasses.dataclass
+class BenchSettings:
+    preset: str = "neu-dcgan"
+    data_dir: str | None = None
+    batch_sizes: tuple = (16, 128)
+    classes: int = 6
+    steps: int = 18
+    repeats: int = 5
+    modes: tuple = ("book", "step", "concurrent")
+    jit: tuple = (False, True)
+
+    @classmethod
+    def quick(cls, **overrides):
+        """Seconds, not minutes: tiny batches, two classes, one XLA setting; for tests."""
+        return cls(**{"batch_sizes": (4,), "classes": 2, "steps": 3, "repeats": 2, "jit": (False,), **overrides})
+
+
+def class_images(cfg, settings):
+    """uint8 images per class: the data set's first `classes` classes, else random images."""
+    try:
+        data = load_dataset(cfg.dataset, settings.data_dir, image_size=cfg.image_size, channels=cfg.channels)
+        per_class = [data.of_class(c) for c in range(min(settings.classes, len(data.class_names)))]
+        source = f"{cfg.dataset} ({len(per_class)} classes, {len(per_class[0])} images in the first)"
+    except UserError as err:
+        rng = np.random.default_rng(cfg.seed)
+        shape = (300, cfg.image_size, cfg.image_size, cfg.channels)
+        per_class = [rng.integers(0, 256, shape, dtype=np.uint8) for _ in range(settings.classes)]
+        source = f"random images ({err})"
+    return per_class, source
+
+
+def build_gans(cfg, family, count):
+    gans = []
+    for index in range(count):
+        keras.utils.set_random_seed(cfg.seed + index)
+        generator, discriminator = family.build(cfg, 0)
+        gans.append(GAN(generator, discriminator, dataclasses.replace(cfg, seed=cfg.seed + index)))
+    return gans
+
+
+def bench_batch_size(cfg, family, per_class, settings, batch_size, peak):
+    """The rows of one batch size: each mode, its ms/step, images/s, FLOPs and peak fraction."""
+    cfg = cfg.with_overrides({"batch_size": batch_size})
+    rows = []
+
+    def row(mode, jit, seconds, gans_per_step, flops):
+        rows.append({
+            "mode": mode, "batch_size": batch_size, "xla": jit, "classes_per_step": gans_per_step,
+            "ms_per_step": 1e3 * seconds, "ms_per_class_step": 1e3 * seconds / gans_per_step,
+            "images_per_s": gans_per_step * batch_size / seconds,
+            "gflop_per_step": flops / 1e9, "gflop_per_s": flops / seconds / 1e9,
+            "fraction_of_matmul": flops / seconds / 1e9 / peak,
+        })
+        print(f"[bench] {mode:<10} batch {batch_size:<4} XLA {'on ' if jit else 'off'}  {1e3 * seconds:8.1f} ms/step", flush=True)
+
+    probe = build_gans(cfg, family, 1)[0]
+    flops = step_flops(probe.generator, probe.discriminator, batch_size, cfg.g_steps)
+    if "book" in settings.modes:
+        keras.utils.set_random_seed(cfg.seed)
+        generator, discriminator = family.build(cfg, 0)
+        loop = BookLoop(generator, discriminator, cfg)
+        seconds = time_book(loop, to_float(per_class[0]), batch_size, settings.steps, settings.repeats)
+        row("book", False, seconds, 1, flops)
+    for jit in settings.jit:
+        if "step" in settings.modes:
+            gan = build_gans(cfg, family, 1)[0]
+            gan.compile(jit_compile=jit)
+            seconds = time_fit(gan, make_pipeline(per_class[0], batch_size, seed=cfg.seed), settings.steps, settings.repeats)
+            row("step", jit, seconds, 1, flops)
+        if "concurrent" in settings.modes and len(per_class) > 1:
+            gans = build_gans(cfg, family, len(per_class))
+            model = ClassGANs(gans, [str(i) for i in range(len(gans))])
+            model.compile(jit_compile=jit)
+            dataset = tf.data.Dataset.zip(tuple(make_pipeline(images, batch_size, seed=cfg.seed + i) for i, images in enumerate(per_class)))
+            seconds = time_fit(model, dataset, settings.steps, settings.repeats)
+            row("concurrent", jit, seconds, len(gans), len(gans) * flops)
+    consumed = max(r["images_per_s"] for r in rows) if rows else 0.0
+    delivered = time_pipeline(per_class[0], batch_size, cfg.seed, batches=max(50, 5 * settings.steps))
+    print(f"[bench] pipeline   batch {batch_size:<4}          {delivered:8.0f} images/s", flush=True)
+    pipeline = {"batch_size": batch_size, "images_per_s": delivered, "training_images_per_s": consumed,
+                "ratio": delivered / consumed if consumed else None}
+    return rows, pipeline
+
+
+def speedups(rows):
+    """Per row: how many times faster one class's step is than the book loop's step."""
+    book = {r["batch_size"]: r["ms_per_step"] for r in rows if r["mode"] == "book"}
+    for r in rows:
+        r["speedup_vs_book"] = book[r["batch_size"]] / r["ms_per_class_step"] if r["batch_size"] in book else None
+
+
+def run_bench(settings):
+    """Run the benchmark; returns the results dict that `markdown` and the JSON file hold."""
+    cfg = get_preset(settings.preset)
+    family = get_family(cfg.family)
+    if family.CONDITIONAL:
+        raise UserError(f"bench times per-class (unconditional) GANs; preset '{settings.preset}' is conditional: choose e.g. --preset neu-dcgan")
+    per_class, source = class_images(cfg, settings)
+    peak = matmul_gflops()
+    print(f"[bench] data: {source}; fp32 matmul {peak:.0f} GFLOP/s; load average {os.getloadavg()[0]:.2f}", flush=True)
+    rows, pipelines = [], []
+    for batch_size in settings.batch_sizes:
+        r, p = bench_batch_size(cfg, family, per_class, settings, batch_size, peak)
+        rows += r
+        pipelines.append(p)
+    speedups(rows)
+    return {
+        "settings": dataclasses.asdict(settings),
+        "model": f"{cfg.family} ({cfg.preset}), {cfg.image_size}x{cfg.image_size}x{cfg.channels}",
+        "data": source,
+        "machine": machine_description(),
+        "load_average": os.getloadavg(),
+        "matmul_gflops": peak,
+        "rows": rows,
+        "pipeline": pipelines,
+    }
+
+
+def machine_description():
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpus = tf.config.list_physical_devices("GPU")
+    return f"{cpu}, {os.cpu_count()} CPUs" + (f", {len(gpus)} GPU(s)" if gpus else "") + f", TensorFlow {tf.__version__}, Keras {keras.__version__}"
+
+
+def markdown(results):
+    """The results as a markdown table (one row per mode and batch size) and the pipeline check."""
+    lines = [
+        f"Model {results['model']}; data {results['data']}; {results['machine']};",
+        f"fp32 matmul {results['matmul_gflops']:.0f} GFLOP/s; load average {results['load_average'][0]:.2f} at the end.",
+        "",
+        "| mode | batch | XLA | ms/step | classes/step | ms per class step | real images/s | GFLOP/step | GFLOP/s | % of matmul | vs book |",
+        "|---|---:|:-:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results["rows"]:
+        speedup = f"{r['speedup_vs_book']:.1f}x" if r["speedup_vs_book"] else "-"
+        lines.append(
+            f"| {r['mode']} | {r['batch_size']} | {'on' if r['xla'] else 'off'} | {r['ms_per_step']:.1f} | {r['classes_per_step']} "
+            f"| {r['ms_per_class_step']:.1f} | {r['images_per_s']:.0f} | {r['gflop_per_step']:.2f} | {r['gflop_per_s']:.1f} "
+            f"| {100 * r['fraction_of_matmul']:.0f}% | {speedup} |"
+        )
+    lines += ["", "| input pipeline, batch | images/s delivered | images/s training consumes (fastest mode) | ratio |", "|---:|---:|---:|---:|"]
+    for p in results["pipeline"]:
+        ratio = f"{p['ratio']:.0f}x" if p["ratio"] else "-"
+        lines.append(f"| {p['batch_size']} | {p['images_per_s']:.0f} | {p['training_images_per_s']:.0f} | {ratio} |")
+    return "\n".join(lines) + "\n"
+
+
+def parse_list(text, flag, kind, allowed=None):
+    try:
+        values = tuple(kind(t.strip()) for t in text.split(",") if t.strip())
+    except ValueError:
+        values = ()
+    if not values or (allowed and not set(values) <= set(allowed)) or (kind is int and min(values) < 1):
+        expected = f"a comma list of {', '.join(map(str, allowed))}" if allowed else "a comma list of positive whole numbers"
+        raise UserError(f"{flag} expects {expected}, got '{text}'")
+    return values
+
+
+def settings_from_args(args):
+    """BenchSettings from the `bench` command line (`--quick` shrinks sizes, keeps the rest)."""
+    for flag, value in (("--classes", args.classes), ("--steps", args.steps), ("--repeats", args.repeats)):
+        if value < 1:
+            raise UserError(f"{flag} must be at least 1, got {value}")
+    chosen = {
+        "preset": args.preset,
+        "data_dir": args.data_dir,
+        "modes": parse_list(args.modes, "--modes", str, ("book", "step", "concurrent")),
+    }
+    if args.quick:
+        return BenchSettings.quick(**chosen)
+    return BenchSettings(
+        **chosen,
+        batch_sizes=parse_list(args.batch_sizes, "--batch-sizes", int),
+        classes=args.classes,
+        steps=args.steps,
+        repeats=args.repeats,
+        jit=tuple(x == "on" for x in parse_list(args.xla, "--xla", str, ("off", "on"))),
+    )
+
+
+def main(args):
+    """`pyimagesearch-gan bench`: run, print the table, write bench.json and bench.md."""
+    settings = settings_from_args(args)
+    ensure_writable_dir(args.output)
+    results = run_bench(settings)
+    json_path, md_path = write_results(results, args.output)
+    print(markdown(results))
+    print(f"wrote {json_path} and {md_path}")
+
+
+def write_results(results, folder):
+    """bench.json and bench.md in `folder`; returns their paths."""
+    folder = ensure_writable_dir(folder)
+    write_json(folder / "bench.json", results)
+    with atomic_path(folder / "bench.md") as tmp:
+        tmp.write_text(markdown(results))
+    return folder / "bench.json", folder / "bench.md"

@@ -1,0 +1,10 @@
+"""S3's five situations on NEU, the book's way: python scripts/augment_neu.py --data-dir DIR --output DIR
+
+The same code as `pyimagesearch-gan augment-neu` (every flag works here too).
+"""
+import sys
+
+from pyimagesearch_gan.cli import main
+
+if __name__ == "__main__":
+    main(["augment-neu", *sys.argv[1:]])

@@ -1,0 +1,260 @@
+"""The fast paths compute what the book computes: the compiled step against the book loop,
+concurrent class GANs against one-after-another, the benchmark's files and FLOP count, and
+the GPU paths (a one-device MirroredStrategy, two CPU replicas, mixed precision) on CPU.
+"""
+import dataclasses
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from pyimagesearch_gan import accel, bench
+from pyimagesearch_gan.book_loop import BookLoop, clone_pair
+from pyimagesearch_gan.cli import build_parser, main, train_overrides
+from pyimagesearch_gan.gan import GAN
+from pyimagesearch_gan.models import book, get_family
+from pyimagesearch_gan.monitor import LossPlot
+from pyimagesearch_gan.trainer import Job, build_gan, plan_groups, train_group
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def weights(model):
+    return [np.array(v) for v in model.weights]
+
+
+def all_changed(before, model):
+    return all(not np.array_equal(b, np.array(v)) for b, v in zip(before, model.weights))
+
+
+def none_changed(before, model):
+    return all(np.array_equal(b, np.array(v)) for b, v in zip(before, model.weights))
+
+
+class InjectedNoise(GAN):
+    """The project's step with the noise handed in (test only): the book loop gets the same."""
+
+    queue = []
+
+    def sample_noise(self, n):
+        return self.queue.pop(0)
+
+
+def test_project_step_matches_the_book_loop(small_cfg):
+    keras.utils.set_random_seed(3)
+    generator, discriminator = book.build(small_cfg, 0)
+    book_g, book_d = clone_pair(generator, discriminator)
+    rng = np.random.default_rng(0)
+    steps, n = 4, small_cfg.batch_size
+    noise = [rng.uniform(-1, 1, (n, 100)).astype("float32") for _ in range(2 * steps)]  # D's, then G's, per step
+    reals = [rng.uniform(-1, 1, (n, 28, 28, 1)).astype("float32") for _ in range(steps)]
+    gan = InjectedNoise(generator, discriminator, small_cfg)
+    gan.compile(jit_compile=False)
+    InjectedNoise.queue = list(noise)
+    book_noise = list(noise)
+    loop = BookLoop(book_g, book_d, small_cfg, noise=lambda k: book_noise.pop(0))
+    d_before, g_before = weights(book_d), weights(book_g)
+    ours, theirs = [], []
+    for real in reals:
+        result = gan.step(tf.constant(real))
+        ours.append((float(result["d_loss"]), float(result["gan_loss"])))
+        theirs.append(loop.step(real))
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
+    assert all_changed(d_before, book_d), "the book loop must really train D under Keras 3"
+    assert all_changed(g_before, book_g)
+    for mine, reference in zip(gan.generator.get_weights() + gan.discriminator.get_weights(), book_g.get_weights() + book_d.get_weights()):
+        np.testing.assert_allclose(mine, reference, rtol=1e-4, atol=1e-6)
+
+
+def test_book_loop_d_step_leaves_g_alone_and_g_step_leaves_d_alone(small_cfg):
+    keras.utils.set_random_seed(4)
+    generator, discriminator = book.build(small_cfg, 0)
+    loop = BookLoop(generator, discriminator, small_cfg)
+    real = np.random.default_rng(1).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    loop.step(real)  # traces both train functions with their variables
+    g_before, d_before = weights(generator), weights(discriminator)
+    loop.discriminator.trainable = True
+    loop.discriminator.train_on_batch(np.concatenate([real, real]), np.r_[np.ones(8), np.zeros(8)])
+    assert all_changed(d_before, discriminator) and none_changed(g_before, generator)
+    g_before, d_before = weights(generator), weights(discriminator)
+    loop.discriminator.trainable = False
+    loop.gan.train_on_batch(np.random.uniform(-1, 1, (8, 100)), np.ones(8))
+    assert none_changed(d_before, discriminator)
+    assert not none_changed(g_before, generator)
+
+
+def jobs_for(tmp_path, classes=2, count=24, size=28):
+    rng = np.random.default_rng(5)
+    jobs = []
+    for index in range(classes):
+        folder = tmp_path / f"class{index}"
+        folder.mkdir(parents=True)
+        jobs.append(Job(index, f"class{index}", rng.integers(0, 256, (count, size, size, 1), dtype=np.uint8), None, [f"class{index}"], folder))
+    return jobs
+
+
+def test_concurrent_classes_train_exactly_like_sequential(small_cfg, tmp_path):
+    results = {}
+    for concurrent in (False, True):
+        cfg = small_cfg.with_overrides({"epochs": 1, "concurrent": concurrent, "checkpoint_every": 100})
+        jobs = jobs_for(tmp_path / str(concurrent))
+        groups = plan_groups(cfg, jobs)
+        assert len(groups) == (1 if concurrent else 2)
+        gans = [gan for group in groups for gan in train_group(cfg, get_family("book"), group, run_dir=tmp_path / str(concurrent))]
+        histories = [json.loads((job.folder / "history.json").read_text()) for job in jobs]
+        assert all((job.folder / "epoch_0001.png").is_file() and (job.folder / "loss.png").is_file() for job in jobs)
+        results[concurrent] = ([[h[0]["d_loss"], h[0]["gan_loss"]] for h in histories], [gan.generator.get_weights() for gan in gans])
+    sequential, concurrent = results[False], results[True]
+    np.testing.assert_allclose(concurrent[0], sequential[0], rtol=1e-5)
+    assert concurrent[0][0] != concurrent[0][1], "each class has its own models and noise"
+    for mine, reference in zip(concurrent[1], sequential[1]):
+        for a, b in zip(mine, reference):
+            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_step_flops_follow_the_layer_shapes():
+    generator, discriminator = book.build_generator(), book.build_discriminator()
+    g = [macs for _, macs in bench.mac_layers(generator)]
+    d = [macs for _, macs in bench.mac_layers(discriminator)]
+    assert g == [100 * 512, 512 * 7 * 7 * 64, 7 * 7 * 25 * 64 * 32, 14 * 14 * 25 * 32 * 1]
+    assert d == [14 * 14 * 25 * 1 * 32, 7 * 7 * 25 * 32 * 64, 3136 * 512, 512]
+    d_update = sum(g) + 2 * (3 * sum(d) - d[0])  # G forward; D forward, weight and input grads on 2 images
+    g_update = 3 * sum(g) - g[0] + 2 * sum(d)  # G forward, weight, input grads; D forward, input grads
+    assert bench.step_flops(generator, discriminator, 16) == 2 * 16 * (d_update + g_update)
+    assert bench.step_flops(generator, discriminator, 1, g_steps=2) == 2 * (d_update + 2 * g_update)
+
+
+def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):
+    output = tmp_path / "bench"
+    main(["bench", "--quick", "--data-dir", str(tmp_path / "no-data"), "--output", str(output)])
+    results = json.loads((output / "bench.json").read_text())
+    modes = [row["mode"] for row in results["rows"]]
+    assert modes == ["book", "step", "concurrent"]
+    for row in results["rows"]:
+        assert row["ms_per_step"] > 0 and row["images_per_s"] > 0 and 0 < row["fraction_of_matmul"]
+        assert row["gflop_per_step"] == pytest.approx(row["classes_per_step"] * 4 * 0.10219776)
+    assert results["matmul_gflops"] > 0 and "random images" in results["data"]
+    pipeline = results["pipeline"][0]
+    assert pipeline["images_per_s"] > 0 and pipeline["ratio"] == pytest.approx(pipeline["images_per_s"] / pipeline["training_images_per_s"])
+    table = (output / "bench.md").read_text()
+    assert "| mode | batch | XLA | ms/step" in table and "| concurrent | 4 | off |" in table and "input pipeline" in table
+    assert table in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--batch-sizes", "16,x"], "--batch-sizes"),
+    (["--modes", "book,fast"], "--modes"),
+    (["--xla", "maybe"], "--xla"),
+    (["--repeats", "0"], "--repeats"),
+])
+def test_bench_bad_flags_are_one_line(args, message, tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["bench", "--output", str(tmp_path / "b"), *args])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit_info.value.code == 2 and len(err) == 1 and message in err[0]
+    assert not (tmp_path / "b").exists()
+
+
+def test_speed_flags_reach_the_config():
+    args = build_parser().parse_args(["train", "--no-concurrent", "--strategy", "mirrored", "--mixed-precision", "--steps-per-execution", "6", "--jit-compile", "on"])
+    assert train_overrides(args) == {"concurrent": False, "strategy": "mirrored", "mixed_precision": True, "steps_per_execution": 6, "jit_compile": True}
+    assert train_overrides(build_parser().parse_args(["train"])) == {}
+
+
+def test_jit_auto_is_off_on_cpu_and_explicit_values_win():
+    assert accel.resolve_jit("auto") is bool(tf.config.list_physical_devices("GPU"))
+    assert accel.resolve_jit(True) is True and accel.resolve_jit(False) is False
+
+
+def test_one_device_mirrored_strategy_trains_both_networks(small_cfg, tmp_path):
+    cfg = small_cfg.with_overrides({"strategy": "mirrored"})
+    gan = build_gan(cfg, get_family("book"), jobs_for(tmp_path, classes=1)[0])
+    assert isinstance(gan.distribute_strategy, tf.distribute.MirroredStrategy)
+    assert isinstance(gan.generator.weights[0].value, tf.distribute.DistributedValues)
+    d_before, g_before = weights(gan.discriminator), weights(gan.generator)
+    real = np.random.default_rng(0).uniform(-1, 1, (16, 28, 28, 1)).astype("float32")
+    history = gan.fit(tf.data.Dataset.from_tensor_slices(real).batch(8), epochs=1, verbose=0, shuffle=False)
+    assert all_changed(d_before, gan.discriminator) and not none_changed(g_before, gan.generator)
+    assert np.isfinite(history.history["d_loss"][0]) and np.isfinite(history.history["gan_loss"][0])
+
+
+def test_mixed_precision_builds_float16_layers_float32_outputs_and_steps(small_cfg, tmp_path):
+    cfg = small_cfg.with_overrides({"mixed_precision": True, "batch_size": 2})
+    gan = build_gan(cfg, get_family("book"), jobs_for(tmp_path, classes=1)[0])
+    assert keras.mixed_precision.dtype_policy().name == "float32", "the global policy is put back"
+    assert gan.generator.layers[0].compute_dtype == "float16" and gan.generator.layers[0].kernel.dtype == "float32"
+    assert gan.generator.layers[-1].compute_dtype == "float32" and gan.discriminator.layers[-1].compute_dtype == "float32"
+    assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
+    d_before, g_before = weights(gan.discriminator), weights(gan.generator)
+    result = gan.step(tf.zeros((2, 28, 28, 1)))  # eager: float16 kernels are slow on CPU
+    assert np.isfinite(float(result["d_loss"])) and np.isfinite(float(result["gan_loss"]))
+    assert all_changed(d_before, gan.discriminator) and not none_changed(g_before, gan.generator)
+
+
+TWO_REPLICAS = """
+import json, sys
+import numpy as np, tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import keras
+from pyimagesearch_gan.gan import GAN
+from pyimagesearch_gan.models import book
+from pyimagesearch_gan.presets import get_preset
+
+cfg = get_preset("neu-dcgan").with_overrides({"batch_size": 8, "seed": 2})
+real = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+out = {}
+for name, strategy in (("one", tf.distribute.get_strategy()), ("two", tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))):
+    with strategy.scope():
+        keras.utils.set_random_seed(2)
+        generator, discriminator = book.build(cfg, 0)
+        gan = GAN(generator, discriminator, cfg)
+        gan.d_optimizer = keras.optimizers.SGD(0.1)  # SGD: a wrongly scaled gradient shows in the update
+        gan.compile(jit_compile=False)
+    history = gan.fit(tf.data.Dataset.from_tensors(real), epochs=1, verbose=0, shuffle=False)
+    out[name] = {"replicas": strategy.num_replicas_in_sync, "d_loss": history.history["d_loss"][0],
+                 "d_weights": [np.asarray(w).ravel()[:50].tolist() for w in discriminator.get_weights()]}
+json.dump(out, sys.stdout)
+"""
+
+
+def test_two_cpu_replicas_split_the_batch_and_match_one_device():
+    """Two logical CPUs as two replicas: same noise (sliced), gradient of the global mean."""
+    result = subprocess.run([sys.executable, "-c", textwrap.dedent(TWO_REPLICAS)], capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert result.returncode == 0, result.stderr[-2000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    assert out["one"]["replicas"] == 1 and out["two"]["replicas"] == 2
+    assert out["two"]["d_loss"] == pytest.approx(out["one"]["d_loss"], rel=1e-5)
+    for one, two in zip(out["one"]["d_weights"], out["two"]["d_weights"]):
+        np.testing.assert_allclose(two, one, rtol=1e-4, atol=1e-6)
+
+
+def test_loss_plot_is_reused_and_follows_the_history(tmp_path):
+    import cv2
+
+    plot = LossPlot("test")
+    history = [{"epoch": e, "d_loss": 0.5 + 0.1 * e, "gan_loss": 1.0 - 0.1 * e} for e in range(1, 4)]
+    plot.write(history[:2], tmp_path / "a.png")
+    figure = plot.figure
+    plot.write(history, tmp_path / "b.png")
+    assert plot.figure is figure
+    a, b = cv2.imread(str(tmp_path / "a.png")), cv2.imread(str(tmp_path / "b.png"))
+    assert a.shape == b.shape == (320, 480, 3) and not np.array_equal(a, b)
+    plot.write([dict(r, acc_real=0.5, acc_fake=0.6) for r in history], tmp_path / "c.png")
+    assert plot.figure is not figure and cv2.imread(str(tmp_path / "c.png")).shape == (320, 960, 3)
+
+
+def test_strategy_and_batch_errors_are_user_errors(small_cfg):
+    from pyimagesearch_gan.errors import UserError
+
+    with pytest.raises(UserError, match="--strategy"):
+        small_cfg.with_overrides({"strategy": "tpu"})
+    with pytest.raises(UserError, match="--steps-per-execution"):
+        small_cfg.with_overrides({"steps_per_execution": 0})
+    accel.check_strategy(dataclasses.replace(small_cfg, strategy="mirrored", batch_size=7))  # one replica: any batch

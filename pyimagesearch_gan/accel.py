@@ -33,6 +33,23 @@ def resolve_jit(jit_compile):
     return bool(jit_compile)
 
 
+def optimizer_update(optimizer, variables, xla=True):
+    """`optimizer.apply(grads, variables)` as a function of `grads`, XLA-compiled when `xla`.
+
+    Adam's update is a dozen elementwise passes over every weight; TensorFlow runs them one by
+    one (a third of a book-DCGAN step at batch 16 on CPU), XLA fuses them into one loop. Under
+    a tf.distribute strategy `apply` sums gradients across replicas, which cannot run inside
+    an XLA function: there the plain update is used.
+    """
+    def plain(grads):
+        optimizer.apply(grads, variables)
+
+    if not xla:
+        return plain
+    compiled = tf.function(plain, jit_compile=True)
+    return lambda grads: plain(grads) if tf.distribute.has_strategy() else compiled(grads)
+
+
 def set_threads(intra_op=0, inter_op=0):
     """TensorFlow's CPU thread pools (0 = TensorFlow's choice); only before TensorFlow runs an op."""
     try:

@@ -75,9 +75,14 @@ class GAN(keras.Model):
         return self.trackers
 
     def compile(self, jit_compile="auto", **kwargs):
+        """`jit_compile`: True = XLA for the whole step; "auto" = Keras' choice (XLA on GPU, not
+        on CPU) and XLA for the optimizer updates; False = no XLA anywhere."""
         super().compile(jit_compile=jit_compile, **kwargs)
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
+        xla = jit_compile is not False
+        self.d_update = accel.optimizer_update(self.d_optimizer, self.discriminator.trainable_variables, xla)
+        self.g_update = accel.optimizer_update(self.g_optimizer, self.generator.trainable_variables, xla)
 
     # --- inputs -----------------------------------------------------------------------------
     def sample_noise(self, n):
@@ -163,7 +168,7 @@ class GAN(keras.Model):
             loss = adversarial if class_loss is None else adversarial + class_loss
             loss = self.d_optimizer.scale_loss(loss)
         grads = tape.gradient(loss, variables)
-        apply_if(enabled, self.d_optimizer, grads, variables)
+        apply_if(enabled, self.d_update, grads)
         return adversarial, class_loss, acc_real, acc_fake
 
     def train_generator(self, n, enabled=True):
@@ -172,7 +177,7 @@ class GAN(keras.Model):
             loss = self.generator_loss(n)
             scaled = self.g_optimizer.scale_loss(loss)
         grads = tape.gradient(scaled, variables)
-        apply_if(enabled, self.g_optimizer, grads, variables)
+        apply_if(enabled, self.g_update, grads)
         return loss
 
     def step(self, real, labels=None):
@@ -203,14 +208,14 @@ def accuracy(labels, probabilities):
     return ops.mean(ops.cast(ops.equal(ops.cast(labels, "int32"), ops.cast(ops.argmax(probabilities, axis=-1), "int32")), "float32"))
 
 
-def apply_if(enabled, optimizer, grads, variables):
+def apply_if(enabled, update, grads):
     """Apply the update, or skip it (balancing rule) without touching the optimizer's state."""
     if enabled is True:
-        optimizer.apply(grads, variables)
+        update(grads)
         return
 
-    def update():
-        optimizer.apply(grads, variables)
+    def apply():
+        update(grads)
         return tf.constant(True)
 
-    tf.cond(enabled, update, lambda: tf.constant(False))
+    tf.cond(enabled, apply, lambda: tf.constant(False))

@@ -15,7 +15,6 @@ trials differ in classifier initialisation, batch order and the synthetic images
 """
 import dataclasses
 import time
-from pathlib import Path
 
 import numpy as np
 
@@ -101,7 +100,7 @@ def run(settings, data_dir, output):
     subsets = {size: real_subset(train, size, settings.seed) for size in settings.sizes}
     output = ensure_writable_dir(output)
     results = common.Results(output, common.settings_dict(settings), COLUMNS, KEY)
-    sets_per_trial = len(settings.sizes) * (len(settings.alphas) + len(settings.ratios)) + (settings.recursive + 1 if settings.recursive else 0)
+    sets_per_trial = len(settings.sizes) * (len(settings.alphas) + len(settings.ratios)) + settings.recursive
     clock = common.Clock(sets_per_trial * settings.trials * len(settings.classifiers))
     common.log(f"augment-mnist: {settings.sizes} real per digit, {settings.trials} trials, classifiers {', '.join(settings.classifiers)}, "
                f"GAN {settings.gan_preset} alpha {settings.alphas}, {settings.gan_epochs} epochs; test set {len(test.images)} images")
@@ -158,17 +157,16 @@ def synthetic_set(generators, cfg, count, real=None):
 
 
 def recursive(settings, output, current, start, evaluate):
-    """S4's recursive training: round 0 is the first size's GAN set; round i trains a new GAN set
-    on the set of round i-1 grown by 0.1 * its size of that round's synthetic images."""
+    """S4's recursive training: round 0 is the first size's GAN set (scored in Table 1); round i
+    trains a new GAN set on the set of round i-1 grown by 0.1 * its size of that round's images."""
     generators, cfg = start
     alpha, size = settings.alphas[0], settings.sizes[0]
-    for round_ in range(settings.recursive + 1):
-        if round_:
-            counts = [max(1, int(round(0.1 * len(images)))) for images in current]
-            current = [np.concatenate([images, common.synthesize(g, cfg, d, n, 10_000 + round_)])
-                       for d, (images, g, n) in enumerate(zip(current, generators, counts))]
-            common.log(f"[recursive round {round_}] {len(current[0])} images per digit")
-            generators, cfg = train_gans(settings, current, output, f"recursive{size}_round{round_}", alpha)
+    for round_ in range(1, settings.recursive + 1):
+        counts = [max(1, int(round(0.1 * len(images)))) for images in current]
+        current = [np.concatenate([images, common.synthesize(g, cfg, d, n, 10_000 + round_)])
+                   for d, (images, g, n) in enumerate(zip(current, generators, counts))]
+        common.log(f"[recursive round {round_}] {len(current[0])} images per digit")
+        generators, cfg = train_gans(settings, current, output, f"recursive{size}_round{round_}", alpha)
         evaluate(synthetic_set(generators, cfg, settings.synthetic_per_digit),
                  experiment="recursive", real_per_digit=size, alpha=alpha, ratio="", round=round_)
 
@@ -224,8 +222,9 @@ def write_summary(settings, rows, output, seconds):
     lines += [common.markdown_table(header, table), ""]
     if settings.recursive:
         lines += [f"## Recursive training from {settings.sizes[0]} real per digit (synthetic-only classifier)", ""]
-        table = [[r] + [common.mean_std(acc, ("recursive", str(settings.sizes[0]), str(settings.alphas[0]), "", str(r), clf)) for clf in clfs]
-                 for r in range(settings.recursive + 1)]
+        size, alpha = str(settings.sizes[0]), str(settings.alphas[0])
+        keys = [("synthetic_only", size, alpha, "", "")] + [("recursive", size, alpha, "", str(r)) for r in range(1, settings.recursive + 1)]
+        table = [[r] + [common.mean_std(acc, (*key, clf)) for clf in clfs] for r, key in enumerate(keys)]
         lines += [common.markdown_table(["round", *clfs], table), ""]
     lines += ["Plot: `mnist_mixing.png`. Every fit: `results.csv`. Settings: `config.json`.", ""]
     common.write_text(output / "summary.md", "\n".join(lines))

@@ -213,6 +213,6 @@ def plot_accuracy(settings, accuracy, path):
         ax.bar(positions + (i - 2) * width, [s[0] for s in stats], width, yerr=[s[1] for s in stats], capsize=3, label=situation)
     ax.set_xticks(positions, [f"n = {n}" for n in settings.sizes])
     ax.set(xlabel="real images per class", ylabel="test accuracy (held-out real)", ylim=(0, 1), title="NEU: five situations")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.legend(fontsize=8, loc="upper left", ncol=3)
     ax.grid(axis="y", alpha=0.3)
     common.save_figure(fig, path)

@@ -107,8 +107,9 @@ def same_training(done, record):
 
 
 def class_generators(cfg, names, images_per_class, folder, *, passes, snapshots=10):
-    """One generator per class, trained on `images_per_class[i]` for `passes` passes, or loaded
-    from `folder` when a previous run trained them with the same settings and images."""
+    """One generator per class, trained on `images_per_class[i]` for `passes` passes (rounded up
+    to whole epochs of `repeat` passes), or loaded from `folder` when a previous run trained
+    them with the same settings and images."""
     folder = ensure_writable_dir(folder)
     repeat = max(1, passes // max(1, snapshots))
     epochs = math.ceil(passes / repeat)

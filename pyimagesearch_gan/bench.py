@@ -4,8 +4,10 @@ In one process, on one model (the preset's, R0 by default) and the same data (th
 classes when the data folder has them, else random images of the same shape), it times:
 
 - book: the book's loop (`BookLoop`: predict, NumPy shuffle, two `train_on_batch` calls),
-- step: the project's compiled `GAN.train_step` driven by `fit`, with XLA off and on,
-- concurrent: every class GAN in one compiled `ClassGANs` step, XLA off and on,
+- step: the project's compiled `GAN.train_step` driven by `fit`, with each XLA setting
+  (off: none; auto, the default: XLA for the optimizer updates only on CPU, for the whole
+  step on GPU; on: the whole step),
+- concurrent: every class GAN in one compiled `ClassGANs` step, with each XLA setting,
 - pipeline: the tf.data input pipeline alone, against the images per second training eats,
 
 at each batch size, and reports ms per step (for `concurrent`, one step trains every class),
@@ -18,10 +20,9 @@ a layer's forward pass costs F; its weight gradient F; its input gradient F, not
 a network's first layer when its input is data. The D update = G forward on bs noise + D
 forward, weight and input gradients on 2*bs images; the G update = G and D forward on bs,
 D input gradients (D is frozen: no weight gradients), G weight and input gradients. For the
-book DCGAN this is 0.10 GFLOP per image of batch, about 7% below the usual "3 x forward".
+book DCGAN this is 0.102 GFLOP per image of the batch, 8% below the usual "3 x forward".
 """
 import dataclasses
-import json
 import os
 import platform
 import time
@@ -31,14 +32,15 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from . import accel
 from .book_loop import BookLoop
 from .class_gans import ClassGANs
 from .data import load_dataset, make_pipeline, to_float
 from .errors import UserError
 from .files import atomic_path, ensure_writable_dir, write_json
-from .gan import GAN
 from .models import get_family
 from .presets import get_preset
+from .trainer import Job, build_gan
 
 MAC_LAYERS = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
 TRANSPOSED = (keras.layers.Conv1DTranspose, keras.layers.Conv2DTranspose, keras.layers.Conv3DTranspose)
@@ -77,18 +79,20 @@ def step_flops(generator, discriminator, batch_size, g_steps=1):
     return 2 * (d_update + g_steps * g_update)
 
 
-def matmul_gflops(n=2048, repeats=7):
-    """The machine's fp32 matmul throughput: best of `repeats` n x n products, in GFLOP/s."""
-    a = tf.random.uniform((n, n), dtype=tf.float32)
-    b = tf.random.uniform((n, n), dtype=tf.float32)
+def matmul_gflops(sizes=(2048, 4096), repeats=5):
+    """The machine's fp32 matmul throughput in GFLOP/s: the best of `repeats` n x n products
+    for each n in `sizes` (the larger one runs closer to the peak on a few cores)."""
     matmul = tf.function(lambda x, y: tf.reduce_sum(tf.linalg.matmul(x, y)))
-    matmul(a, b).numpy()
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
+    best = 0.0
+    for n in sizes:
+        a = tf.random.uniform((n, n), dtype=tf.float32)
+        b = tf.random.uniform((n, n), dtype=tf.float32)
         matmul(a, b).numpy()
-        best = min(best, time.perf_counter() - start)
-    return 2 * n**3 / best / 1e9
+        for _ in range(repeats):
+            start = time.perf_counter()
+            matmul(a, b).numpy()
+            best = max(best, 2 * n**3 / (time.perf_counter() - start) / 1e9)
+    return best
 
 
 # --- the things timed -----------------------------------------------------------------------
@@ -143,14 +147,18 @@ class BenchSettings:
     batch_sizes: tuple = (16, 128)
     classes: int = 6
     steps: int = 18
-    repeats: int = 5
+    repeats: int = 3
     modes: tuple = ("book", "step", "concurrent")
-    jit: tuple = (False, True)
+    xla: tuple = ("off", "auto", "on")
+    intra_op_threads: int = 0  # 0: TensorFlow's choice; training uses 1 for concurrent classes on CPU
 
     @classmethod
     def quick(cls, **overrides):
-        """Seconds, not minutes: tiny batches, two classes, one XLA setting; for tests."""
-        return cls(**{"batch_sizes": (4,), "classes": 2, "steps": 3, "repeats": 2, "jit": (False,), **overrides})
+        """Seconds, not minutes: tiny batches, two classes, the default XLA setting; for tests."""
+        return cls(**{"batch_sizes": (4,), "classes": 2, "steps": 3, "repeats": 2, "xla": ("auto",), **overrides})
+
+
+JIT = {"off": False, "auto": "auto", "on": True}  # --xla value -> compile(jit_compile=...)
 
 
 def class_images(cfg, settings):
@@ -167,13 +175,9 @@ def class_images(cfg, settings):
     return per_class, source
 
 
-def build_gans(cfg, family, count):
-    gans = []
-    for index in range(count):
-        keras.utils.set_random_seed(cfg.seed + index)
-        generator, discriminator = family.build(cfg, 0)
-        gans.append(GAN(generator, discriminator, dataclasses.replace(cfg, seed=cfg.seed + index)))
-    return gans
+def build_gans(cfg, family, per_class):
+    """One GAN per class, built as the trainer builds them."""
+    return [build_gan(cfg, family, Job(i, str(i), images, None, [str(i)])) for i, images in enumerate(per_class)]
 
 
 def bench_batch_size(cfg, family, per_class, settings, batch_size, peak):
@@ -181,37 +185,36 @@ def bench_batch_size(cfg, family, per_class, settings, batch_size, peak):
     cfg = cfg.with_overrides({"batch_size": batch_size})
     rows = []
 
-    def row(mode, jit, seconds, gans_per_step, flops):
+    def row(mode, xla, seconds, gans_per_step, flops):
         rows.append({
-            "mode": mode, "batch_size": batch_size, "xla": jit, "classes_per_step": gans_per_step,
+            "mode": mode, "batch_size": batch_size, "xla": xla, "classes_per_step": gans_per_step,
             "ms_per_step": 1e3 * seconds, "ms_per_class_step": 1e3 * seconds / gans_per_step,
             "images_per_s": gans_per_step * batch_size / seconds,
             "gflop_per_step": flops / 1e9, "gflop_per_s": flops / seconds / 1e9,
             "fraction_of_matmul": flops / seconds / 1e9 / peak,
         })
-        print(f"[bench] {mode:<10} batch {batch_size:<4} XLA {'on ' if jit else 'off'}  {1e3 * seconds:8.1f} ms/step", flush=True)
+        print(f"[bench] {mode:<10} batch {batch_size:<4} XLA {xla:<4}  {1e3 * seconds:8.1f} ms/step", flush=True)
 
-    probe = build_gans(cfg, family, 1)[0]
-    flops = step_flops(probe.generator, probe.discriminator, batch_size, cfg.g_steps)
+    flops = step_flops(*family.build(cfg, 0), batch_size, cfg.g_steps)
     if "book" in settings.modes:
         keras.utils.set_random_seed(cfg.seed)
         generator, discriminator = family.build(cfg, 0)
         loop = BookLoop(generator, discriminator, cfg)
         seconds = time_book(loop, to_float(per_class[0]), batch_size, settings.steps, settings.repeats)
-        row("book", False, seconds, 1, flops)
-    for jit in settings.jit:
+        row("book", "off", seconds, 1, flops)
+    for xla in settings.xla:
         if "step" in settings.modes:
-            gan = build_gans(cfg, family, 1)[0]
-            gan.compile(jit_compile=jit)
+            gan = build_gans(cfg, family, per_class[:1])[0]
+            gan.compile(jit_compile=JIT[xla])
             seconds = time_fit(gan, make_pipeline(per_class[0], batch_size, seed=cfg.seed), settings.steps, settings.repeats)
-            row("step", jit, seconds, 1, flops)
+            row("step", xla, seconds, 1, flops)
         if "concurrent" in settings.modes and len(per_class) > 1:
-            gans = build_gans(cfg, family, len(per_class))
+            gans = build_gans(cfg, family, per_class)
             model = ClassGANs(gans, [str(i) for i in range(len(gans))])
-            model.compile(jit_compile=jit)
+            model.compile(jit_compile=JIT[xla])
             dataset = tf.data.Dataset.zip(tuple(make_pipeline(images, batch_size, seed=cfg.seed + i) for i, images in enumerate(per_class)))
             seconds = time_fit(model, dataset, settings.steps, settings.repeats)
-            row("concurrent", jit, seconds, len(gans), len(gans) * flops)
+            row("concurrent", xla, seconds, len(gans), len(gans) * flops)
     consumed = max(r["images_per_s"] for r in rows) if rows else 0.0
     delivered = time_pipeline(per_class[0], batch_size, cfg.seed, batches=max(50, 5 * settings.steps))
     print(f"[bench] pipeline   batch {batch_size:<4}          {delivered:8.0f} images/s", flush=True)
@@ -233,7 +236,9 @@ def run_bench(settings):
     family = get_family(cfg.family)
     if family.CONDITIONAL:
         raise UserError(f"bench times per-class (unconditional) GANs; preset '{settings.preset}' is conditional: choose e.g. --preset neu-dcgan")
+    threads = accel.set_threads(cfg.with_overrides({"intra_op_threads": settings.intra_op_threads}), concurrent=False)
     per_class, source = class_images(cfg, settings)
+    ticks = cpu_times()
     peak = matmul_gflops()
     print(f"[bench] data: {source}; fp32 matmul {peak:.0f} GFLOP/s; load average {os.getloadavg()[0]:.2f}", flush=True)
     rows, pipelines = [], []
@@ -248,10 +253,28 @@ def run_bench(settings):
         "data": source,
         "machine": machine_description(),
         "load_average": os.getloadavg(),
+        "steal_percent": steal_percent(ticks, cpu_times()),
         "matmul_gflops": peak,
+        "intra_op_threads": threads,
         "rows": rows,
         "pipeline": pipelines,
     }
+
+
+def cpu_times():
+    """(steal, total) CPU ticks of the machine so far (Linux /proc/stat), or None."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    return fields[7], sum(fields)
+
+
+def steal_percent(start, end):
+    """Share of CPU time the hypervisor gave to other machines between two cpu_times()."""
+    if not start or not end or end[1] == start[1]:
+        return None
+    return 100.0 * (end[0] - start[0]) / (end[1] - start[1])
 
 
 def machine_description():
@@ -271,7 +294,8 @@ def markdown(results):
     """The results as a markdown table (one row per mode and batch size) and the pipeline check."""
     lines = [
         f"Model {results['model']}; data {results['data']}; {results['machine']};",
-        f"fp32 matmul {results['matmul_gflops']:.0f} GFLOP/s; load average {results['load_average'][0]:.2f} at the end.",
+        f"fp32 matmul {results['matmul_gflops']:.0f} GFLOP/s; {results['intra_op_threads'] or 'default'} intra-op threads; load average {results['load_average'][0]:.2f} at the end"
+        + ("" if results["steal_percent"] is None else f"; {results['steal_percent']:.0f}% of the CPU time was stolen by the hypervisor during the run") + ".",
         "",
         "| mode | batch | XLA | ms/step | classes/step | ms per class step | real images/s | GFLOP/step | GFLOP/s | % of matmul | vs book |",
         "|---|---:|:-:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -279,7 +303,7 @@ def markdown(results):
     for r in results["rows"]:
         speedup = f"{r['speedup_vs_book']:.1f}x" if r["speedup_vs_book"] else "-"
         lines.append(
-            f"| {r['mode']} | {r['batch_size']} | {'on' if r['xla'] else 'off'} | {r['ms_per_step']:.1f} | {r['classes_per_step']} "
+            f"| {r['mode']} | {r['batch_size']} | {r['xla']} | {r['ms_per_step']:.1f} | {r['classes_per_step']} "
             f"| {r['ms_per_class_step']:.1f} | {r['images_per_s']:.0f} | {r['gflop_per_step']:.2f} | {r['gflop_per_s']:.1f} "
             f"| {100 * r['fraction_of_matmul']:.0f}% | {speedup} |"
         )
@@ -319,7 +343,8 @@ def settings_from_args(args):
         classes=args.classes,
         steps=args.steps,
         repeats=args.repeats,
-        jit=tuple(x == "on" for x in parse_list(args.xla, "--xla", str, ("off", "on"))),
+        xla=parse_list(args.xla, "--xla", str, tuple(JIT)),
+        intra_op_threads=args.intra_op_threads,
     )
 
 

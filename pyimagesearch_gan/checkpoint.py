@@ -468,6 +468,10 @@ def fit(model, dataset, *, checkpointer, callbacks, steps, initial_epoch, stop, 
     except KeyboardInterrupt:  # the second Ctrl-C: stop at once, the last checkpoint stays
         raise Interrupted(f"stopped at once; the last checkpoint (epoch {checkpointer.written or 'none'}) stays. "
                           f"Resume with: {resume_hint(run_dir)}", stop.exit_code if stop else 130) from None
+    finally:  # the monitors write their files in the background: none is left half-done
+        for callback in callbacks:
+            if hasattr(callback, "finish_writes"):
+                callback.finish_writes()
 
 
 @contextlib.contextmanager

@@ -27,6 +27,7 @@ TRAIN_FLAGS = {  # flag -> config field
     "checkpoint_every": "checkpoint_every",
     "concurrent": "concurrent",
     "steps_per_execution": "steps_per_execution",
+    "intra_op_threads": "intra_op_threads",
     "mixed_precision": "mixed_precision",
     "strategy": "strategy",
 }
@@ -63,9 +64,10 @@ def add_train_parser(subparsers):
     p.add_argument("--checkpoint-every", type=int, help="epochs between checkpoints (default 10; also at the end and on Ctrl-C)")
     p.add_argument("--pooled", action="store_true", help="one GAN on all selected classes instead of one per class")
     p.add_argument("--deterministic", action="store_true", help="enable TensorFlow op determinism (same results on every run)")
-    p.add_argument("--jit-compile", choices=("auto", "on", "off"), help="XLA-compile the training step (auto: on with a GPU, off on CPU, where it is slower)")
+    p.add_argument("--jit-compile", choices=("auto", "on", "off"), help="XLA: on = the whole step, auto = the optimizer updates (and the whole step on GPU), off = none (default auto)")
     p.add_argument("--concurrent", action=argparse.BooleanOptionalAction, help="train the class GANs side by side in one compiled step (default: on, faster)")
     p.add_argument("--steps-per-execution", type=int, help="training steps per call into TensorFlow (default 1; callbacks see every k-th batch)")
+    p.add_argument("--intra-op-threads", type=int, help="CPU threads per op (default 0 = auto: 1 when class GANs train concurrently on CPU, else TensorFlow's choice)")
     p.add_argument("--mixed-precision", action=argparse.BooleanOptionalAction, help="mixed_float16 compute with loss scaling (for GPUs; slow on CPU)")
     p.add_argument("--strategy", choices=("default", "mirrored", "multiworker"), help="tf.distribute strategy: mirrored = every GPU of this machine, the batch split between them")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="any other setting, e.g. --set real_label=0.9 --set model.alpha=0.3")
@@ -276,10 +278,11 @@ def add_bench_parser(subparsers):
     p.add_argument("--batch-sizes", default="16,128", help="comma list (default 16,128)")
     p.add_argument("--classes", type=int, default=6, help="class GANs in the concurrent step (default 6)")
     p.add_argument("--steps", type=int, default=18, help="steps per timed epoch (default 18, a NEU epoch at batch 16)")
-    p.add_argument("--repeats", type=int, default=5, help="timed epochs; the median is reported (default 5)")
+    p.add_argument("--repeats", type=int, default=3, help="timed epochs after the warm-up one; the median is reported (default 3)")
     p.add_argument("--modes", default="book,step,concurrent", help="comma list of book, step, concurrent")
-    p.add_argument("--xla", default="off,on", help="XLA settings of the compiled modes: off, on or both (default off,on)")
-    p.add_argument("--quick", action="store_true", help="seconds, not minutes: batch 4, 2 classes, 3 steps, XLA off (a smoke test)")
+    p.add_argument("--xla", default="off,auto,on", help="XLA settings of the compiled modes, comma list of off, auto (the default: optimizer updates only, on CPU), on (default all three)")
+    p.add_argument("--intra-op-threads", type=int, default=0, help="CPU threads per op for the whole bench (default 0: TensorFlow's; 1 is what training uses for concurrent classes on CPU)")
+    p.add_argument("--quick", action="store_true", help="seconds, not minutes: batch 4, 2 classes, 3 steps, XLA auto (a smoke test)")
     p.add_argument("--output", default="output/bench", help="folder for bench.json and bench.md (default output/bench)")
     p.set_defaults(run=run_bench)
 

@@ -52,8 +52,9 @@ class TrainConfig:
     g_training_in_d_step: bool = False  # book: fakes for D come from predict(), i.e. inference mode
     balance: bool = False  # skip the update of the network whose loss is below the other's
     jit_compile: bool | str = "auto"
-    concurrent: bool = False  # train the class GANs side by side in one compiled step
+    concurrent: bool = True  # train the class GANs side by side in one compiled step (faster; README "Speed")
     # Speed (accel.py; measured defaults in README "Speed").
+    intra_op_threads: int = 0  # threads per op; 0 = auto: 1 for concurrent class GANs on CPU (one op per core), else TensorFlow's
     steps_per_execution: int = 1  # training steps per call into TensorFlow (callbacks see every k-th batch)
     mixed_precision: bool = False  # mixed_float16 (GPU)
     strategy: str = "default"  # "default", "mirrored" (GPUs of one machine) or "multiworker"

@@ -5,13 +5,21 @@ montage of training images, for the "dataset vs generated" comparison); at the e
 epoch `epoch_0001.png` (the book's 16x16 grid of the 256 benchmark noise vectors' images),
 `history.json` and `loss.png`. `ProgressLogger` prints one line per epoch with the losses,
 seconds per epoch and the time left.
+
+The images are generated at the epoch's end, by a compiled function; the files are written
+by one background thread while the next epoch trains (PNG encoding and the matplotlib plot
+cost more than a whole epoch of steps at batch 16). Each monitor has at most one epoch's
+files in flight, a failed write is raised at the next epoch's end, and `on_train_end` waits
+for the last files.
 """
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import imutils
 import keras
 import numpy as np
+import tensorflow as tf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -95,6 +103,8 @@ class Monitor(keras.callbacks.Callback):
         self.loss_plot = LossPlot(title)
         self.history = list(history or [])
         self.epoch_start = None
+        self.generate = tf.function(gan.generate)
+        self.pending = None  # the last epoch's file writes
 
     def on_train_begin(self, logs=None):
         if not (self.folder / "real.png").exists():
@@ -105,16 +115,40 @@ class Monitor(keras.callbacks.Callback):
         self.epoch_start = time.perf_counter()
 
     def on_epoch_end(self, epoch, logs=None):
-        images = to_uint8(keras.ops.convert_to_numpy(self.gan.generate(self.inputs)))
-        write_image(self.folder / f"epoch_{epoch + 1:04d}.png", montage(images, self.grid))
+        images = to_uint8(keras.ops.convert_to_numpy(self.generate(self.inputs)))
         record = {"epoch": epoch + 1}
         for key, value in (logs or {}).items():
             if key.startswith(self.prefix):
                 record[key[len(self.prefix):]] = float(value)
         record["seconds"] = round(time.perf_counter() - self.epoch_start, 3)
         self.history.append(record)
-        write_json(self.folder / "history.json", self.history)
-        self.loss_plot.write(self.history, self.folder / "loss.png")
+        self.finish_writes()
+        self.pending = writer().submit(self.write_files, epoch + 1, images, list(self.history))
+
+    def write_files(self, epoch, images, history):
+        write_image(self.folder / f"epoch_{epoch:04d}.png", montage(images, self.grid))
+        write_json(self.folder / "history.json", history)
+        self.loss_plot.write(history, self.folder / "loss.png")
+
+    def finish_writes(self):
+        """Wait for the files of the last epoch (raising what went wrong writing them)."""
+        pending, self.pending = self.pending, None
+        if pending is not None:
+            pending.result()
+
+    def on_train_end(self, logs=None):
+        self.finish_writes()
+
+
+_writer = None
+
+
+def writer():
+    """The one thread that writes every monitor's files, in order."""
+    global _writer
+    if _writer is None:
+        _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-files")
+    return _writer
 
 
 class ProgressLogger(keras.callbacks.Callback):

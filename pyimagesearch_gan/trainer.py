@@ -136,6 +136,7 @@ def train(cfg, run_dir=None, *, resume=False):
     print(f"{'resuming' if resume else 'training'} {len(jobs)} GAN(s) [{', '.join(j.name for j in jobs)}] for {cfg.epochs} epochs into {run_dir}", flush=True)
     start = time.perf_counter()
     groups = plan_groups(cfg, jobs)
+    accel.set_threads(cfg, concurrent=any(len(group) > 1 for group in groups))
     with checkpoint.guarded_run(run_dir) as stop:
         for i, group in enumerate(groups):
             if resume and checkpoint.is_finished(cfg, [job.folder for job in group]):

@@ -41,3 +41,17 @@ def write_image_tree(root, classes=("a", "b"), count=16, size=28, seed=0):
 @pytest.fixture(name="write_image_tree", scope="session")
 def write_image_tree_fixture():
     return write_image_tree
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tensorflow_default_threads():
+    """Start TensorFlow with its default thread pools before any test runs.
+
+    A run picks its thread counts only if TensorFlow has not started yet (`accel.set_threads`):
+    without this, whichever test trained first would fix them for the whole session, and the
+    bit-exact comparisons with training subprocesses (default pools) would depend on test order.
+    """
+    import tensorflow as tf
+
+    tf.constant(0.0) + 1.0
+    yield

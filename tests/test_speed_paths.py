@@ -17,6 +17,7 @@ import tensorflow as tf
 from pyimagesearch_gan import accel, bench
 from pyimagesearch_gan.book_loop import BookLoop, clone_pair
 from pyimagesearch_gan.cli import build_parser, main, train_overrides
+from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.gan import GAN
 from pyimagesearch_gan.models import book, get_family
 from pyimagesearch_gan.monitor import LossPlot
@@ -26,15 +27,15 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def weights(model):
-    return [np.array(v) for v in model.weights]
+    return [keras.ops.convert_to_numpy(v) for v in model.weights]
 
 
 def all_changed(before, model):
-    return all(not np.array_equal(b, np.array(v)) for b, v in zip(before, model.weights))
+    return all(not np.array_equal(b, a) for b, a in zip(before, weights(model)))
 
 
 def none_changed(before, model):
-    return all(np.array_equal(b, np.array(v)) for b, v in zip(before, model.weights))
+    return all(np.array_equal(b, a) for b, a in zip(before, weights(model)))
 
 
 class InjectedNoise(GAN):
@@ -46,7 +47,8 @@ class InjectedNoise(GAN):
         return self.queue.pop(0)
 
 
-def test_project_step_matches_the_book_loop(small_cfg):
+@pytest.mark.parametrize("jit_compile", [False, "auto"])
+def test_project_step_matches_the_book_loop(small_cfg, jit_compile):
     keras.utils.set_random_seed(3)
     generator, discriminator = book.build(small_cfg, 0)
     book_g, book_d = clone_pair(generator, discriminator)
@@ -55,7 +57,7 @@ def test_project_step_matches_the_book_loop(small_cfg):
     noise = [rng.uniform(-1, 1, (n, 100)).astype("float32") for _ in range(2 * steps)]  # D's, then G's, per step
     reals = [rng.uniform(-1, 1, (n, 28, 28, 1)).astype("float32") for _ in range(steps)]
     gan = InjectedNoise(generator, discriminator, small_cfg)
-    gan.compile(jit_compile=False)
+    gan.compile(jit_compile=jit_compile)
     InjectedNoise.queue = list(noise)
     book_noise = list(noise)
     loop = BookLoop(book_g, book_d, small_cfg, noise=lambda k: book_noise.pop(0))
@@ -143,7 +145,7 @@ def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):
     pipeline = results["pipeline"][0]
     assert pipeline["images_per_s"] > 0 and pipeline["ratio"] == pytest.approx(pipeline["images_per_s"] / pipeline["training_images_per_s"])
     table = (output / "bench.md").read_text()
-    assert "| mode | batch | XLA | ms/step" in table and "| concurrent | 4 | off |" in table and "input pipeline" in table
+    assert "| mode | batch | XLA | ms/step" in table and "| concurrent | 4 | auto |" in table and "input pipeline" in table
     assert table in capsys.readouterr().out
 
 
@@ -162,14 +164,27 @@ def test_bench_bad_flags_are_one_line(args, message, tmp_path, capsys):
 
 
 def test_speed_flags_reach_the_config():
-    args = build_parser().parse_args(["train", "--no-concurrent", "--strategy", "mirrored", "--mixed-precision", "--steps-per-execution", "6", "--jit-compile", "on"])
-    assert train_overrides(args) == {"concurrent": False, "strategy": "mirrored", "mixed_precision": True, "steps_per_execution": 6, "jit_compile": True}
+    args = build_parser().parse_args(["train", "--no-concurrent", "--strategy", "mirrored", "--mixed-precision", "--steps-per-execution", "6", "--jit-compile", "on", "--intra-op-threads", "2"])
+    assert train_overrides(args) == {"concurrent": False, "strategy": "mirrored", "mixed_precision": True, "steps_per_execution": 6, "jit_compile": True, "intra_op_threads": 2}
     assert train_overrides(build_parser().parse_args(["train"])) == {}
 
 
-def test_jit_auto_is_off_on_cpu_and_explicit_values_win():
-    assert accel.resolve_jit("auto") is bool(tf.config.list_physical_devices("GPU"))
-    assert accel.resolve_jit(True) is True and accel.resolve_jit(False) is False
+def test_threads_one_per_op_only_for_concurrent_classes_on_cpu(small_cfg):
+    cpu = not tf.config.list_physical_devices("GPU")
+    assert accel.intra_op_threads(small_cfg, concurrent=True) == (1 if cpu else 0)
+    assert accel.intra_op_threads(small_cfg, concurrent=False) == 0, "a single GAN keeps TensorFlow's pools"
+    assert accel.intra_op_threads(small_cfg.with_overrides({"intra_op_threads": 3}), concurrent=False) == 3
+    with pytest.raises(UserError, match="--intra-op-threads -1"):
+        accel.intra_op_threads(small_cfg.with_overrides({"intra_op_threads": -1}), concurrent=True)
+
+
+def test_auto_jit_compiles_only_the_optimizer_updates_with_xla(small_cfg):
+    gan = GAN(*book.build(small_cfg, 0), small_cfg)
+    gan.compile(jit_compile="auto")
+    assert gan.d_update.compiled.function_spec and gan.d_update.compiled._jit_compile is True
+    assert gan.jit_compile is bool(tf.config.list_physical_devices("GPU")), "the step itself: Keras' auto"
+    gan.compile(jit_compile=False)
+    assert not hasattr(gan.d_update, "compiled") and gan.jit_compile is False
 
 
 def test_one_device_mirrored_strategy_trains_both_networks(small_cfg, tmp_path):

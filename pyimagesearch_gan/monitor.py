@@ -12,6 +12,7 @@ cost more than a whole epoch of steps at batch 16). Each monitor has at most one
 files in flight, a failed write is raised at the next epoch's end, and `on_train_end` waits
 for the last files.
 """
+import functools
 import time
 from concurrent.futures import ThreadPoolExecutor
 
@@ -103,7 +104,9 @@ class Monitor(keras.callbacks.Callback):
         self.loss_plot = LossPlot(title)
         self.history = list(history or [])
         self.epoch_start = None
-        self.generate = tf.function(gan.generate)
+        # One trace per class GAN is expected; TensorFlow counts traces per code object, so a
+        # bound method's would read as "retracing" with 5+ classes: a partial is its own key.
+        self.generate = tf.function(functools.partial(gan.generate))
         self.pending = None  # the last epoch's file writes
 
     def on_train_begin(self, logs=None):

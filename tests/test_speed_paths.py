@@ -132,6 +132,13 @@ def test_step_flops_follow_the_layer_shapes():
     assert bench.step_flops(generator, discriminator, 1, g_steps=2) == 2 * (d_update + 2 * g_update)
 
 
+def test_matmul_peak_split_into_row_blocks_is_the_same_product_rate():
+    """With one thread per op the peak is measured as side-by-side row blocks; both ways time
+    the same 2n^3 FLOPs, so neither can be zero or absurdly high."""
+    one, split = bench.matmul_gflops(sizes=(256,), repeats=2), bench.matmul_gflops(sizes=(256,), repeats=2, threads_per_op=1)
+    assert 0 < one < 1e5 and 0 < split < 1e5
+
+
 def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):
     output = tmp_path / "bench"
     main(["bench", "--quick", "--data-dir", str(tmp_path / "no-data"), "--output", str(output)])

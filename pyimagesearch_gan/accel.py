@@ -5,8 +5,8 @@ default, compiles the optimizer updates with XLA (it fuses Adam's dozen elementw
 into one) and leaves the step itself to Keras' choice: XLA on GPU, not on CPU, where oneDNN's
 convolutions beat XLA's and the graph's independent ops (several class GANs) run in parallel.
 "on" compiles the whole step, "off" nothing. Threads (`--intra-op-threads`): several class
-GANs in one step on CPU run one thread per op and one op per core (8% faster at batch 16 on
-2 cores); a single GAN keeps TensorFlow's pools.
+GANs in one step on CPU run one thread per op and one op per core (4-13% faster at batch 16
+on 2 cores); a single GAN keeps TensorFlow's pools.
 
 GPU path: `--mixed-precision` sets the Keras policy mixed_float16 before the models are
 built (layers compute in float16, keep float32 weights), puts each network's output layer
@@ -57,11 +57,9 @@ def intra_op_threads(cfg, concurrent):
     """Threads per op for a run (0 = TensorFlow's choice).
 
     Several class GANs in one step on CPU: one thread per op and one op per core (the class
-    graphs are independent), measured 8% faster at batch 16 than TensorFlow's default of
+    graphs are independent), measured 4-13% faster at batch 16 than TensorFlow's default of
     every op on every core (README "Speed"). A single GAN keeps TensorFlow's choice.
     """
-    if cfg.intra_op_threads < 0:
-        raise UserError(f"--intra-op-threads {cfg.intra_op_threads} must be 0 (auto) or a positive number of threads")
     if cfg.intra_op_threads:
         return cfg.intra_op_threads
     return 1 if concurrent and not tf.config.list_physical_devices("GPU") else 0

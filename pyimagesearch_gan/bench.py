@@ -85,7 +85,7 @@ def matmul_gflops(sizes=(2048, 4096), repeats=5, threads_per_op=0):
     `threads_per_op` set (`--intra-op-threads`), the product is split into row blocks that run
     side by side, enough to use every core, so the figure stays the machine's."""
     blocks = -(-(os.cpu_count() or 1) // threads_per_op) if threads_per_op else 1
-    matmul = tf.function(lambda x, y: tf.add_n([tf.reduce_sum(tf.linalg.matmul(part, y)) for part in tf.split(x, blocks)]))
+    matmul = tf.function(lambda x, y: tf.add_n([tf.reduce_sum(tf.linalg.matmul(part, y)) for part in tf.split(x, row_blocks(x.shape[0], blocks))]))
     best = 0.0
     for n in sizes:
         a = tf.random.uniform((n, n), dtype=tf.float32)
@@ -96,6 +96,11 @@ def matmul_gflops(sizes=(2048, 4096), repeats=5, threads_per_op=0):
             matmul(a, b).numpy()
             best = max(best, 2 * n**3 / (time.perf_counter() - start) / 1e9)
     return best
+
+
+def row_blocks(n, blocks):
+    """Sizes of `blocks` near-equal parts of n rows (any core count, not only divisors of n)."""
+    return [n // blocks + (i < n % blocks) for i in range(blocks)]
 
 
 # --- the things timed -----------------------------------------------------------------------

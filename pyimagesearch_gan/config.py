@@ -117,6 +117,7 @@ class TrainConfig:
             (self.keep_checkpoints >= 1, "--set keep_checkpoints= must be at least 1"),
             (self.decay_epochs is None or self.decay_epochs >= 1, "--set decay_epochs= must be at least 1"),
             (self.steps_per_execution >= 1, "--steps-per-execution must be at least 1"),
+            (self.intra_op_threads >= 0, f"--intra-op-threads {self.intra_op_threads} must be 0 (auto) or a positive number of threads"),
             (self.strategy in ("default", "mirrored", "multiworker"), "--strategy must be default, mirrored or multiworker"),
         ]
         for ok, message in checks:

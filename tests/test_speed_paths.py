@@ -137,6 +137,7 @@ def test_matmul_peak_split_into_row_blocks_is_the_same_product_rate():
     the same 2n^3 FLOPs, so neither can be zero or absurdly high."""
     one, split = bench.matmul_gflops(sizes=(256,), repeats=2), bench.matmul_gflops(sizes=(256,), repeats=2, threads_per_op=1)
     assert 0 < one < 1e5 and 0 < split < 1e5
+    assert bench.row_blocks(2048, 3) == [683, 683, 682] and bench.row_blocks(4096, 2) == [2048, 2048]
 
 
 def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):

@@ -1,4 +1,4 @@
 """`python -m pyimagesearch_gan ...` is the `pyimagesearch-gan` command."""
-from .cli import main
+from pyimagesearch_gan.commands import main
 
 main()

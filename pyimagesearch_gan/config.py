@@ -10,8 +10,8 @@ import types
 import typing
 from pathlib import Path
 
-from .errors import UserError
-from .files import write_json
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.files import write_json
 
 
 @dataclasses.dataclass

@@ -68,9 +68,12 @@ class ImageSet:
 
     def subset(self, class_indices):
         """Only the given classes; labels keep their indices into the unchanged class_names."""
-        keep = np.isin(self.labels, np.asarray(list(class_indices), dtype=np.int32))
-        return ImageSet(self.images[keep], self.labels[keep], list(self.class_names),
-                        [f for f, k in zip(self.files, keep) if k], list(self.skipped))
+        return self.where(np.isin(self.labels, np.asarray(list(class_indices), dtype=np.int32)))
+
+    def where(self, mask):
+        """The images where the boolean `mask` is true, with their labels and files."""
+        return ImageSet(self.images[mask], self.labels[mask], list(self.class_names),
+                        [f for f, m in zip(self.files, mask) if m], list(self.skipped))
 
     def of_class(self, index):
         return self.images[self.labels == index]

@@ -6,13 +6,14 @@ in place in one step: readers see the old file or the new one, never a torn one.
 import contextlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
 
 import cv2
 
-from .errors import UserError
+from pyimagesearch_gan.errors import UserError
 
 
 @contextlib.contextmanager
@@ -83,3 +84,13 @@ def atomic_dir(path, *, force=True, flag="--output"):
             old.unlink()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+STALE_TEMP = re.compile(r"^\.(.+\.tmp\d+(\.\w+)?|write-test-\d+)$")  # the temporary names above
+
+
+def remove_stale_temp(folder):
+    """Temporary files a killed run left behind (finished files never have these names)."""
+    for path in Path(folder).iterdir() if Path(folder).is_dir() else ():
+        if path.is_file() and STALE_TEMP.match(path.name):
+            path.unlink(missing_ok=True)

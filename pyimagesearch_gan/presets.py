@@ -4,8 +4,8 @@ A preset is a plain dict of TrainConfig fields. `description` is the one line th
 `pyimagesearch-gan presets` prints and `source` the SPEC section it reproduces. Where the
 source is vague or contradicts itself, the comment above the preset says what we chose and why.
 """
-from .config import TrainConfig
-from .errors import UserError
+from pyimagesearch_gan.config import TrainConfig
+from pyimagesearch_gan.errors import UserError
 
 BOOK_MODEL = {"dim": 7, "depth": 64, "output_dim": 512, "alpha": 0.2}
 # The training loop of the PyTorch sources (S1, S3, and S4's plain loop): D on a real batch then

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from pyimagesearch_gan.cli import main
+from pyimagesearch_gan.commands import main
 
 TINY = ["--preset", "neu-dcgan", "--dataset", "folder", "--batch-size", "4", "--epochs", "1", "--set", "num_benchmark=4", "--seed", "1"]
 

@@ -3,9 +3,9 @@ import keras
 import numpy as np
 import pytest
 
-from pyimagesearch_gan.gan import make_optimizer
-from pyimagesearch_gan.models import book, get_family
 from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.models import book, get_family
+from pyimagesearch_gan.training.trainer import make_optimizer
 
 GENERATOR_LAYERS = [
     ("Dense", (None, 512)), ("Activation", (None, 512)), ("BatchNormalization", (None, 512)),
@@ -68,14 +68,14 @@ def test_unknown_family_is_a_user_error():
 def test_decay_schedule_is_keras2_decay(small_cfg, epochs):
     cfg = small_cfg.with_overrides({"epochs": epochs})
     lr, decay = 2e-4, 2e-4 / epochs
-    schedule = make_optimizer(lr, cfg)._learning_rate
+    schedule = make_optimizer(cfg, lr)._learning_rate
     for step in (0, 1, 10, 1000, 9000):
         assert float(schedule(step)) == pytest.approx(lr / (1 + decay * step), rel=1e-6)
 
 
 def test_decay_advances_once_per_update(small_cfg):
     cfg = small_cfg.with_overrides({"epochs": 4})
-    optimizer = make_optimizer(2e-4, cfg)
+    optimizer = make_optimizer(cfg, 2e-4)
     variable = keras.Variable(np.ones(3, "float32"))
     for _ in range(7):
         optimizer.apply([keras.ops.ones(3)], [variable])
@@ -84,6 +84,6 @@ def test_decay_advances_once_per_update(small_cfg):
 
 
 def test_explicit_zero_decay_is_constant(small_cfg):
-    optimizer = make_optimizer(1e-4, small_cfg.with_overrides({"decay": 0.0}))
+    optimizer = make_optimizer(small_cfg.with_overrides({"decay": 0.0}), 1e-4)
     assert float(optimizer.learning_rate) == pytest.approx(1e-4)
     assert optimizer.beta_1 == 0.5

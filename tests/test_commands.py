@@ -13,14 +13,13 @@ import numpy as np
 import pytest
 from keras import layers
 
-from pyimagesearch_gan import checkpoint
-from pyimagesearch_gan.cli import main
-from pyimagesearch_gan.gan import GAN
+from pyimagesearch_gan.commands import main
+from pyimagesearch_gan.evidence.real_data import load_real
 from pyimagesearch_gan.models import book
-from pyimagesearch_gan.monitor import Monitor
+from pyimagesearch_gan.training.checkpoints import Checkpointer
+from pyimagesearch_gan.training.monitor import Monitor
 from pyimagesearch_gan.presets import get_preset
-from pyimagesearch_gan.real_data import load_real
-from pyimagesearch_gan.trainer import Job
+from pyimagesearch_gan.training.trainer import make_gan
 
 CLASSES = ["crazing", "inclusion"]
 ODD_NAME = "Copy of (1) é.JPG"
@@ -35,14 +34,15 @@ def write_gan(run, cfg, index, name, epochs):
     """A book GAN in run/<name>/: a checkpoint of epoch 1 and the final generator of epoch 2."""
     keras.utils.set_random_seed(index)
     generator, discriminator = book.build(cfg, 0)
-    gan = GAN(generator, discriminator, cfg)
-    gan.compile()
+    gan = make_gan(cfg, generator, discriminator)
     folder = run / name
     folder.mkdir(parents=True)
     images = np.zeros((16, 28, 28, 1), "uint8")
     monitor = Monitor(gan, folder, images, num_benchmark=4)
     monitor.history = [{"epoch": 1}]
-    checkpoint.Checkpointer(run, cfg, [gan], [monitor], [Job(index, name, images, None, [name])], [name]).on_epoch_end(0)
+    checkpointer = Checkpointer(run, gans=[gan], names=[name], monitors=[monitor], images=[images], config=cfg.to_dict())
+    checkpointer.on_epoch_end(0)
+    checkpointer.write()
     for layer in generator.layers:  # the final generator differs from the checkpoint's
         if layer.weights and layer.name.startswith("dense"):
             layer.weights[0].assign(layer.weights[0] * 1.5)

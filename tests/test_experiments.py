@@ -6,7 +6,7 @@ import json
 import cv2
 import pytest
 
-from pyimagesearch_gan.cli import main
+from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.experiments import augment_mnist, augment_neu
 
 

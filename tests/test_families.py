@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from pyimagesearch_gan.cli import main
+from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.gan import GAN
 from pyimagesearch_gan.models import acgan, dcgan, get_family, mlp
 from pyimagesearch_gan.presets import PRESETS, get_preset
+from pyimagesearch_gan.training.trainer import make_gan as config_gan
 
 NEW_PRESETS = {"neu-dcgan128-sn": "S1", "dcgan64-rgb": "S3", "acgan-fashion-mnist": "S2", "acgan-neu": "S2", "mnist-mlp-gan": "S4"}
 
@@ -40,9 +40,7 @@ def make_gan(cfg, num_classes=0):
     keras.utils.set_random_seed(cfg.seed)
     family = get_family(cfg.family)
     generator, discriminator = family.build(cfg, num_classes)
-    gan = GAN(generator, discriminator, cfg, num_classes=num_classes, conditional=family.CONDITIONAL)
-    gan.compile(jit_compile=False)
-    return gan
+    return config_gan(cfg, generator, discriminator, num_classes=num_classes if family.CONDITIONAL else 0, jit_compile=False)
 
 
 def real_batch(cfg, n):

@@ -8,15 +8,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from pyimagesearch_gan.gan import GAN
 from pyimagesearch_gan.models import book
+from pyimagesearch_gan.training.trainer import make_gan as config_gan
 
 
 def make_gan(cfg):
     keras.utils.set_random_seed(cfg.seed)
-    gan = GAN(book.build_generator(), book.build_discriminator(), cfg)
-    gan.compile(jit_compile=False)
-    return gan
+    return config_gan(cfg, book.build_generator(), book.build_discriminator(), jit_compile=False)
 
 
 def snapshot(model):

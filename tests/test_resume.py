@@ -23,9 +23,11 @@ import keras
 import numpy as np
 import pytest
 
-from pyimagesearch_gan import checkpoint
-from pyimagesearch_gan.cli import main
-from pyimagesearch_gan.gan import GAN
+from pyimagesearch_gan.commands import main
+from pyimagesearch_gan.runs import load_generator, open_run
+from pyimagesearch_gan.training import checkpoints as checkpoint
+from pyimagesearch_gan.training import stopping
+from pyimagesearch_gan.training.gan import GAN
 
 REPO = Path(__file__).resolve().parent.parent
 ARGS = ["--preset", "neu-dcgan", "--dataset", "folder", "--batch-size", "8", "--epochs", "4", "--checkpoint-every", "2",
@@ -100,7 +102,7 @@ def test_checkpoints_hold_the_whole_training_state(reference):
     assert not np.array_equal(two["state"]["other"][0], four["state"]["other"][0])
     assert four["benchmark"][0].shape == (4, 100) and np.array_equal(two["benchmark"][0], four["benchmark"][0])
     # `generate` loads a checkpoint's generator: the final one equals generator.keras.
-    generator = checkpoint.load_generator(reference, "a", 4)
+    generator = load_generator(open_run(reference), "a", 4)[0]
     saved = keras.models.load_model(reference / "a" / "generator.keras")
     assert all(np.array_equal(x, y) for x, y in zip(generator.get_weights(), saved.get_weights()))
     assert not [p for p in reference.rglob(".*")], "no temporary files left"
@@ -120,7 +122,7 @@ def test_two_deterministic_runs_are_identical(run_a, reference):
 
 def interrupt_at(monkeypatch, epoch, batch):
     """Send this process a real SIGINT before step `batch` of `epoch` (0-based) of the first GAN."""
-    original = checkpoint.StopGuard.on_train_batch_begin
+    original = stopping.StopGuard.on_train_batch_begin
     sent = []
 
     def hook(self, b, logs=None):
@@ -129,7 +131,7 @@ def interrupt_at(monkeypatch, epoch, batch):
             signal.raise_signal(signal.SIGINT)
         original(self, b, logs)
 
-    monkeypatch.setattr(checkpoint.StopGuard, "on_train_batch_begin", hook)
+    monkeypatch.setattr(stopping.StopGuard, "on_train_batch_begin", hook)
 
 
 def test_ctrl_c_mid_epoch_then_resume_is_bit_exact(data, reference, tmp_path, monkeypatch, capsys):
@@ -251,7 +253,7 @@ def test_a_huge_learning_rate_diverges_with_a_clear_message(data, tmp_path, caps
 
 
 def test_disk_full_stops_with_one_line_and_resume_finishes(data, reference, tmp_path, monkeypatch, capsys):
-    from pyimagesearch_gan import monitor
+    from pyimagesearch_gan.training import monitor
 
     run, original = tmp_path / "run", monitor.write_json
 
@@ -331,7 +333,7 @@ def test_extended_run_equals_a_run_planned_that_long(data, run_a, tmp_path):
 
 
 def test_sigterm_asks_for_a_clean_stop_like_ctrl_c():
-    with checkpoint.StopRequest() as stop:
+    with stopping.StopRequest() as stop:
         assert not stop.requested
         signal.raise_signal(signal.SIGTERM)
         assert stop.requested and stop.exit_code == 143

@@ -14,14 +14,15 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from pyimagesearch_gan import accel, bench
-from pyimagesearch_gan.book_loop import BookLoop, clone_pair
-from pyimagesearch_gan.cli import build_parser, main, train_overrides
+from pyimagesearch_gan.commands import build_parser, main
+from pyimagesearch_gan.commands.train import train_overrides
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.gan import GAN
 from pyimagesearch_gan.models import book, get_family
-from pyimagesearch_gan.monitor import LossPlot
-from pyimagesearch_gan.trainer import Job, build_gan, plan_groups, train_group
+from pyimagesearch_gan.training import accel, bench
+from pyimagesearch_gan.training.book_loop import BookLoop, clone_pair
+from pyimagesearch_gan.training.gan import GAN
+from pyimagesearch_gan.training.monitor import LossPlot
+from pyimagesearch_gan.training.trainer import Job, build_gan, make_gan, make_optimizer, plan_groups, train_group
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -56,11 +57,13 @@ def test_project_step_matches_the_book_loop(small_cfg, jit_compile):
     steps, n = 4, small_cfg.batch_size
     noise = [rng.uniform(-1, 1, (n, 100)).astype("float32") for _ in range(2 * steps)]  # D's, then G's, per step
     reals = [rng.uniform(-1, 1, (n, 28, 28, 1)).astype("float32") for _ in range(steps)]
-    gan = InjectedNoise(generator, discriminator, small_cfg)
-    gan.compile(jit_compile=jit_compile)
+    gan = InjectedNoise(generator, discriminator, noise_dim=small_cfg.noise_dim, seed=small_cfg.seed)
+    gan.compile(d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr), g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr),
+                jit_compile=jit_compile)
     InjectedNoise.queue = list(noise)
     book_noise = list(noise)
-    loop = BookLoop(book_g, book_d, small_cfg, noise=lambda k: book_noise.pop(0))
+    loop = BookLoop(book_g, book_d, d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr),
+                    g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr), noise=lambda k: book_noise.pop(0))
     d_before, g_before = weights(book_d), weights(book_g)
     ours, theirs = [], []
     for real in reals:
@@ -77,7 +80,8 @@ def test_project_step_matches_the_book_loop(small_cfg, jit_compile):
 def test_book_loop_d_step_leaves_g_alone_and_g_step_leaves_d_alone(small_cfg):
     keras.utils.set_random_seed(4)
     generator, discriminator = book.build(small_cfg, 0)
-    loop = BookLoop(generator, discriminator, small_cfg)
+    loop = BookLoop(generator, discriminator, d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr),
+                    g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr), seed=small_cfg.seed)
     real = np.random.default_rng(1).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
     loop.step(real)  # traces both train functions with their variables
     g_before, d_before = weights(generator), weights(discriminator)
@@ -187,11 +191,10 @@ def test_threads_one_per_op_only_for_concurrent_classes_on_cpu(small_cfg):
 
 
 def test_auto_jit_compiles_only_the_optimizer_updates_with_xla(small_cfg):
-    gan = GAN(*book.build(small_cfg, 0), small_cfg)
-    gan.compile(jit_compile="auto")
+    gan = make_gan(small_cfg, *book.build(small_cfg, 0), jit_compile="auto")
     assert gan.d_update.compiled.function_spec and gan.d_update.compiled._jit_compile is True
     assert gan.jit_compile is bool(tf.config.list_physical_devices("GPU")), "the step itself: Keras' auto"
-    gan.compile(jit_compile=False)
+    gan = make_gan(small_cfg, *book.build(small_cfg, 0), jit_compile=False)
     assert not hasattr(gan.d_update, "compiled") and gan.jit_compile is False
 
 
@@ -226,9 +229,9 @@ import numpy as np, tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 import keras
-from pyimagesearch_gan.gan import GAN
 from pyimagesearch_gan.models import book
 from pyimagesearch_gan.presets import get_preset
+from pyimagesearch_gan.training.gan import GAN, book_adam
 
 cfg = get_preset("neu-dcgan").with_overrides({"batch_size": 8, "seed": 2})
 real = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
@@ -237,9 +240,9 @@ for name, strategy in (("one", tf.distribute.get_strategy()), ("two", tf.distrib
     with strategy.scope():
         keras.utils.set_random_seed(2)
         generator, discriminator = book.build(cfg, 0)
-        gan = GAN(generator, discriminator, cfg)
-        gan.d_optimizer = keras.optimizers.SGD(0.1)  # SGD: a wrongly scaled gradient shows in the update
-        gan.compile(jit_compile=False)
+        gan = GAN(generator, discriminator, seed=cfg.seed)
+        # SGD for D: a wrongly scaled gradient shows in the update
+        gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=book_adam(cfg.g_lr), jit_compile=False)
     history = gan.fit(tf.data.Dataset.from_tensors(real), epochs=1, verbose=0, shuffle=False)
     out[name] = {"replicas": strategy.num_replicas_in_sync, "d_loss": history.history["d_loss"][0],
                  "d_weights": [np.asarray(w).ravel()[:50].tolist() for w in discriminator.get_weights()]}

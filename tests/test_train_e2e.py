@@ -8,8 +8,8 @@ import keras
 import numpy as np
 import pytest
 
-from pyimagesearch_gan.cli import main
-from pyimagesearch_gan.monitor import montage
+from pyimagesearch_gan.commands import main
+from pyimagesearch_gan.training.monitor import montage
 
 RUN_FILES = ["real.png", "epoch_0001.png", "epoch_0002.png", "loss.png", "history.json", "generator.keras", "discriminator.keras"]
 

@@ -18,12 +18,12 @@ import time
 
 import numpy as np
 
-from ..data import load_dataset
-from ..errors import UserError
-from ..files import ensure_writable_dir
-from ..monitor import format_seconds
-from ..presets import get_preset
-from . import common
+from pyimagesearch_gan.data import load_dataset
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.files import ensure_writable_dir
+from pyimagesearch_gan.utils import format_seconds, per_class_order
+from pyimagesearch_gan.presets import get_preset
+from pyimagesearch_gan.experiments import common
 
 # SPEC S4, Table 1: accuracy of a classifier trained only on 1000 synthetic images per digit.
 PAPER_TABLE1 = {
@@ -69,13 +69,11 @@ QUICK = {"gan_set": {"jit_compile": False}, "sizes": (20,), "ratios": (0.0, 1.0)
 
 def real_subset(data, size, seed):
     """`size` images per digit, drawn by (seed, size, digit) from the train split."""
-    parts = []
+    order = per_class_order(data.labels, [seed, size])
     for digit in range(10):
-        images = data.of_class(digit)
-        if size > len(images):
-            raise UserError(f"--sizes {size}: the MNIST train data has only {len(images)} images of digit {digit}")
-        parts.append(images[np.random.default_rng([seed, size, digit]).permutation(len(images))[:size]])
-    return parts
+        if size > len(order[digit]):
+            raise UserError(f"--sizes {size}: the MNIST train data has only {len(order[digit])} images of digit {digit}")
+    return [data.images[order[digit][:size]] for digit in range(10)]
 
 
 def gan_config(settings, alpha, size):
@@ -118,7 +116,7 @@ def run(settings, data_dir, output):
                 metrics = common.fit_and_evaluate(clf, x, y, test.images, test.labels, 10, steps=settings.clf_steps,
                                                   batch_size=settings.clf_batch, seed=settings.seed * 1000 + trial)
                 seconds = time.perf_counter() - t0
-                clock.tick(seconds)
+                clock.add(seconds)
                 results.add({**key, "classifier": clf, "trial": trial, "train_images": len(x), "seconds": round(seconds, 2), **metrics})
                 setting = " ".join(f"{k} {v}" for k, v in key.items() if v != "")
                 common.log(f"  {setting} {clf} trial {trial + 1}/{settings.trials}: accuracy {metrics['accuracy']:.4f}  [{clock.status()}]")

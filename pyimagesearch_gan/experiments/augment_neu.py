@@ -24,12 +24,12 @@ import time
 import numpy as np
 from keras import layers
 
-from ..data import load_dataset
-from ..errors import UserError
-from ..files import ensure_writable_dir, write_json
-from ..monitor import format_seconds
-from ..presets import get_preset
-from . import common
+from pyimagesearch_gan.data import load_dataset
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.files import ensure_writable_dir, write_json
+from pyimagesearch_gan.utils import format_seconds, per_class_order
+from pyimagesearch_gan.presets import get_preset
+from pyimagesearch_gan.experiments import common
 
 SITUATIONS = ("real", "transforms", "gan_k", "gan_2k", "gan_2k_transforms")
 # SPEC S3 Table I (cows vs horses, test columns): a different task, shown for the direction of the effects.
@@ -76,13 +76,13 @@ def transforms(seed):
 def split(data, settings):
     """Per class (pool, test): the test part is fixed by the seed; sizes are taken from the pool."""
     pools, test_x, test_y = [], [], []
+    orders = per_class_order(data.labels, settings.seed)
     for c in range(len(data.class_names)):
-        images = data.of_class(c)
+        images, order = data.images, orders[c]
         need = settings.test_per_class + max(settings.sizes)
-        if need > len(images):
+        if need > len(order):
             raise UserError(f"--test-per-class {settings.test_per_class} + --sizes {max(settings.sizes)} = {need} images, "
-                            f"but class '{data.class_names[c]}' has {len(images)}: lower one of them")
-        order = np.random.default_rng([settings.seed, c]).permutation(len(images))
+                            f"but class '{data.class_names[c]}' has {len(order)}: lower one of them")
         test_x.append(images[order[: settings.test_per_class]])
         test_y.append(np.full(settings.test_per_class, c, "int32"))
         pools.append(images[order[settings.test_per_class:]])
@@ -131,7 +131,7 @@ def run(settings, data_dir, output):
                                                   steps=settings.clf_steps, batch_size=settings.clf_batch, seed=seed,
                                                   augment=transforms(seed) if situation.endswith("transforms") else None)
                 seconds = time.perf_counter() - t0
-                clock.tick(seconds)
+                clock.add(seconds)
                 metrics["confusion"] = json.dumps(metrics["confusion"])
                 results.add({"real_per_class": n, "situation": situation, "synthetic_per_class": count, "classifier": settings.classifier,
                              "trial": trial, "train_images": len(x), "seconds": round(seconds, 2), **metrics})

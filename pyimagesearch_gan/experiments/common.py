@@ -11,11 +11,9 @@ same settings loads the generators instead of training again.
 """
 import csv
 import dataclasses
-import hashlib
 import io
 import json
 import math
-import time
 from pathlib import Path
 
 import keras
@@ -25,13 +23,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..errors import UserError  # noqa: E402
-from ..evidence import classifiers  # noqa: E402
-from ..files import atomic_path, ensure_writable_dir, write_json  # noqa: E402
-from ..generate import Target, load_model, sample  # noqa: E402
-from ..models import get_family  # noqa: E402
-from ..monitor import format_seconds  # noqa: E402
-from ..trainer import Job, folder_name, plan_groups, train_group  # noqa: E402
+from pyimagesearch_gan.errors import UserError  # noqa: E402
+from pyimagesearch_gan.evidence import classifiers  # noqa: E402
+from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json  # noqa: E402
+from pyimagesearch_gan.runs import Target, folder_name, load_model, sample  # noqa: E402
+from pyimagesearch_gan.models import get_family  # noqa: E402
+from pyimagesearch_gan.utils import Stopwatch, fingerprint, format_seconds  # noqa: E402
+from pyimagesearch_gan.training.trainer import Job, plan_groups, train_group  # noqa: E402
 
 METRICS = ("loss", "accuracy", "precision", "recall", "f1")
 MAX_EPOCHS = 25
@@ -42,17 +40,6 @@ CLASSIFIERS = {
 }
 
 
-def parse_list(text, kind, flag):
-    """'250,500' -> [250, 500]; a one-line UserError naming the flag otherwise."""
-    try:
-        values = [kind(item) for item in str(text).split(",") if item.strip()]
-    except ValueError:
-        raise UserError(f"{flag} expects a comma list of {kind.__name__} values, got '{text}'") from None
-    if not values:
-        raise UserError(f"{flag} is empty; give at least one value")
-    return values
-
-
 def check_classifiers(names, flag="--classifiers"):
     for name in names:
         if name not in CLASSIFIERS:
@@ -60,25 +47,11 @@ def check_classifiers(names, flag="--classifiers"):
     return names
 
 
-class Clock:
-    """Elapsed time and a time-left estimate from the units of work done so far."""
-
-    def __init__(self, total):
-        self.start = time.perf_counter()
-        self.total = total
-        self.done = 0
-        self.work_seconds = 0.0
-
-    def elapsed(self):
-        return time.perf_counter() - self.start
-
-    def tick(self, seconds):
-        self.done += 1
-        self.work_seconds += seconds
+class Clock(Stopwatch):
+    """The experiments' progress: units of work done, elapsed time, time left."""
 
     def status(self):
-        left = self.work_seconds / self.done * (self.total - self.done) if self.done else 0.0
-        return f"{self.done}/{self.total}, elapsed {format_seconds(self.elapsed())}, left ~{format_seconds(left)}"
+        return f"{len(self.times)}/{self.total}, elapsed {format_seconds(self.elapsed())}, left ~{format_seconds(self.left())}"
 
 
 def log(message):
@@ -86,13 +59,6 @@ def log(message):
 
 
 # ---------------------------------------------------------------- class GANs
-
-def fingerprint(images_per_class):
-    digest = hashlib.sha1()
-    for images in images_per_class:
-        digest.update(np.ascontiguousarray(images).tobytes())
-    return digest.hexdigest()
-
 
 def same_training(done, record):
     """True when `done.json` says the GANs were trained like `record` says. Config fields that
@@ -115,7 +81,7 @@ def class_generators(cfg, names, images_per_class, folder, *, passes, snapshots=
     epochs = math.ceil(passes / repeat)
     decay = cfg.decay if cfg.decay is not None else cfg.d_lr / passes  # the book's lr / epochs, per pass
     cfg = cfg.with_overrides({"epochs": epochs, "decay": decay, "concurrent": True})
-    record = {"images": fingerprint(images_per_class), "names": list(names), "passes": passes, "repeat": repeat, "cfg": cfg.to_dict()}
+    record = {"images": fingerprint(*images_per_class, length=None), "names": list(names), "passes": passes, "repeat": repeat, "cfg": cfg.to_dict()}
     done = folder / "done.json"
     folders = [folder / folder_name(name) for name in names]
     if same_training(done, record):

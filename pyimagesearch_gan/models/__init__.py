@@ -7,7 +7,7 @@ discriminator maps an image to a real/fake probability (N, 1). A conditional gen
 """
 import importlib
 
-from ..errors import UserError
+from pyimagesearch_gan.errors import UserError
 
 FAMILIES = ("book", "dcgan", "acgan", "mlp")
 

@@ -21,7 +21,7 @@ import math
 import keras
 from keras import layers
 
-from ..errors import UserError
+from pyimagesearch_gan.errors import UserError
 
 CONDITIONAL = False
 

@@ -6,14 +6,15 @@ then `gan.train_on_batch` on fresh noise labelled 1. Two changes make it correct
 Keras 3 fixes a model's trainable variables when its train function is first traced, so
 `discriminator.trainable` is set right before each `train_on_batch` (True for D, False for the
 combined model), which traces each function once with the right variables; and the book's
-`Adam(decay=...)`, ignored by Keras 3, becomes the same schedule via `make_optimizer`.
+`Adam(decay=...)`, ignored by Keras 3, becomes the same schedule (`book_adam`), passed in.
 
 The bench times this loop, and tests check the project's step reproduces its losses.
 """
 import keras
 import numpy as np
 
-from .gan import combine, make_optimizer
+from pyimagesearch_gan.training.gan import combine
+from pyimagesearch_gan.utils import draw_noise
 
 
 class BookLoop:
@@ -23,15 +24,15 @@ class BookLoop:
     `rng` shuffles the discriminator's batch.
     """
 
-    def __init__(self, generator, discriminator, cfg, *, noise=None, rng=None):
+    def __init__(self, generator, discriminator, *, d_optimizer, g_optimizer, noise_dim=100, seed=0, noise=None, rng=None):
         self.generator = generator
         self.discriminator = discriminator
-        self.rng = rng or np.random.default_rng(cfg.seed)
-        self.noise = noise or (lambda n: self.rng.uniform(-1, 1, size=(n, cfg.noise_dim)))
-        discriminator.compile(loss="binary_crossentropy", optimizer=make_optimizer(cfg.d_lr, cfg))
+        self.rng = rng or np.random.default_rng(seed)
+        self.noise = noise or (lambda n: draw_noise(self.rng, n, noise_dim))
+        discriminator.compile(loss="binary_crossentropy", optimizer=d_optimizer)
         discriminator.trainable = False
         self.gan = combine(generator, discriminator, conditional=False)
-        self.gan.compile(loss="binary_crossentropy", optimizer=make_optimizer(cfg.g_lr, cfg))
+        self.gan.compile(loss="binary_crossentropy", optimizer=g_optimizer)
 
     def step(self, real):
         """One book batch on the float [-1, 1] images `real`; returns (d_loss, gan_loss)."""

@@ -12,11 +12,8 @@ from pathlib import Path
 
 import cv2
 
-from .data import IMAGE_EXTENSIONS
-from .errors import UserError
-from .evidence import classifiers
-from .evidence.neighbors import run_neighbors
-from .real_data import feature_cnn, load_real, save_feature_cnn
+from pyimagesearch_gan.data import IMAGE_EXTENSIONS
+from pyimagesearch_gan.errors import UserError
 
 
 def read_manifest(generated_dir):
@@ -41,6 +38,10 @@ def image_shape(generated_dir):
 def find_neighbors(generated_dir, *, output, dataset=None, data_dir=None, classes="all", k=5, percentile=1.0,
                    features=None, feature_epochs=10, holdout=0.2, seed=0, image_size=None, channels=None):
     """Run the neighbours check of `generated_dir` against the real `dataset`; returns the report."""
+    from pyimagesearch_gan.evidence import classifiers
+    from pyimagesearch_gan.evidence.neighbors import run_neighbors
+    from pyimagesearch_gan.evidence.real_data import feature_cnn, load_real, save_feature_cnn
+
     generated_dir, output = Path(generated_dir), Path(output)
     if not generated_dir.is_dir():
         raise UserError(f"generated-image folder {generated_dir} does not exist: point it at <dir>/<class>/<image>")
@@ -60,3 +61,33 @@ def find_neighbors(generated_dir, *, output, dataset=None, data_dir=None, classe
     save_feature_cnn(model, real.train, output / "feature_cnn.keras", epochs=feature_epochs, seed=seed)
     print(f"figures and report.md/report.json in {output}", flush=True)
     return report
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser("neighbors", help="nearest training images of generated ones; flag near-copies")
+    p.add_argument("generated_dir", metavar="GENERATED_DIR", help="<dir>/<class>/<image>, e.g. written by 'generate'")
+    p.add_argument("--output", required=True, help="report folder (replaced as a whole)")
+    p.add_argument("--dataset", help="the real data set: mnist, fashion_mnist, neu or folder (default: from manifest.json)")
+    p.add_argument("--classes", default="all", help="real classes to search: 'all' or a comma list")
+    p.add_argument("--k", type=int, default=5, help="neighbours shown per generated image (default 5)")
+    p.add_argument("--percentile", type=float, default=1.0, help="near-copy threshold: this percentile of held-out real distances (default 1)")
+    p.add_argument("--features", help="feature CNN .keras file to use, or to save after training")
+    p.add_argument("--image-size", type=int, help="default: the generated images' size")
+    p.add_argument("--channels", type=int, choices=(1, 3), help="default: the generated images' channels")
+    real_data_flags(p)
+    p.set_defaults(run=run)
+
+
+def run(args):
+    find_neighbors(args.generated_dir, output=args.output, dataset=args.dataset, data_dir=args.data_dir,
+                   classes=args.classes, k=args.k, percentile=args.percentile, features=args.features,
+                   feature_epochs=args.feature_epochs, holdout=args.holdout, seed=args.seed,
+                   image_size=args.image_size, channels=args.channels)
+
+
+def real_data_flags(p):
+    """Flags of the commands that compare with real images: the held-out split, the feature CNN."""
+    p.add_argument("--data-dir", help="folder holding neu/, mnist/ ... (default $PYIMAGESEARCH_GAN_DATA, else ./datasets)")
+    p.add_argument("--holdout", type=float, default=0.2, help="fraction of each class held out of image folders (default 0.2)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the held-out split, the noise and the classifiers (default 0)")
+    p.add_argument("--feature-epochs", type=int, default=10, help="epochs of the feature CNN on real images (default 10)")

@@ -3,8 +3,9 @@
 `Monitor` is a Keras callback, one per class GAN: at the start it writes `real.png` (a
 montage of training images, for the "dataset vs generated" comparison); at the end of every
 epoch `epoch_0001.png` (the book's 16x16 grid of the 256 benchmark noise vectors' images),
-`history.json` and `loss.png`. `ProgressLogger` prints one line per epoch with the losses,
-seconds per epoch and the time left.
+`history.json` and `loss.png`. Its state (history and benchmark inputs) goes into the
+checkpoints through `get_state` / `set_state`; `set_state` also makes the folder show the
+restored epoch again (no later montages).
 
 The images are generated at the epoch's end, by a compiled function; the files are written
 by one background thread while the next epoch trains (PNG encoding and the matplotlib plot
@@ -13,8 +14,10 @@ files in flight, a failed write is raised at the next epoch's end, and `on_train
 for the last files.
 """
 import functools
-import time
+import sys
+import re
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import cv2
 import imutils
@@ -24,8 +27,9 @@ import tensorflow as tf
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .data import to_uint8
-from .files import atomic_path, write_image, write_json
+from pyimagesearch_gan.data import to_uint8
+from pyimagesearch_gan.files import atomic_path, remove_stale_temp, write_image, write_json
+from pyimagesearch_gan.utils import Stopwatch
 
 
 def montage(images, grid):
@@ -96,14 +100,14 @@ class Monitor(keras.callbacks.Callback):
     def __init__(self, gan, folder, real_images, *, num_benchmark=256, seed=0, prefix="", title="", history=None):
         super().__init__()
         self.gan = gan
-        self.folder = folder
+        self.folder = Path(folder)
         self.real_images = real_images
         self.inputs, self.grid = gan.benchmark_inputs(num_benchmark, seed)
         self.prefix = prefix
         self.title = title
         self.loss_plot = LossPlot(title)
         self.history = list(history or [])
-        self.epoch_start = None
+        self.clock = Stopwatch()
         # One trace per class GAN is expected; TensorFlow counts traces per code object, so a
         # bound method's would read as "retracing" with 5+ classes: a partial is its own key.
         self.generate = tf.function(functools.partial(gan.generate))
@@ -115,7 +119,7 @@ class Monitor(keras.callbacks.Callback):
             write_image(self.folder / "real.png", montage(self.real_images[:count], self.grid))
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch_start = time.perf_counter()
+        self.clock.start()
 
     def on_epoch_end(self, epoch, logs=None):
         images = to_uint8(keras.ops.convert_to_numpy(self.generate(self.inputs)))
@@ -123,7 +127,7 @@ class Monitor(keras.callbacks.Callback):
         for key, value in (logs or {}).items():
             if key.startswith(self.prefix):
                 record[key[len(self.prefix):]] = float(value)
-        record["seconds"] = round(time.perf_counter() - self.epoch_start, 3)
+        record["seconds"] = round(self.clock.stop(), 3)
         self.history.append(record)
         self.finish_writes()
         self.pending = writer().submit(self.write_files, epoch + 1, images, list(self.history))
@@ -142,6 +146,41 @@ class Monitor(keras.callbacks.Callback):
     def on_train_end(self, logs=None):
         self.finish_writes()
 
+    # --- state, for checkpoints -----------------------------------------------------------------
+    def get_state(self, epoch=None):
+        """{"history", "benchmark"}: what a checkpoint keeps of this monitor (the history up to
+        `epoch`, the benchmark inputs as a list of arrays)."""
+        history = [record for record in self.history if epoch is None or record["epoch"] <= epoch]
+        inputs = self.inputs if isinstance(self.inputs, (list, tuple)) else [self.inputs]
+        return {"history": history, "benchmark": [np.asarray(part) for part in inputs]}
+
+    def set_state(self, state):
+        """Go on from a checkpoint's state (None: from the start); the folder shows its epoch again."""
+        self.finish_writes()
+        history = list(state["history"]) if state else []
+        if state:
+            stored = state["benchmark"]
+            if any(not np.array_equal(a, b) for a, b in zip(stored, self.get_state()["benchmark"])):
+                print(f"warning: the benchmark noise of {self.folder.name} differs from its checkpoint's; "
+                      "the montages go on with the stored noise", file=sys.stderr)
+            self.inputs = list(stored) if isinstance(self.inputs, (list, tuple)) else stored[0]
+        self.history = history
+        self.truncate_files(history[-1]["epoch"] if history else 0)
+
+    def truncate_files(self, epoch):
+        """Make the folder show epoch `epoch`: no later montages, the history and plot of it."""
+        for path in self.folder.glob("epoch_*.png"):
+            match = re.fullmatch(r"epoch_(\d+)\.png", path.name)
+            if match and int(match.group(1)) > epoch:
+                path.unlink()
+        remove_stale_temp(self.folder)
+        if self.history:
+            write_json(self.folder / "history.json", self.history)
+            self.loss_plot.write(self.history, self.folder / "loss.png")
+        else:
+            (self.folder / "history.json").unlink(missing_ok=True)
+            (self.folder / "loss.png").unlink(missing_ok=True)
+
 
 _writer = None
 
@@ -152,32 +191,3 @@ def writer():
     if _writer is None:
         _writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="monitor-files")
     return _writer
-
-
-class ProgressLogger(keras.callbacks.Callback):
-    """One console line per epoch: losses, seconds per epoch, time left for this run."""
-
-    def __init__(self, label, total_epochs, *, keys=("d_loss", "gan_loss"), remaining_after=0):
-        super().__init__()
-        self.label = label
-        self.total_epochs = total_epochs
-        self.keys = keys
-        self.remaining_after = remaining_after  # epochs of later GANs still to train
-        self.times = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self.start)
-        per_epoch = float(np.median(self.times[-10:]))
-        left = per_epoch * (self.total_epochs - epoch - 1 + self.remaining_after)
-        losses = "  ".join(f"{k} {logs[k]:.3f}" for k in self.keys if k in (logs or {}))
-        print(f"[{self.label}] epoch {epoch + 1}/{self.total_epochs}  {losses}  {self.times[-1]:.2f} s/epoch  left {format_seconds(left)}", flush=True)
-
-
-def format_seconds(seconds):
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"

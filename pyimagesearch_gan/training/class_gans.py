@@ -4,6 +4,8 @@ With small batches (NEU: 16 images of 28x28) one GAN step leaves most of the mac
 and pays Python and dispatch overhead per step. `ClassGANs` steps every class GAN of a run
 in one `train_step`: each keeps its own models, optimizers, noise and losses, so the result
 means the same as training them one after another; the logs are prefixed `<class>/`.
+The GANs come compiled (each with its own optimizers); `compile` here sets the options of
+the joint step only.
 """
 import keras
 
@@ -18,11 +20,6 @@ class ClassGANs(keras.Model):
     @property
     def metrics(self):
         return [tracker for gan in self.gans for tracker in gan.metrics]
-
-    def compile(self, jit_compile="auto", **kwargs):
-        super().compile(jit_compile=jit_compile, **kwargs)
-        for gan in self.gans:
-            gan.compile(jit_compile=jit_compile)
 
     def train_step(self, data):
         logs = {}

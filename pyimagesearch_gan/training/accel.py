@@ -26,7 +26,7 @@ import os
 import keras
 import tensorflow as tf
 
-from .errors import UserError
+from pyimagesearch_gan.errors import UserError
 
 STRATEGIES = ("default", "mirrored", "multiworker")
 

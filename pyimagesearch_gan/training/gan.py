@@ -10,23 +10,31 @@ Keras callbacks, XLA (`jit_compile`) and distribution strategies for every model
 The step's options cover the reference systems: label smoothing (`real_label`), several
 G updates per D update (`g_steps`), D on real+fake at once (book) or one after the other
 (PyTorch sources), fakes for D from G in inference mode (book's predict) or training mode,
-the AC-GAN class head, and the balancing rule (skip the network that is ahead).
+the AC-GAN class head, and the balancing rule (skip the network that is ahead). As in the
+keras.io GAN examples, the options are keyword arguments and the optimizers come to `compile`:
+
+    gan = GAN(generator, discriminator, noise_dim=100)
+    gan.compile(d_optimizer=book_adam(2e-4), g_optimizer=book_adam(2e-4))
+    gan.fit(dataset, epochs=50)
 """
+import math
+
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from . import accel
+from pyimagesearch_gan.training import accel
+from pyimagesearch_gan.utils import draw_noise
 
 
-def make_optimizer(lr, cfg):
-    """Adam with the book's Keras 2 `decay`: lr / (1 + decay * updates), decay per update."""
-    decay = cfg.optimizer_decay(lr)
+def book_adam(lr, *, decay=0.0, beta_1=0.5, beta_2=0.999, loss_scale=False):
+    """Adam with the book's Keras 2 `decay`: lr / (1 + decay * updates), decay per update
+    (Keras 3 ignores `Adam(decay=)`). `loss_scale` wraps it for float16 gradients."""
     if decay:
         lr = keras.optimizers.schedules.InverseTimeDecay(lr, decay_steps=1, decay_rate=decay)
-    optimizer = keras.optimizers.Adam(learning_rate=lr, beta_1=cfg.beta_1, beta_2=cfg.beta_2)
-    if cfg.mixed_precision:  # float16 gradients underflow without loss scaling
+    optimizer = keras.optimizers.Adam(learning_rate=lr, beta_1=beta_1, beta_2=beta_2)
+    if loss_scale:  # float16 gradients underflow without loss scaling
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer
 
@@ -40,29 +48,36 @@ def combine(generator, discriminator, conditional):
 
 
 class GAN(keras.Model):
-    """One generator/discriminator pair and its training step, trained with `fit()`."""
+    """One generator/discriminator pair and its training step, trained with `fit()`.
 
-    def __init__(self, generator, discriminator, cfg, *, num_classes=0, conditional=False, name="gan"):
+    `num_classes` > 0 makes it conditional (AC-GAN: G takes [noise, label], D has a class head).
+    Step options: `real_label` < 1 is one-sided label smoothing; `g_steps` G updates per D
+    update; `d_batch` "concat" (book: one D pass on real+fake) or "separate"; with
+    `g_training_in_d_step` the fakes for D come from G in training mode (PyTorch sources), else
+    in inference mode (the book's `predict`); `balance` skips the update of the network whose
+    last loss is the lower. `seed` seeds the noise drawn inside the step.
+    """
+
+    def __init__(self, generator, discriminator, *, noise_dim=100, noise="uniform", num_classes=0, real_label=1.0,
+                 g_steps=1, d_batch="concat", g_training_in_d_step=False, balance=False, seed=None, name="gan"):
         super().__init__(name=name)
         self.generator = generator
         self.discriminator = discriminator
-        self.conditional = conditional
         self.num_classes = num_classes
-        self.combined = combine(generator, discriminator, conditional)
-        self.noise_dim = cfg.noise_dim
-        self.noise = cfg.noise
-        self.real_label = cfg.real_label
-        self.g_steps = cfg.g_steps
-        self.d_batch = cfg.d_batch
-        self.g_training_in_d_step = cfg.g_training_in_d_step
-        self.balance = cfg.balance
-        self.seed_generator = keras.random.SeedGenerator(cfg.seed)
-        self.d_optimizer = make_optimizer(cfg.d_lr, cfg)
-        self.g_optimizer = make_optimizer(cfg.g_lr, cfg)
+        self.conditional = num_classes > 0
+        self.combined = combine(generator, discriminator, self.conditional)
+        self.noise_dim = noise_dim
+        self.noise = noise
+        self.real_label = real_label
+        self.g_steps = g_steps
+        self.d_batch = d_batch
+        self.g_training_in_d_step = g_training_in_d_step
+        self.balance = balance
+        self.seed_generator = keras.random.SeedGenerator(seed)
         self.bce = keras.losses.BinaryCrossentropy()
         self.cce = keras.losses.SparseCategoricalCrossentropy()
         names = ["d_loss", "gan_loss"]
-        if conditional:
+        if self.conditional:
             names += ["d_class_loss", "acc_real", "acc_fake"]
         self.trackers = [keras.metrics.Mean(name=n) for n in names]
         if self.balance:
@@ -74,10 +89,13 @@ class GAN(keras.Model):
     def metrics(self):
         return self.trackers
 
-    def compile(self, jit_compile="auto", **kwargs):
-        """`jit_compile`: True = XLA for the whole step; "auto" = Keras' choice (XLA on GPU, not
-        on CPU) and XLA for the optimizer updates; False = no XLA anywhere."""
+    def compile(self, d_optimizer, g_optimizer, jit_compile="auto", **kwargs):
+        """The two optimizers (e.g. `book_adam`), and `jit_compile`: True = XLA for the whole
+        step; "auto" = Keras' choice (XLA on GPU, not on CPU) and XLA for the optimizer updates;
+        False = no XLA anywhere."""
         super().compile(jit_compile=jit_compile, **kwargs)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
         self.d_optimizer.build(self.discriminator.trainable_variables)
         self.g_optimizer.build(self.generator.trainable_variables)
         xla = jit_compile is not False
@@ -110,13 +128,11 @@ class GAN(keras.Model):
         Unconditional: `num` noise vectors in a square grid (256 -> 16x16, as the book).
         Conditional: one row per class, the same noise vectors along each row.
         """
-        rng = np.random.default_rng(seed)
-        draw = (lambda shape: rng.standard_normal(shape)) if self.noise == "normal" else (lambda shape: rng.uniform(-1, 1, shape))
         if not self.conditional:
-            side = int(np.ceil(np.sqrt(num)))
-            return draw((num, self.noise_dim)).astype("float32"), (side, int(np.ceil(num / side)))
+            side = math.ceil(math.sqrt(num))
+            return draw_noise(seed, num, self.noise_dim, self.noise), (side, math.ceil(num / side))
         cols = max(1, min(16, num // self.num_classes))
-        noise = np.tile(draw((cols, self.noise_dim)).astype("float32"), (self.num_classes, 1))
+        noise = np.tile(draw_noise(seed, cols, self.noise_dim, self.noise), (self.num_classes, 1))
         labels = np.repeat(np.arange(self.num_classes), cols).astype("int32")
         return [noise, labels], (cols, self.num_classes)
 

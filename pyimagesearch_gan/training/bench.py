@@ -32,15 +32,16 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from . import accel
-from .book_loop import BookLoop
-from .class_gans import ClassGANs
-from .data import load_dataset, make_pipeline, to_float
-from .errors import UserError
-from .files import atomic_path, ensure_writable_dir, write_json
-from .models import get_family
-from .presets import get_preset
-from .trainer import Job, build_gan
+from pyimagesearch_gan.training import accel
+from pyimagesearch_gan.training.book_loop import BookLoop
+from pyimagesearch_gan.training.class_gans import ClassGANs
+from pyimagesearch_gan.data import load_dataset, make_pipeline, to_float
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
+from pyimagesearch_gan.models import get_family
+from pyimagesearch_gan.presets import get_preset
+from pyimagesearch_gan.training.trainer import Job, build_gan, make_optimizer
+from pyimagesearch_gan.utils import Stopwatch, parse_list
 
 MAC_LAYERS = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
 TRANSPOSED = (keras.layers.Conv1DTranspose, keras.layers.Conv2DTranspose, keras.layers.Conv3DTranspose)
@@ -107,20 +108,20 @@ def row_blocks(n, blocks):
 class EpochTimer(keras.callbacks.Callback):
     def __init__(self):
         super().__init__()
-        self.times = []
+        self.clock = Stopwatch()
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.start = time.perf_counter()
+        self.clock.start()
 
     def on_epoch_end(self, epoch, logs=None):
-        self.times.append(time.perf_counter() - self.start)
+        self.clock.stop()
 
 
 def time_fit(model, dataset, steps, repeats):
     """Median seconds per step over `repeats` epochs of `steps` steps, after one warm-up epoch."""
     timer = EpochTimer()
     model.fit(dataset, epochs=repeats + 1, steps_per_epoch=steps, callbacks=[timer], verbose=0, shuffle=False)
-    return float(np.median(timer.times[1:])) / steps
+    return float(np.median(timer.clock.times[1:])) / steps
 
 
 def time_book(loop, images, batch_size, steps, repeats):
@@ -207,17 +208,18 @@ def bench_batch_size(cfg, family, per_class, settings, batch_size, peak):
     if "book" in settings.modes:
         keras.utils.set_random_seed(cfg.seed)
         generator, discriminator = family.build(cfg, 0)
-        loop = BookLoop(generator, discriminator, cfg)
+        loop = BookLoop(generator, discriminator, d_optimizer=make_optimizer(cfg, cfg.d_lr),
+                        g_optimizer=make_optimizer(cfg, cfg.g_lr), noise_dim=cfg.noise_dim, seed=cfg.seed)
         seconds = time_book(loop, to_float(per_class[0]), batch_size, settings.steps, settings.repeats)
         row("book", "off", seconds, 1, flops)
     for xla in settings.xla:
+        xla_cfg = cfg.with_overrides({"jit_compile": JIT[xla]})
         if "step" in settings.modes:
-            gan = build_gans(cfg, family, per_class[:1])[0]
-            gan.compile(jit_compile=JIT[xla])
+            gan = build_gans(xla_cfg, family, per_class[:1])[0]
             seconds = time_fit(gan, make_pipeline(per_class[0], batch_size, seed=cfg.seed), settings.steps, settings.repeats)
             row("step", xla, seconds, 1, flops)
         if "concurrent" in settings.modes and len(per_class) > 1:
-            gans = build_gans(cfg, family, per_class)
+            gans = build_gans(xla_cfg, family, per_class)
             model = ClassGANs(gans, [str(i) for i in range(len(gans))])
             model.compile(jit_compile=JIT[xla])
             dataset = tf.data.Dataset.zip(tuple(make_pipeline(images, batch_size, seed=cfg.seed + i) for i, images in enumerate(per_class)))
@@ -322,14 +324,10 @@ def markdown(results):
     return "\n".join(lines) + "\n"
 
 
-def parse_list(text, flag, kind, allowed=None):
-    try:
-        values = tuple(kind(t.strip()) for t in text.split(",") if t.strip())
-    except ValueError:
-        values = ()
-    if not values or (allowed and not set(values) <= set(allowed)) or (kind is int and min(values) < 1):
-        expected = f"a comma list of {', '.join(map(str, allowed))}" if allowed else "a comma list of positive whole numbers"
-        raise UserError(f"{flag} expects {expected}, got '{text}'")
+def positive_list(text, flag):
+    values = tuple(parse_list(text, int, flag))
+    if min(values) < 1:
+        raise UserError(f"{flag} expects a comma list of positive whole numbers, got '{text}'")
     return values
 
 
@@ -341,17 +339,17 @@ def settings_from_args(args):
     chosen = {
         "preset": args.preset,
         "data_dir": args.data_dir,
-        "modes": parse_list(args.modes, "--modes", str, ("book", "step", "concurrent")),
+        "modes": tuple(parse_list(args.modes, str, "--modes", ("book", "step", "concurrent"))),
     }
     if args.quick:
         return BenchSettings.quick(**chosen)
     return BenchSettings(
         **chosen,
-        batch_sizes=parse_list(args.batch_sizes, "--batch-sizes", int),
+        batch_sizes=positive_list(args.batch_sizes, "--batch-sizes"),
         classes=args.classes,
         steps=args.steps,
         repeats=args.repeats,
-        xla=parse_list(args.xla, "--xla", str, tuple(JIT)),
+        xla=tuple(parse_list(args.xla, str, "--xla", tuple(JIT))),
         intra_op_threads=args.intra_op_threads,
     )
 

@@ -16,16 +16,16 @@ The feature CNN (evidence/classifiers.py) is cached as a .keras file with a .jso
 that fingerprints its training data; a cache trained on other data is retrained, not reused.
 """
 import dataclasses
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 
-from .data import ImageSet, load_dataset, parse_classes
-from .errors import UserError
-from .evidence import classifiers
-from .files import write_json
+from pyimagesearch_gan.data import ImageSet, load_dataset, parse_classes
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.evidence import classifiers
+from pyimagesearch_gan.files import write_json
+from pyimagesearch_gan.utils import fingerprint, per_class_split
 
 FOLDER_DATASETS = ("neu", "folder")
 
@@ -51,7 +51,7 @@ def load_real(dataset, data_dir=None, *, classes="all", image_size=28, channels=
     if not 0 < holdout < 1:
         raise UserError(f"--holdout must be a fraction between 0 and 1, got {holdout}")
     held = split_held_out(seen.labels, holdout, seed)
-    train, held_out = take(seen, ~held), take(seen, held)
+    train, held_out = seen.where(~held), seen.where(held)
     note = (f"real images: {len(seen.images)} in {dataset} (the GANs' data); held out {holdout:.0%} of each class "
             f"by seed {seed} ({len(held_out.images)}): the feature CNN trains on the other {len(train.images)}; "
             "the GANs saw the held-out images too, so they serve only as the real-to-real distance baseline "
@@ -61,28 +61,15 @@ def load_real(dataset, data_dir=None, *, classes="all", image_size=28, channels=
 
 def split_held_out(labels, fraction, seed):
     """A boolean mask: `fraction` of each class (at least one image, never all), chosen by `seed`."""
-    rng = np.random.default_rng(seed)
-    held = np.zeros(len(labels), bool)
-    for label in np.unique(labels):
-        members = np.flatnonzero(labels == label)
-        if len(members) < 2:
-            raise UserError(f"class {label} has {len(members)} image(s): need at least 2 to hold one out")
-        count = min(max(1, int(round(fraction * len(members)))), len(members) - 1)
-        held[rng.permutation(members)[:count]] = True
-    return held
+    counts = np.bincount(labels)
+    if (few := [c for c in np.unique(labels) if counts[c] < 2]):
+        raise UserError(f"class {few[0]} has {counts[few[0]]} image(s): need at least 2 to hold one out")
+    return per_class_split(labels, lambda n: min(max(1, round(fraction * n)), n - 1), seed)
 
 
-def take(images, mask):
-    """The images of an ImageSet where `mask` is true."""
-    return ImageSet(images.images[mask], images.labels[mask], list(images.class_names),
-                    [f for f, m in zip(images.files, mask) if m], list(images.skipped))
-
-
-def fingerprint(images, epochs, seed):
+def stamp(images, epochs, seed):
     """What the feature CNN's weights depend on: its training images, labels, classes, epochs, seed."""
-    digest = hashlib.sha256(images.images.tobytes())
-    digest.update(images.labels.tobytes())
-    return {"sha256": digest.hexdigest(), "shape": list(images.images.shape),
+    return {"fingerprint": fingerprint(images.images, images.labels, length=None), "shape": list(images.images.shape),
             "class_names": list(images.class_names), "epochs": int(epochs), "seed": int(seed)}
 
 
@@ -90,11 +77,11 @@ def feature_cnn(train, cache, *, epochs=10, seed=0, save=True, verbose=2):
     """The feature CNN trained on `train`: loaded from `cache` (a .keras path) when it was trained
     on the same data with the same settings, else trained now (and saved there if `save`)."""
     cache = Path(cache)
-    stamp = fingerprint(train, epochs, seed)
+    expected = stamp(train, epochs, seed)
     stamp_path = cache.with_suffix(".json")
     if cache.is_file() and stamp_path.is_file():
         try:
-            same = json.loads(stamp_path.read_text()) == stamp
+            same = json.loads(stamp_path.read_text()) == expected
         except ValueError:
             same = False
         if same:
@@ -112,7 +99,7 @@ def feature_cnn(train, cache, *, epochs=10, seed=0, save=True, verbose=2):
 def save_feature_cnn(model, train, path, *, epochs, seed):
     """Save the feature CNN with the fingerprint of the data it was trained on beside it."""
     classifiers.save_classifier(model, path)
-    write_json(Path(path).with_suffix(".json"), fingerprint(train, epochs, seed))
+    write_json(Path(path).with_suffix(".json"), stamp(train, epochs, seed))
 
 
 def held_out_accuracy(model, real):

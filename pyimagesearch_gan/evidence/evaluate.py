@@ -27,12 +27,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .errors import UserError  # noqa: E402
-from .evidence import classifiers, metrics  # noqa: E402
-from .files import atomic_path, ensure_writable_dir, write_json  # noqa: E402
-from .generate import available_epochs, load_generator, load_run, sample  # noqa: E402
-from .monitor import format_seconds  # noqa: E402
-from .real_data import feature_cnn, fingerprint, held_out_accuracy, load_real  # noqa: E402
+from pyimagesearch_gan.errors import UserError  # noqa: E402
+from pyimagesearch_gan.evidence import classifiers, metrics  # noqa: E402
+from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json  # noqa: E402
+from pyimagesearch_gan.runs import available_epochs, load_generator, open_run, sample  # noqa: E402
+from pyimagesearch_gan.utils import format_seconds  # noqa: E402
+from pyimagesearch_gan.evidence.real_data import feature_cnn, held_out_accuracy, load_real, stamp  # noqa: E402
 
 COLUMNS = ["epoch", "class", "fid", "kid", "cas"]
 KID_SUBSETS = 10
@@ -46,7 +46,7 @@ def evaluate(run_dir, *, count=500, epochs=None, data_dir=None, holdout=0.2, see
     """
     if count < 2:
         raise UserError(f"--count must be at least 2 (FID needs a covariance), got {count}")
-    run = load_run(run_dir)
+    run = open_run(run_dir)
     cfg = run.cfg
     if run.pooled:
         raise UserError(f"{run.folder} holds one pooled GAN for several classes: evaluate needs class GANs or a conditional GAN")
@@ -59,7 +59,7 @@ def evaluate(run_dir, *, count=500, epochs=None, data_dir=None, holdout=0.2, see
     extractor = classifiers.feature_extractor(model)
     names = real.seen.class_names
     settings = {"count": count, "seed": seed, "holdout": holdout, "feature_epochs": feature_epochs,
-                "cas_epochs": cas_epochs if cas else None, "feature_cnn": fingerprint(real.train, feature_epochs, seed)["sha256"]}
+                "cas_epochs": cas_epochs if cas else None, "feature_cnn": stamp(real.train, feature_epochs, seed)["fingerprint"]}
     earlier = earlier_rows(out / "metrics.json", settings, plan)
     real_features = {t.name: metrics.features(extractor, real.seen.of_class(names.index(t.name))) for t in run.targets_all}
     reference = reference_values(run, real, extractor, model, seed)

@@ -1,0 +1,82 @@
+"""`pyimagesearch-gan generate RUN_DIR --count N --output DIR`: a synthetic data set from a trained run.
+
+Opens the run (runs.py), loads each class GAN's generator (or the run's one conditional
+generator), the final one or a checkpoint's (`--epoch`), and writes N images per class as PNG:
+<output>/<class>/<class>_00001.png, the class-folder layout that
+`keras.utils.image_dataset_from_directory` and `--dataset folder` read. manifest.json beside
+the class folders says where they came from: run, model, epoch, seed, count per class. The
+output folder appears complete or not at all, and an existing one is replaced only with `--force`.
+"""
+import time
+
+import cv2
+
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.files import atomic_dir, check_new_dir, write_image, write_json
+from pyimagesearch_gan.runs import folder_name, load_generator, open_run, sample
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser("generate", help="write N synthetic images per class from a trained run, in class folders")
+    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by 'train'")
+    p.add_argument("--count", type=int, required=True, help="images per class")
+    p.add_argument("--output", required=True, help="folder to create: <output>/<class>/<class>_00001.png and manifest.json")
+    p.add_argument("--epoch", type=int, help="use this epoch's checkpoint (default: the final generators)")
+    p.add_argument("--classes", default="all", help="'all' or a comma list of the run's class names or indices")
+    p.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
+    p.add_argument("--batch-size", type=int, default=256, help="images per generator call")
+    p.add_argument("--force", action="store_true", help="replace an existing --output folder")
+    p.set_defaults(run=run)
+
+
+def run(args):
+    generate(args.run_dir, args.output, count=args.count, seed=args.seed, epoch=args.epoch, classes=args.classes,
+             force=args.force, batch_size=args.batch_size)
+
+
+def write_class(folder, name, images):
+    """Write images as <folder>/<name>_00001.png ...; gray stays one channel, RGB becomes BGR."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, image in enumerate(images, start=1):
+        bgr = image[..., 0] if image.shape[-1] == 1 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+        write_image(folder / f"{name}_{i:05d}.png", bgr)
+
+
+def generate(run_dir, output, *, count, seed=0, epoch=None, classes="all", force=False, batch_size=256):
+    """Write `count` images per class of the run in `run_dir` into `output`; returns the manifest."""
+    import keras
+
+    if count < 1:
+        raise UserError(f"--count must be at least 1, got {count}")
+    check_new_dir(output, force=force)
+    run = open_run(run_dir)
+    targets = run.targets(classes)
+    models = {t.gan: load_generator(run, t.gan, epoch) for t in targets}
+    shape = None
+    with atomic_dir(output, force=force) as tmp:
+        for target in targets:
+            generator, used = models[target.gan]
+            print(f"{target.name}: {count} images from {target.gan}/ at epoch {used}", flush=True)
+            images = sample(generator, run.cfg, target, count, seed=seed, batch_size=batch_size,
+                            progress=keras.utils.Progbar(count, unit_name="image"))
+            shape = images.shape[1:]
+            write_class(tmp / folder_name(target.name), folder_name(target.name), images)
+        manifest = {
+            "run_dir": str(run.folder.resolve()),
+            "preset": run.cfg.preset,
+            "family": run.cfg.family,
+            "dataset": run.cfg.dataset,
+            "epoch": epoch if epoch is not None else max(used for _, used in models.values()),
+            "models": {gan: {"epoch": used} for gan, (_, used) in models.items()},
+            "seed": seed,
+            "noise": run.cfg.noise,
+            "noise_dim": run.cfg.noise_dim,
+            "classes": [t.name for t in targets],
+            "count_per_class": {t.name: count for t in targets},
+            "image_size": int(shape[0]),
+            "channels": int(shape[2]),
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        write_json(tmp / "manifest.json", manifest)
+    print(f"wrote {count} images per class for {len(targets)} class(es) into {output}/<class>/, manifest.json beside them", flush=True)
+    return manifest

@@ -1,0 +1,109 @@
+"""`pyimagesearch-gan train`: train GANs (one per class) from a preset and flags, or `--resume` a run.
+
+Every setting of a preset can be changed: the common ones have their own flags, any other
+with `--set key=value` (model settings as `--set model.alpha=0.3`).
+"""
+import argparse
+
+from pyimagesearch_gan.config import parse_assignments
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.presets import get_preset
+
+TRAIN_FLAGS = {  # flag -> config field
+    "dataset": "dataset",
+    "data_dir": "data_dir",
+    "classes": "classes",
+    "epochs": "epochs",
+    "batch_size": "batch_size",
+    "image_size": "image_size",
+    "channels": "channels",
+    "output": "output",
+    "seed": "seed",
+    "d_lr": "d_lr",
+    "g_lr": "g_lr",
+    "beta_1": "beta_1",
+    "beta_2": "beta_2",
+    "decay": "decay",
+    "checkpoint_every": "checkpoint_every",
+    "concurrent": "concurrent",
+    "steps_per_execution": "steps_per_execution",
+    "intra_op_threads": "intra_op_threads",
+    "mixed_precision": "mixed_precision",
+    "strategy": "strategy",
+}
+
+
+def add_parser(subparsers):
+    p = subparsers.add_parser("train", help="train GANs (one per class) and write montages, plots and models")
+    p.add_argument("--preset", help="settings to start from (see 'presets'; default neu-dcgan)")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoints with its saved settings "
+                   "(only --epochs, to train longer, and --data-dir, if the data moved, may be given with it)")
+    p.add_argument("--dataset", help="mnist, fashion_mnist, neu or folder")
+    p.add_argument("--data-dir", help="folder holding neu/, mnist/ ... (for 'folder': the class-per-subfolder tree); default $PYIMAGESEARCH_GAN_DATA, else ./datasets")
+    p.add_argument("--classes", help="'all' or a comma list of class names or indices")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--image-size", type=int, help="square image side the models work at")
+    p.add_argument("--channels", type=int, choices=(1, 3))
+    p.add_argument("--output", help="run folder (default output/<preset>_<time>)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--lr", type=float, help="learning rate of both optimizers")
+    p.add_argument("--d-lr", type=float, help="discriminator learning rate")
+    p.add_argument("--g-lr", type=float, help="generator (combined model) learning rate")
+    p.add_argument("--beta-1", type=float)
+    p.add_argument("--beta-2", type=float)
+    p.add_argument("--decay", type=float, help="Keras 2 style decay per update (default: lr / epochs, the book's)")
+    p.add_argument("--checkpoint-every", type=int, help="epochs between checkpoints (default 10; also at the end and on Ctrl-C)")
+    p.add_argument("--pooled", action="store_true", help="one GAN on all selected classes instead of one per class")
+    p.add_argument("--deterministic", action="store_true", help="enable TensorFlow op determinism (same results on every run)")
+    p.add_argument("--jit-compile", choices=("auto", "on", "off"), help="XLA: on = the whole step, auto = the optimizer updates (and the whole step on GPU), off = none (default auto)")
+    p.add_argument("--concurrent", action=argparse.BooleanOptionalAction, help="train the class GANs side by side in one compiled step (default: on, faster)")
+    p.add_argument("--steps-per-execution", type=int, help="training steps per call into TensorFlow (default 1; callbacks see every k-th batch)")
+    p.add_argument("--intra-op-threads", type=int, help="CPU threads per op (default 0 = auto: 1 when class GANs train concurrently on CPU, else TensorFlow's choice)")
+    p.add_argument("--mixed-precision", action=argparse.BooleanOptionalAction, help="mixed_float16 compute with loss scaling (for GPUs; slow on CPU)")
+    p.add_argument("--strategy", choices=("default", "mirrored", "multiworker"), help="tf.distribute strategy: mirrored = every GPU of this machine, the batch split between them")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="any other setting, e.g. --set real_label=0.9 --set model.alpha=0.3")
+    p.set_defaults(run=run)
+
+
+def train_overrides(args):
+    """The config overrides named on the command line."""
+    overrides = {field: getattr(args, flag) for flag, field in TRAIN_FLAGS.items() if getattr(args, flag) is not None}
+    if args.lr is not None:
+        overrides.setdefault("d_lr", args.lr)
+        overrides.setdefault("g_lr", args.lr)
+    if args.pooled:
+        overrides["per_class"] = False
+    if args.deterministic:
+        overrides["deterministic"] = True
+    if args.jit_compile:
+        overrides["jit_compile"] = {"auto": "auto", "on": True, "off": False}[args.jit_compile]
+    overrides.update(parse_assignments(args.set))
+    return overrides
+
+
+RESUME_FLAGS = ("epochs", "data_dir")  # what --resume lets change: train longer, data moved
+
+
+def run(args):
+    if args.resume:
+        return run_resume(args)
+    cfg = get_preset(args.preset or "neu-dcgan").with_overrides(train_overrides(args))
+    from pyimagesearch_gan.training.trainer import train
+
+    train(cfg)
+
+
+def run_resume(args):
+    """`train --resume RUN_DIR`: the run's saved settings; any other setting given is an error."""
+    from pyimagesearch_gan.commands import build_parser
+    from pyimagesearch_gan.training.trainer import resume_config, train
+
+    defaults = vars(build_parser().parse_args(["train"]))
+    given = [f"--{name.replace('_', '-')}" for name, value in vars(args).items()
+             if name in defaults and name not in ("command", "run", "resume", *RESUME_FLAGS) and value != defaults[name]]
+    if given:
+        raise UserError(f"--resume goes on with the run's saved settings: drop {', '.join(given)} "
+                        "(only --epochs, to train longer, and --data-dir may be given with --resume)")
+    cfg = resume_config(args.resume, epochs=args.epochs, data_dir=args.data_dir)
+    train(cfg, resume=True)

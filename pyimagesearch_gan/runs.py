@@ -1,0 +1,274 @@
+"""A run folder and what it holds: the run manifest, its generators at each saved epoch, sampling.
+
+`train` writes `run.json` beside `config.json`: the GAN folders, the class names in label
+order, which classes (and labels) each GAN draws, conditional or pooled, image size and
+channels, and a fingerprint of each GAN's training images. Every reader (`generate`,
+`evaluate`, `train --resume`) opens a run with `open_run`, so a run still opens when its data
+folder was moved or deleted, and class indices never shift when a class folder is added.
+Runs written before run.json existed are described once from their config and data folder
+(a note says so) and the manifest is saved for next time.
+
+The noise of a run's class i comes from NumPy seeded with (seed, i), in the run's noise
+distribution, so a seed gives the same images whatever `--classes` selects.
+"""
+import dataclasses
+import functools
+import json
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from pyimagesearch_gan.config import TrainConfig
+from pyimagesearch_gan.data import DIGIT_NAMES, FASHION_NAMES, NEU_CLASSES, parse_classes, resolve_data_dir, to_uint8
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.files import write_json
+from pyimagesearch_gan.utils import draw_noise, fingerprint
+
+MANIFEST = "run.json"
+FORMAT = "pyimagesearch-gan run"
+VERSION = 1
+
+
+def folder_name(name):
+    """A class or GAN name as a folder name."""
+    return re.sub(r"[^A-Za-z0-9_.+-]", "_", name)
+
+
+@dataclasses.dataclass
+class Target:
+    """One class to draw: its name, its index among the run's classes (seeds its noise), the
+    GAN folder whose generator draws it, and the label a conditional generator is given."""
+
+    name: str
+    index: int
+    gan: str
+    label: int | None
+
+
+# ---------------------------------------------------------------- the manifest
+
+def write_manifest(run_dir, cfg, jobs, *, class_names, conditional):
+    """Write `run.json` for a run training `jobs` (trainer.Job) on `class_names`; returns it."""
+    pooled = not conditional and not cfg.per_class
+    manifest = {
+        "format": FORMAT,
+        "version": VERSION,
+        "preset": cfg.preset,
+        "family": cfg.family,
+        "conditional": bool(conditional),
+        "pooled": pooled,
+        "dataset": cfg.dataset,
+        "image_size": cfg.image_size,
+        "channels": cfg.channels,
+        "noise": cfg.noise,
+        "noise_dim": cfg.noise_dim,
+        "class_names": list(class_names),
+        "gans": [
+            {
+                "folder": job.folder.name,
+                "classes": list(job.class_names),
+                "labels": list(range(len(job.class_names))) if conditional else None,
+                "images": len(job.images),
+                "fingerprint": fingerprint(job.images),
+            }
+            for job in jobs
+        ],
+    }
+    write_json(Path(run_dir) / MANIFEST, manifest)
+    return manifest
+
+
+def derive_manifest(cfg):
+    """The manifest of a run written before run.json existed, from its config and data set."""
+    from pyimagesearch_gan.models import get_family
+
+    names = dataset_class_names(cfg)
+    selected = [names[i] for i in parse_classes(cfg.classes, names)]
+    conditional = get_family(cfg.family).CONDITIONAL
+    if cfg.per_class and not conditional:
+        gans = [{"folder": folder_name(name), "classes": [name], "labels": None} for name in selected]
+    else:
+        name = folder_name("all" if len(selected) == len(names) else "+".join(selected))
+        gans = [{"folder": name, "classes": selected, "labels": list(range(len(selected))) if conditional else None}]
+    return {"format": FORMAT, "version": VERSION, "preset": cfg.preset, "family": cfg.family, "conditional": conditional,
+            "pooled": not conditional and not cfg.per_class, "dataset": cfg.dataset, "image_size": cfg.image_size,
+            "channels": cfg.channels, "noise": cfg.noise, "noise_dim": cfg.noise_dim, "class_names": selected, "gans": gans}
+
+
+def dataset_class_names(cfg):
+    """The class names of the run's data set, in the data layer's label order."""
+    if cfg.dataset in ("mnist", "fashion_mnist"):
+        return list(DIGIT_NAMES if cfg.dataset == "mnist" else FASHION_NAMES)
+    try:
+        folder = resolve_data_dir(cfg.data_dir, cfg.dataset)
+    except UserError:
+        if cfg.dataset == "neu":
+            return list(NEU_CLASSES)
+        raise UserError(f"the run has no {MANIFEST} (it was written by an older version) and its data folder "
+                        f"{cfg.data_dir} is gone: restore the data folder once so the run can be described") from None
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+# ---------------------------------------------------------------- a run
+
+@dataclasses.dataclass
+class Run:
+    """A run folder: its config and (read on first use) its manifest."""
+
+    folder: Path
+    cfg: TrainConfig
+
+    @functools.cached_property
+    def manifest(self):
+        path = self.folder / MANIFEST
+        if path.is_file():
+            try:
+                manifest = json.loads(path.read_text())
+            except ValueError as err:
+                raise UserError(f"{path} is damaged ({err}): delete it and it is derived again from config.json") from None
+            if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+                raise UserError(f"{path} is not a pyimagesearch-gan run manifest: delete it and it is derived again")
+            return manifest
+        manifest = derive_manifest(self.cfg)
+        print(f"note: {self.folder} has no {MANIFEST} (an older run): its classes were read from config.json and the data "
+              f"folder ({', '.join(manifest['class_names'])}); saved as {path}", file=sys.stderr)
+        try:
+            write_json(path, manifest)
+        except OSError:
+            pass  # a read-only run folder still opens
+        return manifest
+
+    @property
+    def pooled(self):
+        return self.manifest["pooled"]
+
+    @property
+    def classes(self):
+        """The names the run's images are drawn under (a pooled GAN's: the GAN's name)."""
+        if self.pooled:
+            return [gan["folder"] for gan in self.manifest["gans"]]
+        return list(self.manifest["class_names"])
+
+    @property
+    def gans(self):
+        return [gan["folder"] for gan in self.manifest["gans"]]
+
+    @property
+    def num_classes(self):
+        """The class count a conditional generator takes (0: unconditional)."""
+        return len(self.manifest["class_names"]) if self.manifest["conditional"] else 0
+
+    @property
+    def targets_all(self):
+        if self.pooled:
+            return [Target(name, i, name, None) for i, name in enumerate(self.gans)]
+        where = {}
+        for gan in self.manifest["gans"]:
+            for position, name in enumerate(gan["classes"]):
+                where[name] = (gan["folder"], None if gan["labels"] is None else gan["labels"][position])
+        return [Target(name, i, *where[name]) for i, name in enumerate(self.manifest["class_names"])]
+
+    def targets(self, classes="all"):
+        """The targets of `classes` ('all' or a comma list of names/indices), in the order given."""
+        return [self.targets_all[i] for i in parse_classes(classes or "all", self.classes)]
+
+
+def open_run(run_dir, *, flag="RUN_DIR"):
+    """The Run in `run_dir`: every command that reads a run opens it here."""
+    run_dir = Path(run_dir)
+    hint = "pass a run folder written by 'pyimagesearch-gan train'"
+    if not run_dir.is_dir():
+        raise UserError(f"{flag} folder {run_dir} does not exist: {hint}")
+    if not (run_dir / "config.json").is_file():
+        runs = sorted(p.name for p in run_dir.iterdir() if (p / "config.json").is_file())
+        inside = f"runs inside it: {', '.join(runs[:5])}" if runs else hint
+        raise UserError(f"{flag} folder {run_dir} holds no pyimagesearch-gan run (no config.json): {inside}")
+    try:
+        cfg = TrainConfig.load(run_dir / "config.json")
+    except UserError as err:
+        raise UserError(f"{run_dir / 'config.json'} is not a pyimagesearch-gan run config ({err}): {hint}") from None
+    return Run(run_dir, cfg)
+
+
+def read_history(folder):
+    """The history.json records of a GAN folder ([] when there is none yet)."""
+    try:
+        history = json.loads((Path(folder) / "history.json").read_text())
+        return history if isinstance(history, list) else []
+    except (OSError, ValueError):
+        return []
+
+
+# ---------------------------------------------------------------- generators and epochs
+
+def final_epoch(run, gan):
+    """The epoch the saved generator.keras of `gan` was written at (its last history record)."""
+    history = read_history(run.folder / gan)
+    try:
+        return int(history[-1]["epoch"])
+    except (LookupError, TypeError, ValueError):
+        return run.cfg.epochs
+
+
+def available_epochs(run, gan):
+    """Every epoch `load_generator` can load for `gan`: the checkpoints and the final one."""
+    from pyimagesearch_gan.training.checkpoints import checkpoint_epochs
+
+    epochs = set(checkpoint_epochs(run.folder, gan))
+    if (run.folder / gan / "generator.keras").is_file():
+        epochs.add(final_epoch(run, gan))
+    return sorted(epochs)
+
+
+def load_generator(run, gan, epoch=None):
+    """(generator, epoch) of GAN folder `gan`: the final generator.keras, or epoch `epoch`'s."""
+    from pyimagesearch_gan.models import get_family
+    from pyimagesearch_gan.training.checkpoints import checkpoint_epochs, load_generator_weights
+    from pyimagesearch_gan.training.stopping import resume_hint
+
+    final = run.folder / gan / "generator.keras"
+    if epoch is None or (final.is_file() and epoch == final_epoch(run, gan)):
+        if not final.is_file():
+            epochs = checkpoint_epochs(run.folder, gan)
+            hint = f"pick a checkpoint with --epoch ({format_epochs(epochs)})" if epochs else f"finish it: {resume_hint(run.folder)}"
+            raise UserError(f"no generator in {final.parent} (the run did not finish): {hint}")
+        return load_model(final), final_epoch(run, gan)
+    if epoch not in checkpoint_epochs(run.folder, gan):
+        raise UserError(f"--epoch {epoch}: {run.folder / gan} has generators of epochs {format_epochs(available_epochs(run, gan))} "
+                        f"only (the final one and the last --set keep_checkpoints={run.cfg.keep_checkpoints} checkpoints)")
+    generator, _ = get_family(run.cfg.family).build(run.cfg, run.num_classes)
+    load_generator_weights(generator, run.folder, gan, epoch)
+    return generator, epoch
+
+
+def load_model(path):
+    import keras
+
+    try:
+        return keras.saving.load_model(path, compile=False)
+    except Exception as err:  # a damaged or foreign file; Keras raises many types
+        raise UserError(f"cannot load {path} ({type(err).__name__}: {str(err)[:120]}): retrain or restore the file") from None
+
+
+def format_epochs(epochs):
+    return ", ".join(map(str, epochs)) if epochs else "none"
+
+
+# ---------------------------------------------------------------- drawing images
+
+def sample(generator, cfg, target, count, *, seed, batch_size=256, progress=None):
+    """uint8 images (count, H, W, C) of `target`, the generator in inference mode."""
+    import keras
+
+    z = draw_noise([seed, target.index], count, cfg.noise_dim, cfg.noise)
+    batches = []
+    for start in range(0, count, batch_size):
+        inputs = z[start : start + batch_size]
+        if target.label is not None:
+            inputs = [inputs, np.full(len(inputs), target.label, "int32")]
+        batches.append(to_uint8(keras.ops.convert_to_numpy(generator(inputs, training=False))))
+        if progress is not None:
+            progress.add(len(batches[-1]))
+    return np.concatenate(batches)

@@ -1,0 +1,259 @@
+"""Training a run: one GAN per class (the book's way to make class-labelled synthetic data),
+or one conditional GAN for all classes, each fitted with its monitor and checkpoints, and saved.
+
+This is the one place where a config becomes objects (models, optimizers, GANs, callbacks)
+and the one `Model.fit` of training. Everything that can be wrong with the input (data,
+classes, batch size, output folder) is checked before the first file is written. A run
+folder holds `config.json` (the settings), `run.json` (what the run holds: its GANs, the class
+names in label order, image size; see runs.py) and one folder per GAN with `real.png`,
+`epoch_*.png`, `loss.png`, `history.json`, `generator.keras` and `discriminator.keras`, and
+`checkpoints/<gan>/` the training state every `checkpoint_every` epochs: `train(cfg,
+resume=True)` goes on from there, skipping finished GANs.
+"""
+import contextlib
+import dataclasses
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from pyimagesearch_gan import runs
+from pyimagesearch_gan.data import load_dataset, make_pipeline, parse_classes, steps_per_epoch
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
+from pyimagesearch_gan.models import get_family
+from pyimagesearch_gan.training import accel
+from pyimagesearch_gan.training.checkpoints import Checkpointer, NonFinite
+from pyimagesearch_gan.training.class_gans import ClassGANs
+from pyimagesearch_gan.training.gan import GAN, book_adam
+from pyimagesearch_gan.training.monitor import Monitor
+from pyimagesearch_gan.training.progress import ProgressLogger
+from pyimagesearch_gan.training.stopping import Interrupted, StopGuard, StopStep, guarded_run, resume_hint
+from pyimagesearch_gan.utils import format_seconds
+
+
+@dataclasses.dataclass
+class Job:
+    """One GAN to train: its images (uint8), labels for conditional models, output folder."""
+
+    index: int
+    name: str
+    images: np.ndarray
+    labels: np.ndarray | None
+    class_names: list
+    folder: Path = None
+
+
+def plan_jobs(cfg, data, class_ids, conditional):
+    """The GANs this run trains: per class, pooled over the classes, or one conditional GAN."""
+    if conditional or not cfg.per_class:
+        subset = data.subset(class_ids)
+        remap = {c: i for i, c in enumerate(class_ids)}
+        labels = np.array([remap[int(c)] for c in subset.labels], dtype="int32") if conditional else None
+        name = "all" if len(class_ids) == len(data.class_names) else "+".join(data.class_names[c] for c in class_ids)
+        jobs = [Job(0, name, subset.images, labels, [data.class_names[c] for c in class_ids])]
+    else:
+        jobs = [Job(c, data.class_names[c], data.of_class(c), None, [data.class_names[c]]) for c in class_ids]
+    for job in jobs:
+        steps_per_epoch(len(job.images), cfg.batch_size, label=f"class '{job.name}'")
+    return jobs
+
+
+def default_run_dir(cfg):
+    return Path("output") / f"{cfg.preset}_{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+# ---------------------------------------------------------------- config -> objects
+
+def make_optimizer(cfg, lr):
+    """The run's Adam: the book's decay lr / epochs per update unless `decay` is set."""
+    return book_adam(lr, decay=cfg.optimizer_decay(lr), beta_1=cfg.beta_1, beta_2=cfg.beta_2,
+                     loss_scale=cfg.mixed_precision)
+
+
+def make_gan(cfg, generator, discriminator, *, num_classes=0, seed=None, jit_compile=None):
+    """`cfg`'s GAN of these networks: its step options, its optimizers, compiled (`jit_compile`
+    overrides the config's XLA setting)."""
+    gan = GAN(generator, discriminator, noise_dim=cfg.noise_dim, noise=cfg.noise, num_classes=num_classes,
+              real_label=cfg.real_label, g_steps=cfg.g_steps, d_batch=cfg.d_batch,
+              g_training_in_d_step=cfg.g_training_in_d_step, balance=cfg.balance,
+              seed=cfg.seed if seed is None else seed)
+    options = accel.compile_options(cfg)
+    if jit_compile is not None:
+        options["jit_compile"] = jit_compile
+    gan.compile(d_optimizer=make_optimizer(cfg, cfg.d_lr), g_optimizer=make_optimizer(cfg, cfg.g_lr), **options)
+    return gan
+
+
+def build_gan(cfg, family, job):
+    """A compiled GAN for `job`, seeded by the run seed and the job's index."""
+    seed = cfg.seed + job.index
+    keras.utils.set_random_seed(seed)
+    num_classes = len(job.class_names) if family.CONDITIONAL else 0
+    with accel.build_scope(cfg):
+        generator, discriminator = map(accel.float32_outputs, family.build(cfg, num_classes))
+        return make_gan(cfg, generator, discriminator, num_classes=num_classes, seed=seed)
+
+
+def plan_groups(cfg, jobs):
+    """Jobs trained together in one compiled step: all of them when `concurrent` is on and
+    their epochs have the same number of steps, else one at a time."""
+    steps = {steps_per_epoch(len(job.images), cfg.batch_size) for job in jobs}
+    if cfg.concurrent and len(jobs) > 1 and len(steps) == 1:
+        return [jobs]
+    return [[job] for job in jobs]
+
+
+# ---------------------------------------------------------------- fitting
+
+def train_group(cfg, family, jobs, *, run_dir=None, resume=False, stop=None, remaining_after=0):
+    """Fit the GANs of `jobs` (one, or several side by side) with their monitors and
+    checkpoints, from their last checkpoint when `resume`; save them."""
+    run_dir = Path(run_dir or jobs[0].folder.parent)
+    gans = [build_gan(cfg, family, job) for job in jobs]
+    if len(jobs) == 1:
+        model, prefixes = gans[0], [""]
+    else:
+        prefixes = [f"{job.name}/" for job in jobs]
+        with accel.build_scope(cfg):
+            model = ClassGANs(gans, [job.name for job in jobs])
+            model.compile(**accel.compile_options(cfg))
+    monitors = [
+        Monitor(gan, job.folder, job.images, num_benchmark=cfg.num_benchmark, seed=cfg.seed, prefix=prefix,
+                title=f"{cfg.preset}: {job.name}")
+        for gan, job, prefix in zip(gans, jobs, prefixes)
+    ]
+    label = jobs[0].name if len(jobs) == 1 else f"{len(jobs)} classes"
+    checkpointer = Checkpointer(run_dir, gans=gans, names=[job.folder.name for job in jobs], monitors=monitors,
+                                images=[job.images for job in jobs], config=cfg.to_dict(), every=cfg.checkpoint_every,
+                                epochs=cfg.epochs, keep=cfg.keep_checkpoints)
+    initial_epoch = checkpointer.restore() if resume else 0
+    if resume:
+        print(f"[{label}] " + (f"resuming after epoch {initial_epoch}" if initial_epoch else "no checkpoint: starting at epoch 1"), flush=True)
+    pipelines = [make_pipeline(job.images, cfg.batch_size, seed=cfg.seed + job.index, labels=job.labels, initial_epoch=initial_epoch)
+                 for job in jobs]
+    dataset = accel.distribute_options(pipelines[0] if len(jobs) == 1 else tf.data.Dataset.zip(tuple(pipelines)), cfg)
+    progress = ProgressLogger(label, cfg.epochs, keys=[p + t.name for gan, p in zip(gans, prefixes) for t in gan.metrics],
+                              remaining_after=remaining_after)
+    steps = steps_per_epoch(len(jobs[0].images), cfg.batch_size)
+    fit(model, dataset, checkpointer=checkpointer, callbacks=[*monitors, progress], steps=steps, epochs=cfg.epochs,
+        initial_epoch=initial_epoch, stop=stop, label=label, lr_hint=cfg.g_lr / 10)
+    for gan, job in zip(gans, jobs):
+        for network in (gan.generator, gan.discriminator):
+            with atomic_path(job.folder / f"{network.name}.keras") as tmp:
+                network.save(tmp)
+    return gans
+
+
+def fit(model, dataset, *, checkpointer, callbacks, steps, epochs, initial_epoch, stop, label, lr_hint=2e-5):
+    """`model.fit` from `initial_epoch` to `epochs` with checkpoints, a clean Ctrl-C and the NaN guard."""
+    run_dir = checkpointer.run_dir
+    if initial_epoch >= epochs:
+        return
+    try:
+        model.fit(dataset, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
+                  callbacks=[*callbacks, checkpointer, StopGuard(stop)], verbose=0, shuffle=False)
+    except StopStep as at:
+        with contextlib.suppress(NonFinite):  # a bad state is not written; the last good checkpoint stays
+            checkpointer.write()
+        written = checkpointer.written
+        kept = (f"the checkpoint of epoch {written} is in {run_dir / 'checkpoints'}" if written
+                else "no checkpoint yet, it starts again from epoch 1")
+        redo = f"; epoch {at.epoch + 1} starts again from its first step" if at.batch else ""
+        raise Interrupted(f"interrupted at epoch {at.epoch + 1} step {at.batch} of {label}; {kept}{redo}. "
+                          f"Resume with: {resume_hint(run_dir)}", stop.exit_code) from None
+    except NonFinite as bad:
+        where = f"epoch {bad.epoch + 1}" + ("" if bad.batch is None else f" batch {bad.batch}")
+        kept = (f"the last good checkpoint (epoch {checkpointer.written}) is kept in {run_dir / 'checkpoints'}"
+                if checkpointer.written else "no checkpoint was written")
+        write_json(run_dir / "error.json", {"error": "non-finite loss", "gan": label, "epoch": bad.epoch + 1, "batch": bad.batch,
+                                            "key": bad.key, "value": str(bad.value), "last_checkpoint_epoch": checkpointer.written})
+        raise UserError(f"training diverged: {bad.key} became {bad.value} at {where} of {label}; {kept}, nothing after it "
+                        f"(details in {run_dir / 'error.json'}); lower the learning rates (e.g. --lr {lr_hint:g}) "
+                        "and start a new run") from None
+    except KeyboardInterrupt:  # the second Ctrl-C: stop at once, the last checkpoint stays
+        raise Interrupted(f"stopped at once; the last checkpoint (epoch {checkpointer.written or 'none'}) stays. "
+                          f"Resume with: {resume_hint(run_dir)}", stop.exit_code if stop else 130) from None
+    finally:  # the monitors write their files in the background: none is left half-done
+        for callback in callbacks:
+            if hasattr(callback, "finish_writes"):
+                callback.finish_writes()
+
+
+# ---------------------------------------------------------------- a run
+
+def train(cfg, run_dir=None, *, resume=False):
+    """Train every GAN of `cfg`; returns the run folder. With `resume`, go on with the run in
+    `run_dir` (or cfg.output) from its checkpoints (`resume_config` reads its settings)."""
+    if cfg.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    family = get_family(cfg.family)
+    if hasattr(family, "check"):
+        family.check(cfg)  # settings the family cannot build, before anything is written
+    accel.check_strategy(cfg)
+    data = load_dataset(cfg.dataset, cfg.data_dir, image_size=cfg.image_size, channels=cfg.channels)
+    class_ids = parse_classes(cfg.classes, data.class_names)
+    jobs = plan_jobs(cfg, data, class_ids, family.CONDITIONAL)
+    run_dir = Path(run_dir or cfg.output or default_run_dir(cfg))
+    if not resume:
+        check_new_run_dir(run_dir)
+    run_dir = ensure_writable_dir(run_dir, "--resume" if resume else "--output")
+    for job in jobs:
+        job.folder = ensure_writable_dir(run_dir / runs.folder_name(job.name))
+    cfg.save(run_dir / "config.json")
+    runs.write_manifest(run_dir, cfg, jobs, class_names=[data.class_names[c] for c in class_ids],
+                        conditional=family.CONDITIONAL)
+    if resume:
+        (run_dir / "error.json").unlink(missing_ok=True)  # a divergence this resume runs into again is recorded anew
+    print(f"{'resuming' if resume else 'training'} {len(jobs)} GAN(s) [{', '.join(j.name for j in jobs)}] "
+          f"for {cfg.epochs} epochs into {run_dir}", flush=True)
+    start = time.perf_counter()
+    groups = plan_groups(cfg, jobs)
+    accel.set_threads(cfg, concurrent=any(len(group) > 1 for group in groups))
+    with guarded_run(run_dir) as stop:
+        for i, group in enumerate(groups):
+            if resume and is_finished(cfg, [job.folder for job in group]):
+                print(f"[{', '.join(job.name for job in group)}] already trained, skipped", flush=True)
+                continue
+            train_group(cfg, family, group, run_dir=run_dir, resume=resume, stop=stop,
+                        remaining_after=cfg.epochs * (len(groups) - i - 1))
+            if stop.requested and i + 1 < len(groups):
+                raise Interrupted(f"interrupted after {', '.join(job.name for job in group)} finished. "
+                                  f"Resume with: {resume_hint(run_dir)}", stop.exit_code)
+    print(f"done in {format_seconds(time.perf_counter() - start)}; montages, loss plots and models are in {run_dir}/<class>/",
+          flush=True)
+    return run_dir
+
+
+def check_new_run_dir(run_dir):
+    """A fresh run must not overwrite another: refuse a folder that already holds one."""
+    if (Path(run_dir) / "config.json").exists():
+        raise UserError(f"--output folder {run_dir} already holds a run: continue it with "
+                        f"'pyimagesearch-gan train --resume {run_dir}', or choose another --output")
+
+
+def is_finished(cfg, folders):
+    """True when every GAN folder holds its saved models and a history of all `cfg.epochs` epochs."""
+    for folder in folders:
+        history = runs.read_history(folder)
+        if not (history and history[-1].get("epoch") == cfg.epochs):
+            return False
+        if not all((Path(folder) / f"{name}.keras").is_file() for name in ("generator", "discriminator")):
+            return False
+    return True
+
+
+def resume_config(run_dir, *, epochs=None, data_dir=None):
+    """The config of the run in `run_dir` for `train --resume`, with `--epochs`/`--data-dir` applied."""
+    cfg = runs.open_run(run_dir, flag="--resume").cfg
+    changes = {"output": str(run_dir)}
+    if data_dir is not None:
+        changes["data_dir"] = data_dir
+    if epochs is not None and epochs != cfg.epochs:
+        if epochs < cfg.epochs:
+            raise UserError(f"--epochs {epochs} with --resume: the run has {cfg.epochs} epochs, --epochs can only extend it")
+        # The learning rates go on decaying at the saved rate: the book's lr / epochs of the original run.
+        changes.update(epochs=epochs, decay_epochs=cfg.decay_epochs or cfg.epochs)
+    return cfg.with_overrides(changes)

@@ -7,14 +7,21 @@ variable PYIMAGESEARCH_GAN_DATA, else <repo>/datasets; datasets/README.md says w
 Folders are decoded with OpenCV and every image is converted the same way: 16-bit -> 8-bit,
 alpha dropped, gray/colour -> the requested channels (1 = gray, 3 = RGB), resized to
 image_size x image_size with cv2.INTER_AREA (non-square images are stretched, as in the book).
+Images are found at any depth under a class folder, as keras.utils.image_dataset_from_directory
+finds them (crack/Imgs/*.jpg is class "crack"), in the order of their paths relative to it.
 Bad input in a folder, decided once:
   skip, counted and reported in one stderr line and in ImageSet.skipped:
-    hidden files and folders (name starts with "."), files without an image extension
-    (IMAGE_EXTENSIONS, any case), loose files next to the class folders, folders inside a class folder.
+    hidden files and folders (name starts with ".") at any depth, files without an image extension
+    (IMAGE_EXTENSIONS, any case), loose files next to the class folders, empty folders inside a class folder.
+  keep one file of each image + mask pair, reported in one stderr line and in ImageSet.skipped:
+    files in one folder with the same name and different image extensions (x.jpg + x.png) are
+    usually an image and its mask; prefer_extension (--prefer-ext) says which to keep, by default
+    the first of PAIR_ORDER (.jpg, .jpeg, .bmp, .png: photos over masks).
   stop with UserError naming the file or folder and the fix:
     a zero-byte file, a JPEG without its end marker (truncated), a PNG without IEND (truncated),
-    anything OpenCV cannot decode (e.g. a text file named .png), an empty class folder,
-    a folder with no class subfolders, split="test" for a folder.
+    anything OpenCV cannot decode (e.g. a text file named .png), a class folder without images
+    at any depth, a folder with no class subfolders, split="test" for a folder, a prefer_extension
+    that is not an image extension.
 Everything is validated before load_dataset returns: no partial ImageSet ever escapes.
 
 MNIST and Fashion-MNIST are read offline first: <data>/<name>/ (or the folder given itself)
@@ -24,6 +31,10 @@ download, tried only if storage.googleapis.com answers within 3 s (no hang witho
 
 make_pipeline turns uint8 images into an infinite dataset of [-1, 1] float batches whose
 order in epoch e depends only on (seed, e), so a run resumed at epoch k sees the same batches.
+
+Only make_pipeline and the keras.datasets download import TensorFlow/Keras: loading folders and
+local MNIST files, parse_classes and steps_per_epoch run on NumPy and OpenCV, so the command line
+checks the user's data in well under a second, before TensorFlow takes seconds to start.
 """
 import dataclasses
 import gzip
@@ -35,13 +46,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import cv2
 import numpy as np
-import tensorflow as tf
 
 from pyimagesearch_gan.errors import UserError
 
 DATASETS = ("mnist", "fashion_mnist", "neu", "folder")
 ENV_VAR = "PYIMAGESEARCH_GAN_DATA"
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
+PAIR_ORDER = (".jpg", ".jpeg", ".bmp", ".png")  # which file of an image + mask pair is kept by default
+PAIR_REASON = "other file of an image pair"
 SPLITS = ("train", "test")
 DEFAULT_DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "datasets"
 
@@ -141,8 +153,12 @@ def check_dataset(name):
 
 # ---------------------------------------------------------------- loading
 
-def load_dataset(name, data_dir=None, *, split="train", image_size=28, channels=1):
-    """Load a whole split as an ImageSet of uint8 (N, image_size, image_size, channels) images."""
+def load_dataset(name, data_dir=None, *, split="train", image_size=28, channels=1, prefer_extension=None):
+    """Load a whole split as an ImageSet of uint8 (N, image_size, image_size, channels) images.
+
+    prefer_extension (e.g. ".png" or "png") picks the file kept of each image + mask pair in a
+    folder data set; None keeps the first of PAIR_ORDER and warns about the pairs once.
+    """
     check_dataset(name)
     if split not in SPLITS:
         raise UserError(f"unknown --split {split!r}: choose one of {', '.join(SPLITS)}")
@@ -150,12 +166,13 @@ def load_dataset(name, data_dir=None, *, split="train", image_size=28, channels=
         raise UserError(f"--image-size must be a positive integer, got {image_size!r}")
     if channels not in (1, 3):
         raise UserError(f"--channels must be 1 (gray) or 3 (RGB), got {channels!r}")
+    prefer_extension = check_prefer_extension(prefer_extension)
     folder = resolve_data_dir(data_dir, name)
     if name in ("neu", "folder"):
         if split != "train":
             raise UserError(f"--split {split} is not supported for image folders ({folder}): "
                             "use --split train, the whole folder is the training set")
-        return _load_folder(folder, image_size, channels)
+        return _load_folder(folder, image_size, channels, prefer_extension)
     images, labels, files = _load_mnist_like(name, folder, split)
     if image_size != 28:
         images = np.stack([cv2.resize(im, (image_size, image_size), interpolation=cv2.INTER_AREA)
@@ -165,7 +182,18 @@ def load_dataset(name, data_dir=None, *, split="train", image_size=28, channels=
     return ImageSet(images, labels.astype(np.int32), list(names), files, [])
 
 
-def _load_folder(root, image_size, channels):
+def check_prefer_extension(value):
+    """None, or an image extension in any case with or without its dot -> None or ".png"-style."""
+    if value is None:
+        return None
+    extension = "." + str(value).strip().lower().lstrip(".")
+    if extension not in PAIR_ORDER:
+        raise UserError(f"unknown --prefer-ext {value!r}: choose one of {', '.join(PAIR_ORDER)} "
+                        "(the file kept of each image + mask pair with the same name)")
+    return extension
+
+
+def _load_folder(root, image_size, channels, prefer_extension):
     skipped, class_dirs = [], []
     loose = []
     for entry in sorted(root.iterdir()):
@@ -180,30 +208,79 @@ def _load_folder(root, image_size, channels):
                         f"expected {root}/<class>/<image>, one subfolder per class")
     skipped += [(str(f), "not in a class folder") for f in loose]
 
-    paths, labels = [], []
+    paths, labels, pairs = [], [], []
     for label, class_dir in enumerate(class_dirs):
-        found = 0
-        for entry in sorted(class_dir.iterdir()):
-            if entry.name.startswith("."):
-                skipped.append((str(entry), "hidden"))
-            elif entry.is_dir():
-                skipped.append((str(entry), "folder inside a class folder"))
-            elif entry.suffix.lower() not in IMAGE_EXTENSIONS:
-                skipped.append((str(entry), "not an image"))
-            else:
-                paths.append(entry)
-                labels.append(label)
-                found += 1
+        found = _find_images(class_dir, skipped, pairs, prefer_extension)
         if not found:
-            raise UserError(f"class folder {class_dir} has no images ({', '.join(IMAGE_EXTENSIONS)}): "
-                            "add images or remove the folder")
+            raise UserError(f"class folder {class_dir} has no images ({', '.join(IMAGE_EXTENSIONS)}) "
+                            "in it or its subfolders: add images or remove the folder")
+        paths += found
+        labels += [label] * len(found)
 
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
         images = list(pool.map(lambda p: _read_image(p, image_size, channels), paths))
-    if skipped:
+    if pairs and prefer_extension is None:
+        _report_pairs(root, pairs)
+    for kept, dropped in pairs:
+        skipped += [(str(path), f"{PAIR_REASON}: kept {kept.name}") for path in dropped]
+    if any(not reason.startswith(PAIR_REASON) for _, reason in skipped):
         _report_skipped(root, skipped)
     return ImageSet(np.stack(images), np.asarray(labels, dtype=np.int32),
                     [d.name for d in class_dirs], [str(p) for p in paths], skipped)
+
+
+def _find_images(class_dir, skipped, pairs, prefer_extension):
+    """The image files at any depth under `class_dir`, sorted by their path relative to it.
+
+    Appends to `skipped` what is not an image and to `pairs` (kept, [dropped]) for every group of
+    files in one folder with the same name and different image extensions.
+    """
+    found, visited, folders = [], set(), [class_dir]
+    while folders:
+        folder = folders.pop(0)
+        real = folder.resolve()
+        if real in visited:  # a link back up the tree
+            skipped.append((str(folder), "folder seen before"))
+            continue
+        visited.add(real)
+        entries = sorted(folder.iterdir())
+        if not entries and folder != class_dir:
+            skipped.append((str(folder), "empty folder"))
+        by_stem = {}
+        for entry in entries:
+            if entry.name.startswith("."):
+                skipped.append((str(entry), "hidden"))
+            elif entry.is_dir():
+                folders.append(entry)
+            elif entry.suffix.lower() not in IMAGE_EXTENSIONS:
+                skipped.append((str(entry), "not an image"))
+            else:
+                by_stem.setdefault(entry.stem, []).append(entry)
+        for group in by_stem.values():
+            kinds = {path.suffix.lower() for path in group}
+            if len(kinds) == 1:
+                found += group
+                continue
+            keep = prefer_extension if prefer_extension in kinds else min(kinds, key=PAIR_ORDER.index)
+            kept = [path for path in group if path.suffix.lower() == keep]
+            found += kept
+            pairs.append((kept[0], [path for path in group if path.suffix.lower() != keep]))
+    return sorted(found, key=lambda path: path.relative_to(class_dir).parts)
+
+
+def _report_pairs(root, pairs):
+    """One stderr line for all image + mask pairs: how many, in which class folders, which file was kept."""
+    pairs = sorted(pairs, key=lambda pair: pair[0].relative_to(root).parts)
+    classes = sorted({kept.relative_to(root).parts[0] for kept, _ in pairs})
+    kept_kinds = sorted({kept.suffix.lower() for kept, _ in pairs}, key=PAIR_ORDER.index)
+    dropped_kinds = sorted({p.suffix.lower() for _, dropped in pairs for p in dropped}, key=PAIR_ORDER.index)
+    kept, dropped = pairs[0]
+    example = " + ".join([kept.relative_to(root).as_posix()] + [p.suffix for p in dropped])
+    where = ", ".join(classes[:3]) + (", ..." if len(classes) > 3 else "")
+    print(f"warning: {len(pairs)} pairs of files with the same name and different extensions (usually an image "
+          f"and its mask) in class folders {where} of {root}, e.g. {example}: using the {', '.join(kept_kinds)} "
+          f"files, skipping the {', '.join(dropped_kinds)} files; use the other with --prefer-ext {dropped_kinds[0]}",
+          file=sys.stderr)
 
 
 def _read_image(path, image_size, channels):
@@ -237,6 +314,8 @@ def _read_image(path, image_size, channels):
 
 
 def _report_skipped(root, skipped):
+    """One stderr line for the skipped files, by reason; image pairs have their own line (_report_pairs)."""
+    skipped = [(path, reason) for path, reason in skipped if not reason.startswith(PAIR_REASON)]
     by_reason = {}
     for path, reason in skipped:
         by_reason.setdefault(reason, []).append(pathlib.Path(path).name)
@@ -421,6 +500,8 @@ def make_pipeline(images_uint8, batch_size, *, seed, labels=None, initial_epoch=
     Use with Model.fit(steps_per_epoch=steps_per_epoch(N, batch_size), initial_epoch=k) and
     pass the same initial_epoch here: the resumed run sees the batches an uninterrupted run sees.
     """
+    import tensorflow as tf
+
     num = len(images_uint8)
     steps = steps_per_epoch(num, batch_size)
     images = tf.constant(to_float(images_uint8))

@@ -2,6 +2,8 @@
 import gzip
 import os
 import pathlib
+import subprocess
+import sys
 
 import cv2
 import numpy as np
@@ -258,6 +260,149 @@ def test_empty_class_folder_is_named(tmp_path):
     (tmp_path / "empty" / "readme.txt").write_text("nothing")
     with pytest.raises(UserError, match=f"class folder {tmp_path / 'empty'} has no images"):
         data.load_dataset("folder", str(tmp_path))
+
+
+def write_png(path, value, size=12):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(path), np.full((size, size), value, np.uint8))
+
+
+def test_images_in_nested_folders_belong_to_the_top_class_folder(tmp_path, capsys):
+    """The defect-data layout <class>/Imgs/*.jpg, as keras.utils.image_dataset_from_directory reads it."""
+    write_png(tmp_path / "crack" / "Imgs" / "b.png", 10)
+    write_png(tmp_path / "crack" / "Imgs" / "a.png", 20)
+    write_png(tmp_path / "crack" / "more" / "deeper" / "c.png", 30)
+    write_png(tmp_path / "scratch" / "Imgs" / "a.png", 40)
+    images = data.load_dataset("folder", str(tmp_path), image_size=4)
+    assert images.class_names == ["crack", "scratch"]
+    assert images.labels.tolist() == [0, 0, 0, 1] and images.counts() == {"crack": 3, "scratch": 1}
+    assert images.files == [str(tmp_path / "crack" / "Imgs" / "a.png"), str(tmp_path / "crack" / "Imgs" / "b.png"),
+                            str(tmp_path / "crack" / "more" / "deeper" / "c.png"),
+                            str(tmp_path / "scratch" / "Imgs" / "a.png")]
+    assert images.images[:, 0, 0, 0].tolist() == [20, 10, 30, 40]  # each image is read from its own file
+    assert images.skipped == [] and capsys.readouterr().err == ""
+
+
+def test_flat_and_nested_images_mix_in_path_order(tmp_path):
+    write_png(tmp_path / "a" / "z.png", 1)
+    write_png(tmp_path / "a" / "sub" / "x.png", 2)
+    write_png(tmp_path / "a" / "sub-b" / "y.png", 3)
+    write_png(tmp_path / "b" / "x.png", 4)
+    images = data.load_dataset("folder", str(tmp_path), image_size=4)
+    relative = [pathlib.Path(f).relative_to(tmp_path).as_posix() for f in images.files]
+    assert relative == ["a/sub/x.png", "a/sub-b/y.png", "a/z.png", "b/x.png"]
+    assert images.labels.tolist() == [0, 0, 0, 1] and images.images[:, 0, 0, 0].tolist() == [2, 3, 1, 4]
+
+
+def test_hidden_and_empty_subfolders_are_skipped(tmp_path, capsys):
+    write_png(tmp_path / "a" / "x.png", 1)
+    write_png(tmp_path / "a" / ".ipynb_checkpoints" / "x-checkpoint.png", 2)
+    write_png(tmp_path / "a" / "sub" / ".hidden.png", 3)
+    (tmp_path / "a" / "old").mkdir()
+    (tmp_path / "a" / "sub" / "notes.txt").write_text("not an image")
+    images = data.load_dataset("folder", str(tmp_path), image_size=4)
+    assert images.files == [str(tmp_path / "a" / "x.png")]
+    assert sorted((pathlib.Path(p).relative_to(tmp_path).as_posix(), r) for p, r in images.skipped) == [
+        ("a/.ipynb_checkpoints", "hidden"), ("a/old", "empty folder"),
+        ("a/sub/.hidden.png", "hidden"), ("a/sub/notes.txt", "not an image")]
+    assert "skipped 4 files" in capsys.readouterr().err
+
+
+def test_class_folder_with_only_empty_subfolders_is_named(tmp_path):
+    write_png(tmp_path / "good" / "x.png", 1)
+    (tmp_path / "empty" / "Imgs").mkdir(parents=True)
+    (tmp_path / "empty" / "Imgs" / "readme.txt").write_text("nothing")
+    with pytest.raises(UserError, match=f"class folder {tmp_path / 'empty'} has no images .* or its subfolders"):
+        data.load_dataset("folder", str(tmp_path))
+
+
+def test_a_link_back_up_the_tree_is_read_once(tmp_path):
+    write_png(tmp_path / "a" / "x.png", 1)
+    (tmp_path / "a" / "loop").symlink_to(tmp_path / "a", target_is_directory=True)
+    images = data.load_dataset("folder", str(tmp_path), image_size=4)
+    assert images.files == [str(tmp_path / "a" / "x.png")]
+    assert images.skipped == [(str(tmp_path / "a" / "loop"), "folder seen before")]
+
+
+def write_pairs(root):
+    """Images and their masks side by side: <class>/[sub/]<name>.jpg + <name>.png."""
+    for path in (root / "crack" / "x", root / "crack" / "Imgs" / "y", root / "spot" / "z"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(path.with_suffix(".jpg")), np.full((16, 16), 200, np.uint8))
+        cv2.imwrite(str(path.with_suffix(".png")), np.full((16, 16), 0, np.uint8))  # the mask
+    write_png(root / "spot" / "w.png", 100)  # no pair: kept whatever prefer_extension says
+
+
+def test_image_and_mask_pairs_keep_the_photo_and_warn_once(tmp_path, capsys):
+    write_pairs(tmp_path)
+    images = data.load_dataset("folder", str(tmp_path), image_size=4)
+    relative = [pathlib.Path(f).relative_to(tmp_path).as_posix() for f in images.files]
+    assert relative == ["crack/Imgs/y.jpg", "crack/x.jpg", "spot/w.png", "spot/z.jpg"]
+    assert images.images[:, 0, 0, 0].tolist() == [200, 200, 100, 200]
+    assert sorted(pathlib.Path(p).relative_to(tmp_path).as_posix() for p, _ in images.skipped) == [
+        "crack/Imgs/y.png", "crack/x.png", "spot/z.png"]
+    assert all(r.startswith(data.PAIR_REASON) for _, r in images.skipped)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1, lines  # the pairs' line only, not a second 'skipped' line
+    assert lines[0].startswith("warning: 3 pairs of files with the same name and different extensions")
+    for words in ("class folders crack, spot", "e.g. crack/Imgs/y.jpg + .png", "using the .jpg files",
+                  "skipping the .png files", "--prefer-ext .png"):
+        assert words in lines[0], lines[0]
+
+
+@pytest.mark.parametrize("prefer", [".png", "png", "PNG"])
+def test_prefer_extension_keeps_the_other_file_quietly(tmp_path, capsys, prefer):
+    write_pairs(tmp_path)
+    images = data.load_dataset("folder", str(tmp_path), image_size=4, prefer_extension=prefer)
+    relative = [pathlib.Path(f).relative_to(tmp_path).as_posix() for f in images.files]
+    assert relative == ["crack/Imgs/y.png", "crack/x.png", "spot/w.png", "spot/z.png"]
+    assert images.images[:, 0, 0, 0].tolist() == [0, 0, 100, 0]
+    assert len(images.skipped) == 3 and capsys.readouterr().err == ""
+
+
+def test_prefer_extension_not_in_a_pair_falls_back_to_the_default_order(tmp_path):
+    (tmp_path / "a").mkdir()
+    for suffix in (".bmp", ".png"):
+        cv2.imwrite(str(tmp_path / "a" / f"x{suffix}"), np.zeros((8, 8), np.uint8))
+    images = data.load_dataset("folder", str(tmp_path), image_size=4, prefer_extension="jpeg")
+    assert [pathlib.Path(f).name for f in images.files] == ["x.bmp"]
+
+
+@pytest.mark.parametrize("bad", ["tif", ".gif", "", "jpg,png"])
+def test_bad_prefer_extension_names_the_flag_and_the_choices(tmp_path, bad):
+    write_pairs(tmp_path)
+    with pytest.raises(UserError, match=r"unknown --prefer-ext .*: choose one of \.jpg, \.jpeg, \.bmp, \.png"):
+        data.load_dataset("folder", str(tmp_path), prefer_extension=bad)
+    with pytest.raises(UserError, match="--prefer-ext"):
+        data.load_dataset("mnist", str(tmp_path), prefer_extension=bad)  # checked before any data is read
+
+
+TENSORFLOW_FREE = """
+import sys
+import numpy as np
+from pyimagesearch_gan import data
+folder = data.load_dataset("folder", sys.argv[1], image_size=8)
+mnist = data.load_dataset("mnist", sys.argv[2], split="test")
+assert data.parse_classes("b", folder.class_names) == [1] and data.steps_per_epoch(len(mnist.labels), 2) == 3
+assert data.to_uint8(np.zeros(1)).tolist() == [128]
+loaded = sorted({m.split(".")[0] for m in sys.modules} & {"tensorflow", "keras", "tf_keras", "jax", "torch"})
+print(len(folder.labels), len(mnist.labels), *loaded)
+"""
+
+
+def test_loading_data_does_not_start_tensorflow(tmp_path, write_image_tree):
+    """The command line checks the user's data with NumPy/OpenCV before TensorFlow's seconds of start-up."""
+    write_image_tree(tmp_path / "tree", count=3)
+    x, y = tiny_mnist(6, 0)
+    data.write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", x)
+    data.write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", y)
+    repo = pathlib.Path(data.__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, "-c", TENSORFLOW_FREE, str(tmp_path / "tree"), str(tmp_path)],
+                            cwd=repo, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(repo)})
+    assert result.returncode == 0, result.stderr
+    counts_and_modules = result.stdout.split()
+    assert counts_and_modules == ["6", "6"], f"TensorFlow/Keras modules were imported: {counts_and_modules[2:]}"
 
 
 def test_images_without_class_folders_explain_the_layout(tmp_path):

@@ -17,9 +17,9 @@ Three policies, with the magnitudes of the authors' reference code (`DiffAugment
   so the square may be clipped at a border.
 
 Every draw is one value per image from `keras.random` with the caller's `SeedGenerator`, so a run
-is reproducible and its random state is a variable that checkpoints save (TensorFlow draws
-other float values under XLA than without it, so compare runs with the same `jit_compile`). The transforms use
-comparisons, `where` and `take_along_axis` only (no scatter), so they compile under XLA.
+is reproducible and its random state is a variable that checkpoints save. (TensorFlow draws other
+float values under XLA than without it: compare runs with the same `jit_compile`.) The transforms
+use comparisons, `where` and `take_along_axis` only (no scatter), so they compile under XLA.
 
 `probability` gates each policy per image, as ADA does: each image gets each policy with that
 probability. The gate is drawn whether or not `probability` is given, so `probability=1` gives

@@ -10,8 +10,12 @@ import types
 import typing
 from pathlib import Path
 
+from pyimagesearch_gan.data import check_prefer_extension
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import write_json
+
+
+POLICIES = ("color", "translation", "cutout")  # DiffAugment policies (training/diffaugment.py)
 
 
 @dataclasses.dataclass
@@ -25,6 +29,7 @@ class TrainConfig:
     # Data.
     dataset: str = "mnist"
     data_dir: str | None = None
+    prefer_ext: str | None = None  # which file of an image + mask pair (same name) to keep, e.g. ".png"
     classes: str = "all"
     per_class: bool = True
     image_size: int = 28
@@ -51,6 +56,7 @@ class TrainConfig:
     d_batch: str = "concat"  # "concat": one D pass on real+fake (book); "separate": real then fake
     g_training_in_d_step: bool = False  # book: fakes for D come from predict(), i.e. inference mode
     balance: bool = False  # skip the update of the network whose loss is below the other's
+    diffaugment: str = "none"  # DiffAugment policy on D's inputs: a comma list of color, translation, cutout
     jit_compile: bool | str = "auto"
     concurrent: bool = True  # train the class GANs side by side in one compiled step (faster; README "Speed")
     # Speed (accel.py; measured defaults in README "Speed").
@@ -123,6 +129,8 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise UserError(message)
+        check_prefer_extension(self.prefer_ext)
+        parse_policy(self.diffaugment)
 
 
 def accepts(annotation, value):
@@ -165,3 +173,23 @@ def parse_assignments(items):
             raise UserError(f"--set expects key=value, got '{item}'")
         overrides[key.strip()] = parse_value(value.strip())
     return overrides
+
+
+def parse_policy(text):
+    """'color,translation,cutout' -> ('color', 'translation', 'cutout'), in the order of POLICIES.
+
+    None, "" and "none" mean no augmentation: ().
+    """
+    if text is None or text.strip().lower() in ("", "none"):
+        return ()
+    names = {name.strip().lower() for name in text.split(",") if name.strip()}
+    unknown = sorted(names - set(POLICIES))
+    if unknown:
+        raise UserError(
+            f"--diffaugment: unknown policy {', '.join(repr(n) for n in unknown)}; "
+            f"use a comma list of {', '.join(POLICIES)} (or none)"
+        )
+    return tuple(name for name in POLICIES if name in names)
+
+
+# --- the transforms: each takes float32 NHWC images and the seed generator ---------------------

@@ -54,6 +54,18 @@ def ensure_writable_dir(path, flag="--output"):
     return path
 
 
+def check_writable(path, flag="--output"):
+    """A UserError when `path` could not be created and written (nothing is created here)."""
+    path = Path(path)
+    existing = next(p for p in [path, *path.parents] if p.exists())
+    if not existing.is_dir():
+        raise UserError(f"cannot write to {flag} folder {path} ({existing} is a file); choose another folder with {flag}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write to {flag} folder {path} (permission denied on {existing}); "
+                        f"choose a writable folder with {flag}")
+    return path
+
+
 def check_new_dir(path, *, force, flag="--output"):
     """A UserError when `path` exists with something in it and `force` is off."""
     path = Path(path)

@@ -4,7 +4,7 @@ The same code as `pyimagesearch-gan augment-mnist` (every flag works here too).
 """
 import sys
 
-from pyimagesearch_gan.cli import main
+from pyimagesearch_gan.commands import main
 
 if __name__ == "__main__":
     main(["augment-mnist", *sys.argv[1:]])

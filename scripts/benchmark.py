@@ -5,7 +5,7 @@ table and writes bench.json and bench.md to --output (default output/bench).
 """
 import sys
 
-from pyimagesearch_gan.cli import main
+from pyimagesearch_gan.commands import main
 
 if __name__ == "__main__":
     main(["bench", *sys.argv[1:]])

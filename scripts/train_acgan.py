@@ -7,7 +7,7 @@ accuracy on real and generated images.
 """
 import sys
 
-from pyimagesearch_gan.cli import main
+from pyimagesearch_gan.commands import main
 
 if __name__ == "__main__":
     main(["train", "--preset", "acgan-fashion-mnist", *sys.argv[1:]])

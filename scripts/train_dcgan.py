@@ -5,7 +5,7 @@ seed-000 NEU settings (preset neu-dcgan).
 """
 import sys
 
-from pyimagesearch_gan.cli import main
+from pyimagesearch_gan.commands import main
 
 if __name__ == "__main__":
     main(["train", *sys.argv[1:]])

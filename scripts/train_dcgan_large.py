@@ -6,7 +6,7 @@ S1 NEU settings (preset neu-dcgan128-sn: 128x128, spectral-norm discriminator). 
 """
 import sys
 
-from pyimagesearch_gan.cli import main
+from pyimagesearch_gan.commands import main
 
 if __name__ == "__main__":
     main(["train", "--preset", "neu-dcgan128-sn", *sys.argv[1:]])

@@ -6,7 +6,7 @@ Other widths: --set model.alpha=1 (S4 tried 1, 2, 4 and 6).
 """
 import sys
 
-from pyimagesearch_gan.cli import main
+from pyimagesearch_gan.commands import main
 
 if __name__ == "__main__":
     main(["train", "--preset", "mnist-mlp-gan", *sys.argv[1:]])

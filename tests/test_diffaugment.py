@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from pyimagesearch_gan.diffaugment import POLICIES, augment, cutout_size, max_shift, parse_policy
+from pyimagesearch_gan.training.diffaugment import POLICIES, augment, cutout_size, max_shift, parse_policy
 from pyimagesearch_gan.errors import UserError
 
 FULL = ("color", "translation", "cutout")

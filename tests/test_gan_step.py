@@ -103,3 +103,37 @@ def test_benchmark_inputs_are_fixed_and_fill_the_grid(small_cfg):
     inputs, grid = gan.benchmark_inputs(256, seed=3)
     again, _ = gan.benchmark_inputs(256, seed=3)
     assert inputs.shape == (256, 100) and grid == (16, 16) and np.array_equal(inputs, again)
+
+
+def test_diffaugment_changes_every_input_of_d_and_g_learns_through_it(small_cfg):
+    gan = make_gan(small_cfg.with_overrides({"diffaugment": "color,translation,cutout"}))
+    seen = []
+    original = gan.augment
+
+    def spy(images):
+        out = original(images)
+        seen.append((keras.ops.convert_to_numpy(images), keras.ops.convert_to_numpy(out)))
+        return out
+
+    gan.augment = spy
+    gan.discriminator_loss(real_batch(), None)
+    (before, after), = seen
+    assert before.shape[0] == 16, "one D pass on real + fake (book)"
+    assert not np.allclose(before[:8], after[:8]) and not np.allclose(before[8:], after[8:]), "real and fake are augmented"
+    seen.clear()
+    with tf.GradientTape() as tape:
+        loss = gan.generator_loss(8)
+    grads = tape.gradient(loss, gan.generator.trainable_variables)
+    assert len(seen) == 1 and not np.allclose(*seen[0]), "G's fakes go through the augmentation to D"
+    assert all(g is not None and np.all(np.isfinite(g)) and np.any(g != 0) for g in grads), "G gets gradients through it"
+
+
+def test_diffaugment_step_trains_both_and_off_is_the_identity(small_cfg):
+    gan = make_gan(small_cfg.with_overrides({"diffaugment": "translation,cutout", "d_batch": "separate"}))
+    d_before, g_before = snapshot(gan.discriminator), snapshot(gan.generator)
+    gan.step(real_batch())
+    assert all(changed(d_before, gan.discriminator)) and all(changed(g_before, gan.generator, trainable_only=True))
+    plain = make_gan(small_cfg)
+    images = real_batch()
+    assert plain.diffaugment == () and plain.augment(images) is images
+    assert not hasattr(plain, "augment_seed"), "no extra state: checkpoints of runs without it keep their layout"

@@ -22,7 +22,8 @@ from pyimagesearch_gan.training import accel, bench
 from pyimagesearch_gan.training.book_loop import BookLoop, clone_pair
 from pyimagesearch_gan.training.gan import GAN
 from pyimagesearch_gan.training.monitor import LossPlot
-from pyimagesearch_gan.training.trainer import Job, build_gan, make_gan, make_optimizer, plan_groups, train_group
+from pyimagesearch_gan.training.plan import Job, plan_groups
+from pyimagesearch_gan.training.trainer import build_gan, make_gan, make_optimizer, train_group
 
 REPO = Path(__file__).resolve().parent.parent
 

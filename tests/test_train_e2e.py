@@ -95,3 +95,22 @@ def test_console_entry_point_lists_presets():
     result = subprocess.run([sys.executable, "-m", "pyimagesearch_gan", "presets"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert "neu-dcgan" in result.stdout and "R0" in result.stdout
+
+
+def test_a_run_describes_itself_when_its_data_folder_is_gone(tmp_path, write_image_tree):
+    """run.json holds what generate needs: the image folder can be deleted after training."""
+    data = write_image_tree(tmp_path / "tree", classes=("bolt", "nut"), count=16)
+    run = tmp_path / "run"
+    main(["train", "--dataset", "folder", "--data-dir", str(data), "--epochs", "1", "--batch-size", "8",
+          "--set", "num_benchmark=16", "--diffaugment", "color,translation,cutout", "--output", str(run)])
+    manifest = json.loads((run / "run.json").read_text())
+    assert manifest["class_names"] == ["bolt", "nut"] and [g["folder"] for g in manifest["gans"]] == ["bolt", "nut"]
+    assert manifest["image_size"] == 28 and manifest["channels"] == 1 and not manifest["conditional"]
+    assert all(len(g["fingerprint"]) == 16 and g["images"] == 16 for g in manifest["gans"])
+    assert json.loads((run / "config.json").read_text())["diffaugment"] == "color,translation,cutout"
+    import shutil
+
+    shutil.rmtree(data)
+    main(["generate", str(run), "--count", "8", "--output", str(tmp_path / "gen")])
+    for name in ("bolt", "nut"):
+        assert len(list((tmp_path / "gen" / name).glob("*.png"))) == 8, name

@@ -30,6 +30,8 @@ TRAIN_FLAGS = {  # flag -> config field
     "intra_op_threads": "intra_op_threads",
     "mixed_precision": "mixed_precision",
     "strategy": "strategy",
+    "diffaugment": "diffaugment",
+    "prefer_ext": "prefer_ext",
 }
 
 
@@ -41,6 +43,8 @@ def add_parser(subparsers):
     p.add_argument("--dataset", help="mnist, fashion_mnist, neu or folder")
     p.add_argument("--data-dir", help="folder holding neu/, mnist/ ... (for 'folder': the class-per-subfolder tree); default $PYIMAGESEARCH_GAN_DATA, else ./datasets")
     p.add_argument("--classes", help="'all' or a comma list of class names or indices")
+    p.add_argument("--prefer-ext", choices=("jpg", "jpeg", "bmp", "png"),
+                   help="which file of an image + mask pair with the same name to keep (default: .jpg, .jpeg, .bmp, .png in that order)")
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
     p.add_argument("--image-size", type=int, help="square image side the models work at")
@@ -53,6 +57,9 @@ def add_parser(subparsers):
     p.add_argument("--beta-1", type=float)
     p.add_argument("--beta-2", type=float)
     p.add_argument("--decay", type=float, help="Keras 2 style decay per update (default: lr / epochs, the book's)")
+    p.add_argument("--diffaugment", metavar="POLICY",
+                   help="DiffAugment on every input of D, real and fake: a comma list of color, translation, cutout, or none "
+                        "(default none; the data-efficient preset neu-dcgan-diffaug uses all three)")
     p.add_argument("--checkpoint-every", type=int, help="epochs between checkpoints (default 10; also at the end and on Ctrl-C)")
     p.add_argument("--pooled", action="store_true", help="one GAN on all selected classes instead of one per class")
     p.add_argument("--deterministic", action="store_true", help="enable TensorFlow op determinism (same results on every run)")

@@ -29,7 +29,8 @@ from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
 from pyimagesearch_gan.runs import Target, folder_name, load_model, sample  # noqa: E402
 from pyimagesearch_gan.models import get_family  # noqa: E402
 from pyimagesearch_gan.utils import Stopwatch, fingerprint, format_seconds  # noqa: E402
-from pyimagesearch_gan.training.trainer import Job, plan_groups, train_group  # noqa: E402
+from pyimagesearch_gan.training.plan import Job, plan_groups
+from pyimagesearch_gan.training.trainer import train_group  # noqa: E402
 
 METRICS = ("loss", "accuracy", "precision", "recall", "f1")
 MAX_EPOCHS = 25

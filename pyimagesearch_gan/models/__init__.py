@@ -10,6 +10,11 @@ import importlib
 from pyimagesearch_gan.errors import UserError
 
 FAMILIES = ("book", "dcgan", "acgan", "mlp")
+CONDITIONAL_FAMILIES = ("acgan",)  # each module's CONDITIONAL, known without importing Keras
+
+
+def is_conditional(name):
+    return name in CONDITIONAL_FAMILIES
 
 
 def get_family(name):

@@ -40,7 +40,8 @@ from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.presets import get_preset
-from pyimagesearch_gan.training.trainer import Job, build_gan, make_optimizer
+from pyimagesearch_gan.training.plan import Job
+from pyimagesearch_gan.training.trainer import build_gan, make_optimizer
 from pyimagesearch_gan.utils import Stopwatch, parse_list
 
 MAC_LAYERS = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
@@ -173,7 +174,8 @@ JIT = {"off": False, "auto": "auto", "on": True}  # --xla value -> compile(jit_c
 def class_images(cfg, settings):
     """uint8 images per class: the data set's first `classes` classes, else random images."""
     try:
-        data = load_dataset(cfg.dataset, settings.data_dir, image_size=cfg.image_size, channels=cfg.channels)
+        data = load_dataset(cfg.dataset, settings.data_dir, image_size=cfg.image_size, channels=cfg.channels,
+                            prefer_extension=cfg.prefer_ext)
         per_class = [data.of_class(c) for c in range(min(settings.classes, len(data.class_names)))]
         source = f"{cfg.dataset} ({len(per_class)} classes, {len(per_class[0])} images in the first)"
     except UserError as err:

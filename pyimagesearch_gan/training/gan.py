@@ -25,6 +25,7 @@ import tensorflow as tf
 from keras import ops
 
 from pyimagesearch_gan.training import accel
+from pyimagesearch_gan.training.diffaugment import augment
 from pyimagesearch_gan.utils import draw_noise
 
 
@@ -55,11 +56,14 @@ class GAN(keras.Model):
     update; `d_batch` "concat" (book: one D pass on real+fake) or "separate"; with
     `g_training_in_d_step` the fakes for D come from G in training mode (PyTorch sources), else
     in inference mode (the book's `predict`); `balance` skips the update of the network whose
-    last loss is the lower. `seed` seeds the noise drawn inside the step.
+    last loss is the lower. `diffaugment` is a DiffAugment policy (e.g. ("color", "translation",
+    "cutout")) applied to every input of D, real and fake, in both updates, differentiably so G
+    learns through it. `seed` seeds the noise (and augmentation) drawn inside the step.
     """
 
     def __init__(self, generator, discriminator, *, noise_dim=100, noise="uniform", num_classes=0, real_label=1.0,
-                 g_steps=1, d_batch="concat", g_training_in_d_step=False, balance=False, seed=None, name="gan"):
+                 g_steps=1, d_batch="concat", g_training_in_d_step=False, balance=False, diffaugment=(), seed=None,
+                 name="gan"):
         super().__init__(name=name)
         self.generator = generator
         self.discriminator = discriminator
@@ -74,6 +78,9 @@ class GAN(keras.Model):
         self.g_training_in_d_step = g_training_in_d_step
         self.balance = balance
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.diffaugment = tuple(diffaugment)
+        if self.diffaugment:  # its own stream: the noise stays the same with and without augmentation
+            self.augment_seed = keras.random.SeedGenerator(None if seed is None else seed + 1)
         self.bce = keras.losses.BinaryCrossentropy()
         self.cce = keras.losses.SparseCategoricalCrossentropy()
         names = ["d_loss", "gan_loss"]
@@ -148,6 +155,10 @@ class GAN(keras.Model):
             return ops.cast(prob, "float32"), ops.cast(classes, "float32")
         return ops.cast(outputs, "float32"), None
 
+    def augment(self, images):
+        """DiffAugment of D's input (the identity without a policy)."""
+        return augment(images, self.diffaugment, self.augment_seed) if self.diffaugment else images
+
     def discriminator_loss(self, real, labels):
         """D's losses on a real batch and a fresh fake batch: (adversarial, class, acc_real, acc_fake)."""
         n = ops.shape(real)[0]
@@ -156,12 +167,13 @@ class GAN(keras.Model):
         real_targets = ops.full((n, 1), self.real_label)
         fake_targets = ops.zeros((n, 1))
         if self.d_batch == "concat":
-            prob, classes = self.split_outputs(self.discriminator(ops.concatenate([real, ops.cast(fake, real.dtype)]), training=True))
+            both = self.augment(ops.concatenate([real, ops.cast(fake, real.dtype)]))
+            prob, classes = self.split_outputs(self.discriminator(both, training=True))
             adversarial = self.bce(ops.concatenate([real_targets, fake_targets]), prob)
             real_classes, fake_classes = (None, None) if classes is None else (classes[:n], classes[n:])
         else:
-            real_prob, real_classes = self.split_outputs(self.discriminator(real, training=True))
-            fake_prob, fake_classes = self.split_outputs(self.discriminator(ops.cast(fake, real.dtype), training=True))
+            real_prob, real_classes = self.split_outputs(self.discriminator(self.augment(real), training=True))
+            fake_prob, fake_classes = self.split_outputs(self.discriminator(self.augment(ops.cast(fake, real.dtype)), training=True))
             adversarial = self.bce(real_targets, real_prob) + self.bce(fake_targets, fake_prob)
         if not self.conditional:
             return adversarial, None, None, None
@@ -171,7 +183,11 @@ class GAN(keras.Model):
     def generator_loss(self, n):
         """The adversarial loss of the combined model on fresh noise labelled real."""
         g_inputs, fake_labels = self.generator_inputs(n)
-        prob, classes = self.split_outputs(self.combined(g_inputs, training=True))
+        if self.diffaugment:  # D(augment(G(z))): the combined model with the augmentation between
+            fake = self.augment(self.generator(g_inputs, training=True))
+            prob, classes = self.split_outputs(self.discriminator(fake, training=True))
+        else:
+            prob, classes = self.split_outputs(self.combined(g_inputs, training=True))
         loss = self.bce(ops.ones((n, 1)), prob)
         if self.conditional:
             loss = loss + self.cce(fake_labels, classes)

@@ -11,7 +11,6 @@ names in label order, image size; see runs.py) and one folder per GAN with `real
 resume=True)` goes on from there, skipping finished GANs.
 """
 import contextlib
-import dataclasses
 import time
 from pathlib import Path
 
@@ -20,49 +19,20 @@ import numpy as np
 import tensorflow as tf
 
 from pyimagesearch_gan import runs
-from pyimagesearch_gan.data import load_dataset, make_pipeline, parse_classes, steps_per_epoch
+from pyimagesearch_gan.data import make_pipeline, steps_per_epoch
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.training.checkpoints import Checkpointer, NonFinite
 from pyimagesearch_gan.training.class_gans import ClassGANs
+from pyimagesearch_gan.training.diffaugment import parse_policy
 from pyimagesearch_gan.training.gan import GAN, book_adam
 from pyimagesearch_gan.training.monitor import Monitor
+from pyimagesearch_gan.training.plan import is_finished, plan_groups, plan_run
 from pyimagesearch_gan.training.progress import ProgressLogger
 from pyimagesearch_gan.training.stopping import Interrupted, StopGuard, StopStep, guarded_run, resume_hint
 from pyimagesearch_gan.utils import format_seconds
-
-
-@dataclasses.dataclass
-class Job:
-    """One GAN to train: its images (uint8), labels for conditional models, output folder."""
-
-    index: int
-    name: str
-    images: np.ndarray
-    labels: np.ndarray | None
-    class_names: list
-    folder: Path = None
-
-
-def plan_jobs(cfg, data, class_ids, conditional):
-    """The GANs this run trains: per class, pooled over the classes, or one conditional GAN."""
-    if conditional or not cfg.per_class:
-        subset = data.subset(class_ids)
-        remap = {c: i for i, c in enumerate(class_ids)}
-        labels = np.array([remap[int(c)] for c in subset.labels], dtype="int32") if conditional else None
-        name = "all" if len(class_ids) == len(data.class_names) else "+".join(data.class_names[c] for c in class_ids)
-        jobs = [Job(0, name, subset.images, labels, [data.class_names[c] for c in class_ids])]
-    else:
-        jobs = [Job(c, data.class_names[c], data.of_class(c), None, [data.class_names[c]]) for c in class_ids]
-    for job in jobs:
-        steps_per_epoch(len(job.images), cfg.batch_size, label=f"class '{job.name}'")
-    return jobs
-
-
-def default_run_dir(cfg):
-    return Path("output") / f"{cfg.preset}_{time.strftime('%Y%m%d-%H%M%S')}"
 
 
 # ---------------------------------------------------------------- config -> objects
@@ -79,7 +49,7 @@ def make_gan(cfg, generator, discriminator, *, num_classes=0, seed=None, jit_com
     gan = GAN(generator, discriminator, noise_dim=cfg.noise_dim, noise=cfg.noise, num_classes=num_classes,
               real_label=cfg.real_label, g_steps=cfg.g_steps, d_batch=cfg.d_batch,
               g_training_in_d_step=cfg.g_training_in_d_step, balance=cfg.balance,
-              seed=cfg.seed if seed is None else seed)
+              diffaugment=parse_policy(cfg.diffaugment), seed=cfg.seed if seed is None else seed)
     options = accel.compile_options(cfg)
     if jit_compile is not None:
         options["jit_compile"] = jit_compile
@@ -95,15 +65,6 @@ def build_gan(cfg, family, job):
     with accel.build_scope(cfg):
         generator, discriminator = map(accel.float32_outputs, family.build(cfg, num_classes))
         return make_gan(cfg, generator, discriminator, num_classes=num_classes, seed=seed)
-
-
-def plan_groups(cfg, jobs):
-    """Jobs trained together in one compiled step: all of them when `concurrent` is on and
-    their epochs have the same number of steps, else one at a time."""
-    steps = {steps_per_epoch(len(job.images), cfg.batch_size) for job in jobs}
-    if cfg.concurrent and len(jobs) > 1 and len(steps) == 1:
-        return [jobs]
-    return [[job] for job in jobs]
 
 
 # ---------------------------------------------------------------- fitting
@@ -184,27 +145,23 @@ def fit(model, dataset, *, checkpointer, callbacks, steps, epochs, initial_epoch
 
 # ---------------------------------------------------------------- a run
 
-def train(cfg, run_dir=None, *, resume=False):
+def train(cfg, run_dir=None, *, resume=False, plan=None):
     """Train every GAN of `cfg`; returns the run folder. With `resume`, go on with the run in
-    `run_dir` (or cfg.output) from its checkpoints (`resume_config` reads its settings)."""
+    `run_dir` (or cfg.output) from its checkpoints (`resume_config` reads its settings).
+    `plan` is `plan_run`'s, when the caller checked the input already."""
+    plan = plan or plan_run(cfg, run_dir, resume=resume)
     if cfg.deterministic:
         tf.config.experimental.enable_op_determinism()
     family = get_family(cfg.family)
     if hasattr(family, "check"):
         family.check(cfg)  # settings the family cannot build, before anything is written
     accel.check_strategy(cfg)
-    data = load_dataset(cfg.dataset, cfg.data_dir, image_size=cfg.image_size, channels=cfg.channels)
-    class_ids = parse_classes(cfg.classes, data.class_names)
-    jobs = plan_jobs(cfg, data, class_ids, family.CONDITIONAL)
-    run_dir = Path(run_dir or cfg.output or default_run_dir(cfg))
-    if not resume:
-        check_new_run_dir(run_dir)
-    run_dir = ensure_writable_dir(run_dir, "--resume" if resume else "--output")
+    jobs = plan.jobs
+    run_dir = ensure_writable_dir(plan.run_dir, "--resume" if resume else "--output")
     for job in jobs:
-        job.folder = ensure_writable_dir(run_dir / runs.folder_name(job.name))
+        ensure_writable_dir(job.folder)
     cfg.save(run_dir / "config.json")
-    runs.write_manifest(run_dir, cfg, jobs, class_names=[data.class_names[c] for c in class_ids],
-                        conditional=family.CONDITIONAL)
+    runs.write_manifest(run_dir, cfg, jobs, class_names=plan.class_names, conditional=family.CONDITIONAL)
     if resume:
         (run_dir / "error.json").unlink(missing_ok=True)  # a divergence this resume runs into again is recorded anew
     print(f"{'resuming' if resume else 'training'} {len(jobs)} GAN(s) [{', '.join(j.name for j in jobs)}] "
@@ -225,24 +182,6 @@ def train(cfg, run_dir=None, *, resume=False):
     print(f"done in {format_seconds(time.perf_counter() - start)}; montages, loss plots and models are in {run_dir}/<class>/",
           flush=True)
     return run_dir
-
-
-def check_new_run_dir(run_dir):
-    """A fresh run must not overwrite another: refuse a folder that already holds one."""
-    if (Path(run_dir) / "config.json").exists():
-        raise UserError(f"--output folder {run_dir} already holds a run: continue it with "
-                        f"'pyimagesearch-gan train --resume {run_dir}', or choose another --output")
-
-
-def is_finished(cfg, folders):
-    """True when every GAN folder holds its saved models and a history of all `cfg.epochs` epochs."""
-    for folder in folders:
-        history = runs.read_history(folder)
-        if not (history and history[-1].get("epoch") == cfg.epochs):
-            return False
-        if not all((Path(folder) / f"{name}.keras").is_file() for name in ("generator", "discriminator")):
-            return False
-    return True
 
 
 def resume_config(run_dir, *, epochs=None, data_dir=None):

@@ -28,31 +28,12 @@ exactly the ungated result for the same seed state, and `probability=0` the inpu
 import keras
 from keras import ops
 
-from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.config import POLICIES, parse_policy  # noqa: F401 (part of this module's interface)
 
-POLICIES = ("color", "translation", "cutout")
 TRANSLATION_RATIO = 0.125  # largest shift, as a fraction of the side
 CUTOUT_RATIO = 0.5  # side of the cut-out square, as a fraction of the image side
 
 
-def parse_policy(text):
-    """'color,translation,cutout' -> ('color', 'translation', 'cutout'), in the order of POLICIES.
-
-    None, "" and "none" mean no augmentation: ().
-    """
-    if text is None or text.strip().lower() in ("", "none"):
-        return ()
-    names = {name.strip().lower() for name in text.split(",") if name.strip()}
-    unknown = sorted(names - set(POLICIES))
-    if unknown:
-        raise UserError(
-            f"--diffaugment: unknown policy {', '.join(repr(n) for n in unknown)}; "
-            f"use a comma list of {', '.join(POLICIES)} (or none)"
-        )
-    return tuple(name for name in POLICIES if name in names)
-
-
-# --- the transforms: each takes float32 NHWC images and the seed generator ---------------------
 def per_image(images, seed_generator, low, high):
     """One uniform value in [low, high) per image, shaped (batch, 1, 1, 1) to broadcast."""
     return keras.random.uniform((ops.shape(images)[0], 1, 1, 1), low, high, seed=seed_generator)

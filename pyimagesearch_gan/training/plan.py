@@ -1,0 +1,100 @@
+"""Planning a run before anything runs: the data, the classes, the GANs and the run folder.
+
+Everything here is NumPy and OpenCV, no TensorFlow: the command line plans a run first, so
+that a wrong data folder, class, batch size or output folder is one line on stderr within a
+second, not after TensorFlow's start-up. Nothing is written.
+"""
+import dataclasses
+import time
+from pathlib import Path
+
+import numpy as np
+
+from pyimagesearch_gan import runs
+from pyimagesearch_gan.data import load_dataset, parse_classes, steps_per_epoch
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.files import check_writable
+from pyimagesearch_gan.models import is_conditional
+
+
+@dataclasses.dataclass
+class Job:
+    """One GAN to train: its images (uint8), labels for conditional models, output folder."""
+
+    index: int
+    name: str
+    images: np.ndarray
+    labels: np.ndarray | None
+    class_names: list
+    folder: Path = None
+
+
+def plan_jobs(cfg, data, class_ids, conditional):
+    """The GANs this run trains: per class, pooled over the classes, or one conditional GAN."""
+    if conditional or not cfg.per_class:
+        subset = data.subset(class_ids)
+        remap = {c: i for i, c in enumerate(class_ids)}
+        labels = np.array([remap[int(c)] for c in subset.labels], dtype="int32") if conditional else None
+        name = "all" if len(class_ids) == len(data.class_names) else "+".join(data.class_names[c] for c in class_ids)
+        jobs = [Job(0, name, subset.images, labels, [data.class_names[c] for c in class_ids])]
+    else:
+        jobs = [Job(c, data.class_names[c], data.of_class(c), None, [data.class_names[c]]) for c in class_ids]
+    for job in jobs:
+        steps_per_epoch(len(job.images), cfg.batch_size, label=f"class '{job.name}'")
+    return jobs
+
+
+def default_run_dir(cfg):
+    return Path("output") / f"{cfg.preset}_{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def plan_groups(cfg, jobs):
+    """Jobs trained together in one compiled step: all of them when `concurrent` is on and
+    their epochs have the same number of steps, else one at a time."""
+    steps = {steps_per_epoch(len(job.images), cfg.batch_size) for job in jobs}
+    if cfg.concurrent and len(jobs) > 1 and len(steps) == 1:
+        return [jobs]
+    return [[job] for job in jobs]
+
+
+@dataclasses.dataclass
+class Plan:
+    """What a run will train: its data, the selected class names, the GANs, the run folder."""
+
+    data: object
+    class_names: list
+    jobs: list
+    run_dir: Path
+
+
+def plan_run(cfg, run_dir=None, *, resume=False):
+    """Check the run's input and plan its GANs; a UserError names what is wrong."""
+    data = load_dataset(cfg.dataset, cfg.data_dir, image_size=cfg.image_size, channels=cfg.channels,
+                        prefer_extension=cfg.prefer_ext)
+    class_ids = parse_classes(cfg.classes, data.class_names)
+    jobs = plan_jobs(cfg, data, class_ids, is_conditional(cfg.family))
+    run_dir = Path(run_dir or cfg.output or default_run_dir(cfg))
+    if not resume:
+        check_new_run_dir(run_dir)
+    check_writable(run_dir, "--resume" if resume else "--output")
+    for job in jobs:
+        job.folder = run_dir / runs.folder_name(job.name)
+    return Plan(data, [data.class_names[c] for c in class_ids], jobs, run_dir)
+
+
+def check_new_run_dir(run_dir):
+    """A fresh run must not overwrite another: refuse a folder that already holds one."""
+    if (Path(run_dir) / "config.json").exists():
+        raise UserError(f"--output folder {run_dir} already holds a run: continue it with "
+                        f"'pyimagesearch-gan train --resume {run_dir}', or choose another --output")
+
+
+def is_finished(cfg, folders):
+    """True when every GAN folder holds its saved models and a history of all `cfg.epochs` epochs."""
+    for folder in folders:
+        history = runs.read_history(folder)
+        if not (history and history[-1].get("epoch") == cfg.epochs):
+            return False
+        if not all((Path(folder) / f"{name}.keras").is_file() for name in ("generator", "discriminator")):
+            return False
+    return True

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import cv2
 
-from .data import IMAGE_EXTENSIONS
+from .data import IMAGE_EXTENSIONS, parse_classes
 from .errors import UserError
 from .evidence import classifiers
 from .evidence.neighbors import run_neighbors
@@ -39,7 +39,7 @@ def image_shape(generated_dir):
 
 
 def find_neighbors(generated_dir, *, output, dataset=None, data_dir=None, classes="all", k=5, percentile=1.0,
-                   features=None, feature_epochs=10, holdout=0.2, seed=0, image_size=None, channels=None):
+                   ratio=1 / 3, features=None, feature_epochs=10, holdout=0.2, seed=0, image_size=None, channels=None):
     """Run the neighbours check of `generated_dir` against the real `dataset`; returns the report."""
     generated_dir, output = Path(generated_dir), Path(output)
     if not generated_dir.is_dir():
@@ -55,8 +55,11 @@ def find_neighbors(generated_dir, *, output, dataset=None, data_dir=None, classe
     print(real.note, flush=True)
     cache = Path(features) if features else output / "feature_cnn.keras"
     model = feature_cnn(real.train, cache, epochs=feature_epochs, seed=seed, save=features is not None)
+    checked = None if classes.strip().lower() == "all" else [  # the generated classes that are checked
+        real.seen.class_names[i] for i in parse_classes(classes, real.seen.class_names)]
     report = run_neighbors(generated_dir, real.seen, real.held_out, extractor=classifiers.feature_extractor(model),
-                           k=k, output_dir=output, percentile=percentile, notes=[real.note])
+                           k=k, output_dir=output, percentile=percentile, ratio=ratio, classes=checked,
+                           notes=[real.note])
     save_feature_cnn(model, real.train, output / "feature_cnn.keras", epochs=feature_epochs, seed=seed)
     print(f"figures and report.md/report.json in {output}", flush=True)
     return report

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import cv2
 
-from pyimagesearch_gan.data import IMAGE_EXTENSIONS
+from pyimagesearch_gan.data import IMAGE_EXTENSIONS, parse_classes
 from pyimagesearch_gan.errors import UserError
 
 
@@ -36,7 +36,7 @@ def image_shape(generated_dir):
 
 
 def find_neighbors(generated_dir, *, output, dataset=None, data_dir=None, classes="all", k=5, percentile=1.0,
-                   features=None, feature_epochs=10, holdout=0.2, seed=0, image_size=None, channels=None):
+                   ratio=1 / 3, features=None, feature_epochs=10, holdout=0.2, seed=0, image_size=None, channels=None):
     """Run the neighbours check of `generated_dir` against the real `dataset`; returns the report."""
     from pyimagesearch_gan.evidence import classifiers
     from pyimagesearch_gan.evidence.neighbors import run_neighbors
@@ -56,8 +56,11 @@ def find_neighbors(generated_dir, *, output, dataset=None, data_dir=None, classe
     print(real.note, flush=True)
     cache = Path(features) if features else output / "feature_cnn.keras"
     model = feature_cnn(real.train, cache, epochs=feature_epochs, seed=seed, save=features is not None)
+    checked = None if classes.strip().lower() == "all" else [  # the generated classes that are checked
+        real.seen.class_names[i] for i in parse_classes(classes, real.seen.class_names)]
     report = run_neighbors(generated_dir, real.seen, real.held_out, extractor=classifiers.feature_extractor(model),
-                           k=k, output_dir=output, percentile=percentile, notes=[real.note])
+                           k=k, output_dir=output, percentile=percentile, ratio=ratio, classes=checked,
+                           notes=[real.note])
     save_feature_cnn(model, real.train, output / "feature_cnn.keras", epochs=feature_epochs, seed=seed)
     print(f"figures and report.md/report.json in {output}", flush=True)
     return report
@@ -68,9 +71,12 @@ def add_parser(subparsers):
     p.add_argument("generated_dir", metavar="GENERATED_DIR", help="<dir>/<class>/<image>, e.g. written by 'generate'")
     p.add_argument("--output", required=True, help="report folder (replaced as a whole)")
     p.add_argument("--dataset", help="the real data set: mnist, fashion_mnist, neu or folder (default: from manifest.json)")
-    p.add_argument("--classes", default="all", help="real classes to search: 'all' or a comma list")
+    p.add_argument("--classes", default="all",
+                   help="generated classes to check and real classes to search: 'all' or a comma list")
     p.add_argument("--k", type=int, default=5, help="neighbours shown per generated image (default 5)")
     p.add_argument("--percentile", type=float, default=1.0, help="near-copy threshold: this percentile of held-out real distances (default 1)")
+    p.add_argument("--ratio", type=float, default=1 / 3,
+                   help="near-copy: nearest / second-nearest training distance below this (default 1/3)")
     p.add_argument("--features", help="feature CNN .keras file to use, or to save after training")
     p.add_argument("--image-size", type=int, help="default: the generated images' size")
     p.add_argument("--channels", type=int, choices=(1, 3), help="default: the generated images' channels")
@@ -80,7 +86,7 @@ def add_parser(subparsers):
 
 def run(args):
     find_neighbors(args.generated_dir, output=args.output, dataset=args.dataset, data_dir=args.data_dir,
-                   classes=args.classes, k=args.k, percentile=args.percentile, features=args.features,
+                   classes=args.classes, k=args.k, percentile=args.percentile, ratio=args.ratio, features=args.features,
                    feature_epochs=args.feature_epochs, holdout=args.holdout, seed=args.seed,
                    image_size=args.image_size, channels=args.channels)
 

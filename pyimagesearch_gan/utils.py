@@ -1,8 +1,11 @@
 """Small helpers every part of the project shares, one of each: noise, fingerprints, comma
 lists, seeded per-class splits and timing. None of them imports TensorFlow.
 """
+import contextlib
 import hashlib
+import os
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -103,6 +106,35 @@ class Stopwatch:
         """Estimated seconds for the `remaining` units (default: total minus done)."""
         remaining = self.total - len(self.times) if remaining is None else remaining
         return self.typical() * max(0, remaining)
+
+
+@contextlib.contextmanager
+def quiet_stderr():
+    """Send the process's stderr (file descriptor 2, where C++ libraries write) to /dev/null."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def import_tensorflow(verbose=False):
+    """Import TensorFlow and Keras, without TensorFlow's C++ start-up lines unless `verbose`
+    (absl and oneDNN notices that no environment variable hides); a missing TensorFlow is one
+    line saying what to install."""
+    if "tensorflow" in sys.modules:
+        return
+    try:
+        with contextlib.nullcontext() if verbose else quiet_stderr():
+            import keras  # noqa: F401
+            import tensorflow  # noqa: F401
+    except ImportError as err:
+        raise UserError(f"TensorFlow is not installed ({err}): install the package with an extra, "
+                        "pip install -e '.[cpu]' (CPU), '.[gpu]' (NVIDIA GPU) or '.[tf]' (macOS)") from None
 
 
 def format_seconds(seconds):

@@ -8,6 +8,9 @@ import argparse
 from pyimagesearch_gan.config import parse_assignments
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.presets import get_preset
+from pyimagesearch_gan.runs import open_run
+from pyimagesearch_gan.training.plan import plan_run
+from pyimagesearch_gan.utils import import_tensorflow
 
 TRAIN_FLAGS = {  # flag -> config field
     "dataset": "dataset",
@@ -69,6 +72,8 @@ def add_parser(subparsers):
     p.add_argument("--intra-op-threads", type=int, help="CPU threads per op (default 0 = auto: 1 when class GANs train concurrently on CPU, else TensorFlow's choice)")
     p.add_argument("--mixed-precision", action=argparse.BooleanOptionalAction, help="mixed_float16 compute with loss scaling (for GPUs; slow on CPU)")
     p.add_argument("--strategy", choices=("default", "mirrored", "multiworker"), help="tf.distribute strategy: mirrored = every GPU of this machine, the batch split between them")
+    p.add_argument("--verbose", action="store_true",
+                   help="every loss of every class on each epoch line, and TensorFlow's start-up messages")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="any other setting, e.g. --set real_label=0.9 --set model.alpha=0.3")
     p.set_defaults(run=run)
 
@@ -89,22 +94,23 @@ def train_overrides(args):
     return overrides
 
 
-RESUME_FLAGS = ("epochs", "data_dir")  # what --resume lets change: train longer, data moved
+RESUME_FLAGS = ("epochs", "data_dir", "verbose")  # what --resume lets change: train longer, data moved
 
 
 def run(args):
     if args.resume:
         return run_resume(args)
     cfg = get_preset(args.preset or "neu-dcgan").with_overrides(train_overrides(args))
+    plan = plan_run(cfg)  # the input is checked before TensorFlow starts
+    import_tensorflow(args.verbose)
     from pyimagesearch_gan.training.trainer import train
 
-    train(cfg)
+    train(cfg, plan=plan, verbose=args.verbose)
 
 
 def run_resume(args):
     """`train --resume RUN_DIR`: the run's saved settings; any other setting given is an error."""
     from pyimagesearch_gan.commands import build_parser
-    from pyimagesearch_gan.training.trainer import resume_config, train
 
     defaults = vars(build_parser().parse_args(["train"]))
     given = [f"--{name.replace('_', '-')}" for name, value in vars(args).items()
@@ -113,4 +119,22 @@ def run_resume(args):
         raise UserError(f"--resume goes on with the run's saved settings: drop {', '.join(given)} "
                         "(only --epochs, to train longer, and --data-dir may be given with --resume)")
     cfg = resume_config(args.resume, epochs=args.epochs, data_dir=args.data_dir)
-    train(cfg, resume=True)
+    plan = plan_run(cfg, resume=True)
+    import_tensorflow(args.verbose)
+    from pyimagesearch_gan.training.trainer import train
+
+    train(cfg, resume=True, plan=plan, verbose=args.verbose)
+
+
+def resume_config(run_dir, *, epochs=None, data_dir=None):
+    """The config of the run in `run_dir` for `train --resume`, with `--epochs`/`--data-dir` applied."""
+    cfg = open_run(run_dir, flag="--resume").cfg
+    changes = {"output": str(run_dir)}
+    if data_dir is not None:
+        changes["data_dir"] = data_dir
+    if epochs is not None and epochs != cfg.epochs:
+        if epochs < cfg.epochs:
+            raise UserError(f"--epochs {epochs} with --resume: the run has {cfg.epochs} epochs, --epochs can only extend it")
+        # The learning rates go on decaying at the saved rate: the book's lr / epochs of the original run.
+        changes.update(epochs=epochs, decay_epochs=cfg.decay_epochs or cfg.epochs)
+    return cfg.with_overrides(changes)

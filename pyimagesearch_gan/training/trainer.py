@@ -69,7 +69,7 @@ def build_gan(cfg, family, job):
 
 # ---------------------------------------------------------------- fitting
 
-def train_group(cfg, family, jobs, *, run_dir=None, resume=False, stop=None, remaining_after=0):
+def train_group(cfg, family, jobs, *, run_dir=None, resume=False, stop=None, remaining_after=0, verbose=False):
     """Fit the GANs of `jobs` (one, or several side by side) with their monitors and
     checkpoints, from their last checkpoint when `resume`; save them."""
     run_dir = Path(run_dir or jobs[0].folder.parent)
@@ -96,8 +96,8 @@ def train_group(cfg, family, jobs, *, run_dir=None, resume=False, stop=None, rem
     pipelines = [make_pipeline(job.images, cfg.batch_size, seed=cfg.seed + job.index, labels=job.labels, initial_epoch=initial_epoch)
                  for job in jobs]
     dataset = accel.distribute_options(pipelines[0] if len(jobs) == 1 else tf.data.Dataset.zip(tuple(pipelines)), cfg)
-    progress = ProgressLogger(label, cfg.epochs, keys=[p + t.name for gan, p in zip(gans, prefixes) for t in gan.metrics],
-                              remaining_after=remaining_after)
+    progress = ProgressLogger(label, cfg.epochs, names=[job.name for job in jobs] if len(jobs) > 1 else (),
+                              keys=[t.name for t in gans[0].metrics], remaining_after=remaining_after, verbose=verbose)
     steps = steps_per_epoch(len(jobs[0].images), cfg.batch_size)
     fit(model, dataset, checkpointer=checkpointer, callbacks=[*monitors, progress], steps=steps, epochs=cfg.epochs,
         initial_epoch=initial_epoch, stop=stop, label=label, lr_hint=cfg.g_lr / 10)
@@ -145,7 +145,7 @@ def fit(model, dataset, *, checkpointer, callbacks, steps, epochs, initial_epoch
 
 # ---------------------------------------------------------------- a run
 
-def train(cfg, run_dir=None, *, resume=False, plan=None):
+def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
     """Train every GAN of `cfg`; returns the run folder. With `resume`, go on with the run in
     `run_dir` (or cfg.output) from its checkpoints (`resume_config` reads its settings).
     `plan` is `plan_run`'s, when the caller checked the input already."""
@@ -175,24 +175,10 @@ def train(cfg, run_dir=None, *, resume=False, plan=None):
                 print(f"[{', '.join(job.name for job in group)}] already trained, skipped", flush=True)
                 continue
             train_group(cfg, family, group, run_dir=run_dir, resume=resume, stop=stop,
-                        remaining_after=cfg.epochs * (len(groups) - i - 1))
+                        remaining_after=cfg.epochs * (len(groups) - i - 1), verbose=verbose)
             if stop.requested and i + 1 < len(groups):
                 raise Interrupted(f"interrupted after {', '.join(job.name for job in group)} finished. "
                                   f"Resume with: {resume_hint(run_dir)}", stop.exit_code)
     print(f"done in {format_seconds(time.perf_counter() - start)}; montages, loss plots and models are in {run_dir}/<class>/",
           flush=True)
     return run_dir
-
-
-def resume_config(run_dir, *, epochs=None, data_dir=None):
-    """The config of the run in `run_dir` for `train --resume`, with `--epochs`/`--data-dir` applied."""
-    cfg = runs.open_run(run_dir, flag="--resume").cfg
-    changes = {"output": str(run_dir)}
-    if data_dir is not None:
-        changes["data_dir"] = data_dir
-    if epochs is not None and epochs != cfg.epochs:
-        if epochs < cfg.epochs:
-            raise UserError(f"--epochs {epochs} with --resume: the run has {cfg.epochs} epochs, --epochs can only extend it")
-        # The learning rates go on decaying at the saved rate: the book's lr / epochs of the original run.
-        changes.update(epochs=epochs, decay_epochs=cfg.decay_epochs or cfg.epochs)
-    return cfg.with_overrides(changes)

@@ -95,6 +95,18 @@ def float32_outputs(model):
     return model
 
 
+class MultiWorkerMirroredStrategy(tf.distribute.MultiWorkerMirroredStrategy):
+    """`reduce` takes what Keras' fit hands it, as MirroredStrategy's does: a structure (the first
+    batch of tuple data) and scalar logs with axis=0 (averaged across the replicas as they are)."""
+
+    def reduce(self, reduce_op, value, axis):
+        def one(v):
+            scalar = axis is not None and self.experimental_local_results(v)[0].shape.rank == 0
+            return super(MultiWorkerMirroredStrategy, self).reduce(reduce_op, v, None if scalar else axis)
+
+        return tf.nest.map_structure(one, value)
+
+
 @functools.cache
 def get_strategy(name):
     """The tf.distribute strategy `name` (created once per process, as TensorFlow requires)."""
@@ -103,7 +115,7 @@ def get_strategy(name):
     if name == "mirrored":
         return tf.distribute.MirroredStrategy()
     if name == "multiworker":
-        return tf.distribute.MultiWorkerMirroredStrategy()
+        return MultiWorkerMirroredStrategy()
     raise UserError(f"unknown --strategy '{name}'; choose one of {', '.join(STRATEGIES)}")
 
 
@@ -131,6 +143,9 @@ def check_strategy(cfg):
     replicas = get_strategy(cfg.strategy).num_replicas_in_sync
     if cfg.balance and replicas > 1:
         raise UserError(f"the balancing rule (balance=true) needs one replica; --strategy {cfg.strategy} has {replicas}: use --strategy default")
+    if cfg.steps_per_execution > 1 and replicas > 1:  # Keras' multi-step loop fails under a multi-replica strategy
+        raise UserError(f"--steps-per-execution {cfg.steps_per_execution} needs one replica; --strategy {cfg.strategy} "
+                        f"has {replicas}: use --steps-per-execution 1")
     batch_size = cfg.batch_size
     if batch_size % replicas:
         raise UserError(f"--batch-size {batch_size} must be a multiple of the {replicas} replicas of the strategy: use --batch-size {max(replicas, batch_size // replicas * replicas)}")

@@ -19,8 +19,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from pyimagesearch_gan import accel
-from pyimagesearch_gan.cli import main
+from pyimagesearch_gan.training import accel
+from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.errors import UserError
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,0 +1,209 @@
+"""The run report and progress GIFs, on small fake run folders (no training), and the page in
+a real headless browser."""
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.report import thin, write_progress_gif, write_report
+
+TILE = 28
+
+
+def fake_montage(rng, columns, rows, blur=5):
+    """A BGR montage of blurred-noise tiles, like an epoch_*.png of a textured data set."""
+    gray = cv2.GaussianBlur(rng.integers(0, 256, (rows * TILE, columns * TILE), dtype="uint8"), (blur, blur), 0)
+    return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+
+
+def fake_gan(folder, rng, *, epochs, columns=8, rows=8, acgan=False, blur=5):
+    folder.mkdir(parents=True)
+    cv2.imwrite(str(folder / "real.png"), fake_montage(rng, columns, rows, blur))
+    for epoch in range(1, epochs + 1):
+        cv2.imwrite(str(folder / f"epoch_{epoch:04d}.png"), fake_montage(rng, columns, rows, blur))
+    history = []
+    for epoch in range(1, epochs + 1):
+        record = {"epoch": epoch, "d_loss": 0.7 + 0.1 / epoch, "gan_loss": 1.5 - 0.2 / epoch,
+                  "seconds": 1.0 + 0.01 * epoch}
+        if acgan:
+            record.update({"d_class_loss": 1.0 / epoch, "acc_real": 0.5 + 0.04 * epoch, "acc_fake": 0.6 + 0.03 * epoch})
+        history.append(record)
+    (folder / "history.json").write_text(json.dumps(history))
+    return history
+
+
+def fake_run(root, *, classes=("crazing", "patches"), epochs=3, total_epochs=None, seed=0):
+    """A per-class DCGAN run folder as `train` writes it, without run.json (an older run)."""
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    config = {"preset": "neu-dcgan", "description": "fake", "family": "book", "dataset": "neu",
+              "classes": ",".join(classes), "per_class": True, "image_size": TILE, "channels": 1,
+              "epochs": total_epochs or epochs, "batch_size": 16, "concurrent": True, "model": {"dim": 7, "depth": 64}}
+    (root / "config.json").write_text(json.dumps(config))
+    (root / "checkpoints").mkdir()
+    histories = {name: fake_gan(root / name, rng, epochs=epochs) for name in classes}
+    return root, histories
+
+
+def fake_acgan_run(root, *, classes=("crazing", "patches", "scratches"), folder="all", manifest=True, epochs=4):
+    rng = np.random.default_rng(1)
+    root.mkdir(parents=True)
+    config = {"preset": "acgan-neu", "family": "acgan", "dataset": "neu", "classes": "all", "image_size": TILE,
+              "channels": 1, "epochs": epochs, "batch_size": 100}
+    (root / "config.json").write_text(json.dumps(config))
+    history = fake_gan(root / folder, rng, epochs=epochs, columns=16, rows=len(classes), acgan=True)
+    if manifest:
+        (root / "run.json").write_text(json.dumps({
+            "format": "pyimagesearch-gan run", "version": 1, "preset": "acgan-neu", "family": "acgan",
+            "conditional": True, "dataset": "neu", "image_size": TILE, "channels": 1, "class_names": list(classes),
+            "gans": [{"folder": folder, "classes": list(classes)}]}))
+    return root, history
+
+
+def embedded_data(page):
+    match = re.search(r'<script type="application/json" id="run-data">(.*?)</script>', page, re.DOTALL)
+    assert match, "the page embeds no run data"
+    return json.loads(match.group(1))
+
+
+def image_sources(page):
+    return re.findall(r'<img src="([^"]+)"', page)
+
+
+def test_report_shows_every_class_with_its_images_and_history(tmp_path):
+    run, histories = fake_run(tmp_path / "run")
+    path = write_report(run)
+    assert path == run / "report.html"
+    page = path.read_text()
+    for name in histories:
+        assert f">{name}</h2>" in page
+        assert (run / name / "progress.gif").is_file()
+    sources = image_sources(page)
+    assert len(sources) >= 4
+    assert {"crazing/real.png", "crazing/epoch_0003.png", "crazing/progress.gif"} <= set(sources)
+    for src in sources:
+        assert (run / src).is_file(), src  # relative paths that resolve from the page's folder
+    data = embedded_data(page)
+    assert [gan["history"] for gan in data["gans"]] == list(histories.values())
+    assert data["gans"][0]["epochs"] == [1, 2, 3]
+    assert "3 / 3" in page and "finished" in page
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")  # no network
+
+
+def test_acgan_rows_are_labelled_and_best_epochs_shown(tmp_path):
+    run, history = fake_acgan_run(tmp_path / "run")
+    (run / "evaluation").mkdir()
+    (run / "evaluation" / "metrics.json").write_text(json.dumps({
+        "best_epoch": {"crazing": {"epoch": 2, "fid": 12.5}, "patches": {"epoch": 4, "fid": 8.25},
+                       "scratches": {"epoch": 3, "fid": 9.0}},
+        "reference": {"held_out_vs_train": {"crazing": {"fid": 3.5}}, "feature_cnn_held_out_accuracy": 0.97},
+        "rows": [{"epoch": e, "class": "crazing", "fid": 20.0 / e, "kid": 0.1, "cas": 0.5} for e in (2, 4)]}))
+    page = write_report(run, gifs=False).read_text()
+    labels = re.findall(r'<div class="rowlabels"[^>]*>(.*?)</div>', page)
+    assert labels and all(row == "<span>crazing</span><span>patches</span><span>scratches</span>" for row in labels)
+    assert "crazing: epoch 2" in page and "patches: epoch 4" in page and "FID 12.50, real held-out 3.50" in page
+    gan = embedded_data(page)["gans"][0]
+    assert gan["conditional"] and gan["history"] == history and gan["classes"] == ["crazing", "patches", "scratches"]
+    assert not (run / "all" / "progress.gif").exists()  # gifs=False
+
+
+def test_old_acgan_run_without_manifest(tmp_path):
+    # Classes are then unknown unless the folder is named after them.
+    run, _ = fake_acgan_run(tmp_path / "all", manifest=False)
+    assert "<span>class 0</span><span>class 1</span><span>class 2</span>" in write_report(run, gifs=False).read_text()
+    run, _ = fake_acgan_run(tmp_path / "named", folder="crazing+patches+scratches", manifest=False)
+    assert "<span>crazing</span><span>patches</span><span>scratches</span>" in write_report(run, gifs=False).read_text()
+
+
+def test_run_in_progress(tmp_path):
+    run, _ = fake_run(tmp_path / "run", epochs=3, total_epochs=500)
+    history = json.loads((run / "patches" / "history.json").read_text())
+    history[1]["gan_loss"] = float("nan")  # a diverged step must not break the page's JSON
+    (run / "patches" / "history.json").write_text(json.dumps(history))
+    (run / "crazing" / "history.json").write_text("[{\"epoch\": 1")  # unreadable: shown without curves
+    # The manifest names a GAN that has not started yet.
+    gans = [{"folder": name, "classes": [name]} for name in ("crazing", "patches", "scratches")]
+    (run / "run.json").write_text(json.dumps({"format": "pyimagesearch-gan run", "version": 1, "gans": gans}))
+    page = write_report(run).read_text()
+    assert "in progress or interrupted" in page and "3 / 500" in page and "0 / 500" in page
+    assert ">scratches</h2>" in page and "no epoch montages yet" in page
+    data = embedded_data(page)
+    assert data["gans"][0]["history"] == [] and data["gans"][1]["history"][1]["gan_loss"] is None
+
+
+def test_report_is_refused_where_there_is_no_run(tmp_path):
+    (tmp_path / "empty" / "stuff").mkdir(parents=True)
+    with pytest.raises(UserError, match=r"empty holds no run .*pyimagesearch-gan train"):
+        write_report(tmp_path / "empty")
+    with pytest.raises(UserError, match="does not exist"):
+        write_report(tmp_path / "missing")
+    with pytest.raises(UserError, match=r"no epoch montages .* in .*stuff"):
+        write_progress_gif(tmp_path / "empty" / "stuff")
+
+
+def test_gif_has_one_frame_per_epoch_up_to_the_cap(tmp_path):
+    rng = np.random.default_rng(2)
+    fake_gan(tmp_path / "few", rng, epochs=5)
+    with Image.open(write_progress_gif(tmp_path / "few")) as gif:
+        assert gif.n_frames == 5
+    # 100 epochs of 16x16 tiles (448x448) of fine texture, which GIF barely compresses.
+    fake_gan(tmp_path / "many", rng, epochs=100, columns=16, rows=16, blur=3)
+    path = write_progress_gif(tmp_path / "many", max_frames=100)
+    with Image.open(path) as gif:
+        assert gif.n_frames == 100
+    assert path.stat().st_size < 3.5e6
+    with Image.open(write_progress_gif(tmp_path / "many", max_frames=12)) as gif:
+        assert gif.n_frames == 12
+    color = tmp_path / "color"
+    color.mkdir()
+    for epoch in (1, 2, 3):
+        cv2.imwrite(str(color / f"epoch_{epoch:04d}.png"), rng.integers(0, 256, (TILE * 4, TILE * 4, 3), dtype="uint8"))
+    with Image.open(write_progress_gif(color)) as gif:
+        assert gif.n_frames == 3 and len(np.unique(np.asarray(gif.convert("RGB")).reshape(-1, 3), axis=0)) > 8
+
+
+def test_thinning_keeps_first_and_last_evenly():
+    epochs = list(range(1, 501))
+    kept = thin(epochs, 60)
+    assert len(kept) == 60 and kept[0] == 1 and kept[-1] == 500
+    assert max(np.diff(kept)) - min(np.diff(kept)) <= 1
+    assert thin(epochs[:7], 60) == epochs[:7] and thin(epochs, 1) == [500]
+
+
+def find_browser():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return name
+    if os.environ.get("CI"):
+        pytest.fail("no headless browser for the report test: install Chromium (apt-get install chromium) in CI")
+    pytest.skip("chromium is not installed")
+
+
+def run_browser(browser, profile, *args):
+    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+               f"--user-data-dir={profile}", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
+
+
+def test_page_renders_in_a_browser(tmp_path):
+    browser = find_browser()
+    run, _ = fake_run(tmp_path / "run")
+    url = write_report(run).resolve().as_uri()
+    dom = run_browser(browser, tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", url).stdout
+    loaded = re.search(r'data-images-loaded="(\d+)" data-images-total="(\d+)"', dom)
+    assert loaded, "the page's script did not run"
+    assert int(loaded.group(2)) >= 4 and loaded.group(1) == loaded.group(2), "some images did not load"
+    assert dom.count("<polyline") == 4  # two loss curves per GAN
+    screenshot = tmp_path / "page.png"
+    run_browser(browser, tmp_path / "profile", f"--screenshot={screenshot}", "--window-size=1200,1600", url)
+    pixels = np.asarray(Image.open(screenshot).convert("L"), dtype=np.float32)
+    assert pixels.shape == (1600, 1200)
+    montage_area = pixels[650:1000, 40:1150]  # the first GAN's montages: gray noise, not page background
+    assert pixels.std() > 20 and montage_area.std() > 20

@@ -6,10 +6,10 @@ TensorFlow only when they run, so `--help` and bad flags answer at once.
 import argparse
 import sys
 
-from pyimagesearch_gan.commands import augment, bench, evaluate, generate, neighbors, presets, train
+from pyimagesearch_gan.commands import augment, bench, evaluate, generate, neighbors, presets, report, train
 from pyimagesearch_gan.errors import exit_on_user_error
 
-COMMANDS = (train, presets, generate, neighbors, evaluate, augment, bench)
+COMMANDS = (train, presets, report, generate, neighbors, evaluate, augment, bench)
 
 
 class Parser(argparse.ArgumentParser):

@@ -11,6 +11,7 @@ names in label order, image size; see runs.py) and one folder per GAN with `real
 resume=True)` goes on from there, skipping finished GANs.
 """
 import contextlib
+import sys
 import time
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from pyimagesearch_gan.data import make_pipeline, steps_per_epoch
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
+from pyimagesearch_gan.report import write_report
 from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.training.checkpoints import Checkpointer, NonFinite
 from pyimagesearch_gan.training.class_gans import ClassGANs
@@ -169,7 +171,7 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
     start = time.perf_counter()
     groups = plan_groups(cfg, jobs)
     accel.set_threads(cfg, concurrent=any(len(group) > 1 for group in groups))
-    with guarded_run(run_dir) as stop:
+    with guarded_run(run_dir) as stop, reported(run_dir):
         for i, group in enumerate(groups):
             if resume and is_finished(cfg, [job.folder for job in group]):
                 print(f"[{', '.join(job.name for job in group)}] already trained, skipped", flush=True)
@@ -182,3 +184,17 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
     print(f"done in {format_seconds(time.perf_counter() - start)}; montages, loss plots and models are in {run_dir}/<class>/",
           flush=True)
     return run_dir
+
+
+@contextlib.contextmanager
+def reported(run_dir):
+    """Write the run's report page and progress GIFs when training ends, however it ends."""
+    try:
+        yield
+    finally:
+        try:
+            path = write_report(run_dir)
+            print(f"report: {path}", flush=True)
+        except Exception as err:  # the page must never hide how training ended
+            print(f"warning: could not write the report of {run_dir} ({err}); try 'pyimagesearch-gan report {run_dir}'",
+                  file=sys.stderr)

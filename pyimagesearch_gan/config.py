@@ -68,7 +68,16 @@ class TrainConfig:
     num_benchmark: int = 256
     output: str | None = None
     checkpoint_every: int = 10
-    keep_checkpoints: int = 3
+    tensorboard: bool = False  # TensorBoard logs in RUN_DIR/tensorboard/<gan>/
+    keep_checkpoints: int = 1  # full training states kept (0 = all); the newest is what --resume needs
+    snapshot_every: int = 0  # epochs between generator snapshots (for generate --epoch, evaluate); 0 = about 10 per run
+
+    def snapshot_interval(self):
+        """Epochs between generator snapshots: `snapshot_every`, or the multiple of
+        `checkpoint_every` that gives about ten per run."""
+        if self.snapshot_every:
+            return self.snapshot_every
+        return self.checkpoint_every * max(1, -(-self.epochs // (10 * self.checkpoint_every)))
 
     def optimizer_decay(self, lr):
         """The decay rate per update: the book's lr / epochs unless set explicitly."""
@@ -120,7 +129,10 @@ class TrainConfig:
             (0.0 < self.real_label <= 1.0, "--set real_label= must be in (0, 1]"),
             (self.num_benchmark >= 1, "--set num_benchmark= must be at least 1"),
             (self.checkpoint_every >= 1, "--checkpoint-every must be at least 1"),
-            (self.keep_checkpoints >= 1, "--set keep_checkpoints= must be at least 1"),
+            (self.keep_checkpoints >= 0, "--set keep_checkpoints= must be 0 (keep all) or more"),
+            (self.snapshot_every >= 0 and self.snapshot_every % self.checkpoint_every == 0,
+             f"--set snapshot_every={self.snapshot_every} must be 0 (auto) or a multiple of --checkpoint-every "
+             f"{self.checkpoint_every}"),
             (self.decay_epochs is None or self.decay_epochs >= 1, "--set decay_epochs= must be at least 1"),
             (self.steps_per_execution >= 1, "--steps-per-execution must be at least 1"),
             (self.intra_op_threads >= 0, f"--intra-op-threads {self.intra_op_threads} must be 0 (auto) or a positive number of threads"),

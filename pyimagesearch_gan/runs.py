@@ -214,9 +214,9 @@ def final_epoch(run, gan):
 
 def available_epochs(run, gan):
     """Every epoch `load_generator` can load for `gan`: the checkpoints and the final one."""
-    from pyimagesearch_gan.training.checkpoints import checkpoint_epochs
+    from pyimagesearch_gan.training.checkpoints import checkpoint_epochs, snapshot_epochs
 
-    epochs = set(checkpoint_epochs(run.folder, gan))
+    epochs = set(checkpoint_epochs(run.folder, gan)) | set(snapshot_epochs(run.folder, gan))
     if (run.folder / gan / "generator.keras").is_file():
         epochs.add(final_epoch(run, gan))
     return sorted(epochs)
@@ -225,19 +225,20 @@ def available_epochs(run, gan):
 def load_generator(run, gan, epoch=None):
     """(generator, epoch) of GAN folder `gan`: the final generator.keras, or epoch `epoch`'s."""
     from pyimagesearch_gan.models import get_family
-    from pyimagesearch_gan.training.checkpoints import checkpoint_epochs, load_generator_weights
+    from pyimagesearch_gan.training.checkpoints import checkpoint_epochs, load_generator_weights, snapshot_epochs
     from pyimagesearch_gan.training.stopping import resume_hint
 
     final = run.folder / gan / "generator.keras"
     if epoch is None or (final.is_file() and epoch == final_epoch(run, gan)):
         if not final.is_file():
-            epochs = checkpoint_epochs(run.folder, gan)
+            epochs = sorted(set(checkpoint_epochs(run.folder, gan)) | set(snapshot_epochs(run.folder, gan)))
             hint = f"pick a checkpoint with --epoch ({format_epochs(epochs)})" if epochs else f"finish it: {resume_hint(run.folder)}"
             raise UserError(f"no generator in {final.parent} (the run did not finish): {hint}")
         return load_model(final), final_epoch(run, gan)
-    if epoch not in checkpoint_epochs(run.folder, gan):
+    if epoch not in available_epochs(run, gan):
         raise UserError(f"--epoch {epoch}: {run.folder / gan} has generators of epochs {format_epochs(available_epochs(run, gan))} "
-                        f"only (the final one and the last --set keep_checkpoints={run.cfg.keep_checkpoints} checkpoints)")
+                        f"only (snapshots every {run.cfg.snapshot_interval()} epochs, the checkpoints and the final one; "
+                        "train with --set snapshot_every=N for more)")
     generator, _ = get_family(run.cfg.family).build(run.cfg, run.num_classes)
     load_generator_weights(generator, run.folder, gan, epoch)
     return generator, epoch

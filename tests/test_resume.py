@@ -90,21 +90,24 @@ def assert_readable(run):
 
 
 def test_checkpoints_hold_the_whole_training_state(reference):
-    assert checkpoint.checkpoint_epochs(reference, "a") == [2, 4]
-    two, four = (checkpoint.read_checkpoint(checkpoint.checkpoint_path(reference, "a", e)) for e in (2, 4))
+    assert checkpoint.checkpoint_epochs(reference, "a") == [4], "the newest full state is kept"
+    assert checkpoint.snapshot_epochs(reference, "a") == [2, 4], "generator snapshots for generate --epoch and evaluate"
+    four = checkpoint.read_checkpoint(checkpoint.checkpoint_path(reference, "a", 4))
     assert four["meta"]["epoch"] == 4 and four["meta"]["gan"] == "a" and four["meta"]["images"] == 16
     assert four["meta"]["history"] == json.loads((reference / "a" / "history.json").read_text())
-    assert [r["epoch"] for r in two["meta"]["history"]] == [1, 2]
     # Both optimizers' update counters (the decay goes on from them): 2 steps per epoch.
-    assert int(two["state"]["d_optimizer"][0]) == 4 and int(four["state"]["d_optimizer"][0]) == 8
-    assert int(four["state"]["g_optimizer"][0]) == 8
-    # The noise seed moved on; the benchmark noise did not.
-    assert not np.array_equal(two["state"]["other"][0], four["state"]["other"][0])
-    assert four["benchmark"][0].shape == (4, 100) and np.array_equal(two["benchmark"][0], four["benchmark"][0])
-    # `generate` loads a checkpoint's generator: the final one equals generator.keras.
-    generator = load_generator(open_run(reference), "a", 4)[0]
+    assert int(four["state"]["d_optimizer"][0]) == 8 and int(four["state"]["g_optimizer"][0]) == 8
+    assert four["benchmark"][0].shape == (4, 100)
+    two = checkpoint.read_checkpoint(checkpoint.snapshot_path(reference, "a", 2))
+    assert set(two["state"]) == {"generator"} and two["meta"]["kind"] == "generator" and two["meta"]["epoch"] == 2
+    # `generate` loads a saved epoch's generator: the final one equals generator.keras, epoch 2's differs.
+    run = open_run(reference)
+    generator = load_generator(run, "a", 4)[0]
     saved = keras.models.load_model(reference / "a" / "generator.keras")
     assert all(np.array_equal(x, y) for x, y in zip(generator.get_weights(), saved.get_weights()))
+    early = load_generator(run, "a", 2)[0]
+    assert all(np.array_equal(x, y) for x, y in zip(early.get_weights(), two["state"]["generator"]))
+    assert not all(np.array_equal(x, y) for x, y in zip(early.get_weights(), saved.get_weights()))
     assert not [p for p in reference.rglob(".*")], "no temporary files left"
 
 
@@ -208,7 +211,8 @@ def test_ctrl_c_and_kill_9_of_real_processes_then_resume_is_bit_exact(data, refe
     assert "Traceback" not in log.read_text(), log.read_text()
     assert_readable(run)
     for name in ("a", "b"):
-        assert len(checkpoint.checkpoint_epochs(run, name)) <= 3, "only the last 3 checkpoints are kept"
+        # the newest full state (and the one before it, if killed between writing and pruning)
+        assert len(checkpoint.checkpoint_epochs(run, name)) <= 2
 
     main(["train", "--resume", str(run)])
     assert_same_run(run, reference)
@@ -273,7 +277,10 @@ def test_disk_full_stops_with_one_line_and_resume_finishes(data, reference, tmp_
     assert_same_run(run, reference, classes=["a"])
 
 
-def test_damaged_newest_checkpoint_falls_back_to_the_one_before(reference, tmp_path, capsys):
+def test_damaged_newest_checkpoint_falls_back_to_the_one_before(data, tmp_path, capsys):
+    reference = tmp_path / "reference"
+    train(data, reference, "--set", "keep_checkpoints=0")
+    assert checkpoint.checkpoint_epochs(reference, "b") == [2, 4], "keep_checkpoints=0 keeps them all"
     run = tmp_path / "run"
     shutil.copytree(reference, run)
     (run / "b" / "generator.keras").unlink()  # b did not finish

@@ -114,3 +114,36 @@ def test_a_run_describes_itself_when_its_data_folder_is_gone(tmp_path, write_ima
     main(["generate", str(run), "--count", "8", "--output", str(tmp_path / "gen")])
     for name in ("bolt", "nut"):
         assert len(list((tmp_path / "gen" / name).glob("*.png"))) == 8, name
+
+
+def test_tensorboard_report_and_gifs_of_a_two_class_run(tmp_path, data_root):
+    """What a user looks at after `train --tensorboard`: the page, the GIFs, TensorBoard's event files."""
+    import re
+
+    import numpy as np
+    import tensorflow as tf
+    from PIL import Image
+    from test_report import find_browser, run_browser
+
+    run = tmp_path / "run"
+    main(["train", "--preset", "neu-dcgan", "--data-dir", str(data_root), "--classes", "crazing,patches", "--epochs", "3",
+          "--set", "num_benchmark=64", "--tensorboard", "--output", str(run)])
+    page = (run / "report.html").read_text()
+    assert "crazing" in page and "patches" in page and page.count("<img") >= 4
+    for name in ("crazing", "patches"):
+        with Image.open(run / name / "progress.gif") as gif:
+            assert gif.n_frames == 3, "one frame per epoch"
+        tags = {}
+        for path in (run / "tensorboard" / name).glob("events.out.tfevents.*"):
+            for event in tf.compat.v1.train.summary_iterator(str(path)):
+                for value in event.summary.value:
+                    tags.setdefault(value.tag, set()).add(event.step)
+        assert tags["d_loss"] == tags["gan_loss"] == tags["montage"] == {1, 2, 3}, tags
+        assert {"learning_rate/discriminator", "learning_rate/generator"} <= set(tags)
+    browser = find_browser()
+    dom = run_browser(browser, tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", (run / "report.html").as_uri()).stdout
+    loaded = re.search(r'data-images-loaded="(\d+)" data-images-total="(\d+)"', dom)
+    assert loaded and int(loaded.group(2)) >= 4 and loaded.group(1) == loaded.group(2), "every picture loads"
+    shot = tmp_path / "page.png"
+    run_browser(browser, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,1600", (run / "report.html").as_uri())
+    assert np.asarray(Image.open(shot).convert("L"), dtype=np.float32).std() > 20, "the page renders, not blank"

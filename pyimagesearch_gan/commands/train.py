@@ -12,6 +12,14 @@ from pyimagesearch_gan.runs import open_run
 from pyimagesearch_gan.training.plan import plan_run
 from pyimagesearch_gan.utils import import_tensorflow
 
+
+def check_tensorboard():
+    import importlib.util
+
+    if importlib.util.find_spec("tensorboard") is None:
+        raise UserError("--tensorboard needs the tensorboard package: pip install -e '.[tensorboard]' "
+                        "(or pip install tensorboard), or train without --tensorboard")
+
 TRAIN_FLAGS = {  # flag -> config field
     "dataset": "dataset",
     "data_dir": "data_dir",
@@ -35,6 +43,7 @@ TRAIN_FLAGS = {  # flag -> config field
     "strategy": "strategy",
     "diffaugment": "diffaugment",
     "prefer_ext": "prefer_ext",
+    "tensorboard": "tensorboard",
 }
 
 
@@ -72,6 +81,9 @@ def add_parser(subparsers):
     p.add_argument("--intra-op-threads", type=int, help="CPU threads per op (default 0 = auto: 1 when class GANs train concurrently on CPU, else TensorFlow's choice)")
     p.add_argument("--mixed-precision", action=argparse.BooleanOptionalAction, help="mixed_float16 compute with loss scaling (for GPUs; slow on CPU)")
     p.add_argument("--strategy", choices=("default", "mirrored", "multiworker"), help="tf.distribute strategy: mirrored = every GPU of this machine, the batch split between them")
+    p.add_argument("--tensorboard", action=argparse.BooleanOptionalAction,
+                   help="also write TensorBoard logs (losses, learning rates, montages) to RUN_DIR/tensorboard/; "
+                        "view with: tensorboard --logdir RUN_DIR/tensorboard")
     p.add_argument("--verbose", action="store_true",
                    help="every loss of every class on each epoch line, and TensorFlow's start-up messages")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="any other setting, e.g. --set real_label=0.9 --set model.alpha=0.3")
@@ -102,6 +114,8 @@ def run(args):
         return run_resume(args)
     cfg = get_preset(args.preset or "neu-dcgan").with_overrides(train_overrides(args))
     plan = plan_run(cfg)  # the input is checked before TensorFlow starts
+    if cfg.tensorboard:
+        check_tensorboard()
     import_tensorflow(args.verbose)
     from pyimagesearch_gan.training.trainer import train
 

@@ -34,7 +34,8 @@ FORMAT = "pyimagesearch-gan checkpoint"
 VERSION = 1
 SECTIONS = ("generator", "discriminator", "d_optimizer", "g_optimizer", "other")
 # Settings a resumed run may change: they do not change what a step computes.
-RESUMABLE_CHANGES = ("epochs", "decay_epochs", "output", "data_dir", "keep_checkpoints", "checkpoint_every", "description")
+RESUMABLE_CHANGES = ("epochs", "decay_epochs", "output", "data_dir", "keep_checkpoints", "checkpoint_every", "description",
+                     "tensorboard", "snapshot_every")
 
 
 def checkpoint_dir(run_dir, gan):
@@ -45,11 +46,20 @@ def checkpoint_path(run_dir, gan, epoch):
     return checkpoint_dir(run_dir, gan) / f"ckpt_{epoch:04d}.npz"
 
 
-def checkpoint_epochs(run_dir, gan):
-    """Epochs with a checkpoint file of GAN folder `gan`, ascending (files are not opened)."""
+def snapshot_path(run_dir, gan, epoch):
+    return checkpoint_dir(run_dir, gan) / f"generator_{epoch:04d}.npz"
+
+
+def checkpoint_epochs(run_dir, gan, kind="ckpt"):
+    """Epochs with a checkpoint file (kind "ckpt", the full state) or a generator snapshot
+    (kind "generator") of GAN folder `gan`, ascending (files are not opened)."""
     folder = checkpoint_dir(run_dir, gan)
-    found = (re.fullmatch(r"ckpt_(\d+)\.npz", p.name) for p in folder.glob("ckpt_*.npz")) if folder.is_dir() else ()
+    found = (re.fullmatch(rf"{kind}_(\d+)\.npz", p.name) for p in folder.glob(f"{kind}_*.npz")) if folder.is_dir() else ()
     return sorted(int(m.group(1)) for m in found if m)
+
+
+def snapshot_epochs(run_dir, gan):
+    return checkpoint_epochs(run_dir, gan, kind="generator")
 
 
 # ---------------------------------------------------------------- the state of a GAN
@@ -88,10 +98,13 @@ class Checkpointer(keras.callbacks.Callback):
 
     `names` are the GAN folder names, `monitors` hold each GAN's montage state (`get_state` /
     `set_state`), `images` each GAN's training images (a resumed run must see the same),
-    `config` the run's settings (a dict: a resume with other step settings is refused).
+    `config` the run's settings (a dict: a resume with other step settings is refused). The
+    newest `keep` full states are kept (0: all); at every `snapshot_every`-th epoch (a multiple
+    of `every`) the generator alone is kept too, for `generate --epoch` and `evaluate`.
     """
 
-    def __init__(self, run_dir, *, gans, names, monitors, images, config, every=10, epochs=None, keep=3):
+    def __init__(self, run_dir, *, gans, names, monitors, images, config, every=10, epochs=None, keep=1,
+                 snapshot_every=None):
         super().__init__()
         self.run_dir = Path(run_dir)
         self.gans = gans
@@ -103,6 +116,7 @@ class Checkpointer(keras.callbacks.Callback):
         self.every = every
         self.epochs = epochs
         self.keep = keep
+        self.snapshot_every = snapshot_every or every
         self.snapshot = None
         self.due = False  # the snapshot is to be written once every callback has seen its epoch
         self.written = None  # epoch of the newest checkpoint on disk
@@ -143,6 +157,10 @@ class Checkpointer(keras.callbacks.Callback):
                 "history": monitor["history"],
             }
             save_file(checkpoint_path(self.run_dir, name, snap.epoch), meta, state, monitor["benchmark"])
+            if snap.epoch % self.snapshot_every == 0:
+                generator_meta = {key: meta[key] for key in ("format", "version", "epoch", "gan", "num_classes", "config")}
+                save_file(snapshot_path(self.run_dir, name, snap.epoch), {**generator_meta, "kind": "generator"},
+                          {"generator": state["generator"]}, [])
             prune(self.run_dir, name, self.keep)
         self.written = snap.epoch
         return snap.epoch
@@ -160,6 +178,9 @@ class Checkpointer(keras.callbacks.Callback):
                         variable.assign(value)
             self.monitors[i].set_state({"history": found["meta"]["history"], "benchmark": found["benchmark"]} if found else None)
         self.written = epoch or None
+        for name in self.names:  # snapshots of epochs after the restored one are of a future that did not happen
+            for later in (e for e in snapshot_epochs(self.run_dir, name) if e > epoch):
+                snapshot_path(self.run_dir, name, later).unlink()
         for folder in [self.run_dir, *(checkpoint_dir(self.run_dir, name) for name in self.names)]:
             remove_stale_temp(folder)
         return epoch
@@ -218,7 +239,7 @@ def sync_dir(folder):
 
 
 def prune(run_dir, gan, keep):
-    for epoch in checkpoint_epochs(run_dir, gan)[:-keep]:
+    for epoch in checkpoint_epochs(run_dir, gan)[:-keep] if keep else ():
         checkpoint_path(run_dir, gan, epoch).unlink(missing_ok=True)
 
 
@@ -231,7 +252,8 @@ def read_checkpoint(path):
                 raise UserError(f"{path} is not a pyimagesearch-gan checkpoint")
             if meta.get("version") != VERSION:
                 raise UserError(f"{path} is a version {meta.get('version')} checkpoint; this pyimagesearch-gan reads version {VERSION}")
-            state = {section: [data[f"{section}/{j:04d}"] for j in range(len(meta["shapes"][section]))] for section in SECTIONS}
+            state = {section: [data[f"{section}/{j:04d}"] for j in range(len(meta["shapes"][section]))]
+                     for section in SECTIONS if section in meta["shapes"]}
             benchmark = [data[k] for k in sorted(k for k in data.files if k.startswith("benchmark/"))]
     except UserError:
         raise
@@ -262,16 +284,13 @@ def latest_common(run_dir, names):
 
 
 def load_generator_weights(generator, run_dir, gan, epoch):
-    """Put the generator weights of GAN folder `gan`'s checkpoint of `epoch` into `generator`
-    (built like the run's); returns the checkpoint's meta."""
-    loaded = read_checkpoint(checkpoint_path(run_dir, gan, epoch))
+    """Put the generator weights of GAN folder `gan` at `epoch` (its snapshot, else its full
+    checkpoint) into `generator` (built like the run's); returns the file's meta."""
+    path = snapshot_path(run_dir, gan, epoch)
+    loaded = read_checkpoint(path if path.is_file() else checkpoint_path(run_dir, gan, epoch))
     values = loaded["state"]["generator"]
     if [list(v.shape) for v in generator.variables] != [list(v.shape) for v in values]:
         raise UserError(f"{loaded['path']} does not fit the generator of {Path(run_dir) / 'config.json'}: was the config edited?")
     for variable, value in zip(generator.variables, values):
         variable.assign(value)
     return loaded["meta"]
-
-
-def checkpoint_num_classes(run_dir, gan, epoch):
-    return read_checkpoint(checkpoint_path(run_dir, gan, epoch))["meta"]["num_classes"]

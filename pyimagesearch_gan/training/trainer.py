@@ -33,6 +33,7 @@ from pyimagesearch_gan.training.gan import GAN, book_adam
 from pyimagesearch_gan.training.monitor import Monitor
 from pyimagesearch_gan.training.plan import is_finished, plan_groups, plan_run
 from pyimagesearch_gan.training.progress import ProgressLogger
+from pyimagesearch_gan.training.tensorboard import TensorBoardLogger
 from pyimagesearch_gan.training.stopping import Interrupted, StopGuard, StopStep, guarded_run, resume_hint
 from pyimagesearch_gan.utils import format_seconds
 
@@ -88,10 +89,14 @@ def train_group(cfg, family, jobs, *, run_dir=None, resume=False, stop=None, rem
                 title=f"{cfg.preset}: {job.name}")
         for gan, job, prefix in zip(gans, jobs, prefixes)
     ]
+    loggers = []
+    if cfg.tensorboard:
+        loggers = [TensorBoardLogger(run_dir / "tensorboard" / job.folder.name, gan, monitor, prefix=prefix)
+                   for gan, job, monitor, prefix in zip(gans, jobs, monitors, prefixes)]
     label = jobs[0].name if len(jobs) == 1 else f"{len(jobs)} classes"
     checkpointer = Checkpointer(run_dir, gans=gans, names=[job.folder.name for job in jobs], monitors=monitors,
                                 images=[job.images for job in jobs], config=cfg.to_dict(), every=cfg.checkpoint_every,
-                                epochs=cfg.epochs, keep=cfg.keep_checkpoints)
+                                epochs=cfg.epochs, keep=cfg.keep_checkpoints, snapshot_every=cfg.snapshot_interval())
     initial_epoch = checkpointer.restore() if resume else 0
     if resume:
         print(f"[{label}] " + (f"resuming after epoch {initial_epoch}" if initial_epoch else "no checkpoint: starting at epoch 1"), flush=True)
@@ -101,7 +106,7 @@ def train_group(cfg, family, jobs, *, run_dir=None, resume=False, stop=None, rem
     progress = ProgressLogger(label, cfg.epochs, names=[job.name for job in jobs] if len(jobs) > 1 else (),
                               keys=[t.name for t in gans[0].metrics], remaining_after=remaining_after, verbose=verbose)
     steps = steps_per_epoch(len(jobs[0].images), cfg.batch_size)
-    fit(model, dataset, checkpointer=checkpointer, callbacks=[*monitors, progress], steps=steps, epochs=cfg.epochs,
+    fit(model, dataset, checkpointer=checkpointer, callbacks=[*monitors, *loggers, progress], steps=steps, epochs=cfg.epochs,
         initial_epoch=initial_epoch, stop=stop, label=label, lr_hint=cfg.g_lr / 10)
     for gan, job in zip(gans, jobs):
         for network in (gan.generator, gan.discriminator):

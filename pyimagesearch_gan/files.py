@@ -60,9 +60,11 @@ def check_writable(path, flag="--output"):
     existing = next(p for p in [path, *path.parents] if p.exists())
     if not existing.is_dir():
         raise UserError(f"cannot write to {flag} folder {path} ({existing} is a file); choose another folder with {flag}")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise UserError(f"cannot write to {flag} folder {path} (permission denied on {existing}); "
-                        f"choose a writable folder with {flag}")
+    try:  # a real probe: root passes every permission check, and /proc or a full disk still refuse
+        os.rmdir(tempfile.mkdtemp(prefix=".write-test-", dir=existing))
+    except OSError as err:
+        raise UserError(f"cannot write to {flag} folder {path} ({err.strerror} in {existing}); "
+                        f"choose a writable folder with {flag}") from None
     return path
 
 

@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 
 import cv2
 import numpy as np
@@ -212,3 +213,37 @@ def test_console_entry_prints_one_error_line_and_no_traceback(data, tmp_path):
     assert len(errors) == 1 and str(data / "a" / "broken.jpg") in errors[0] and "truncated" in errors[0]
     assert result.stderr.strip().splitlines()[-1] == errors[0]
     assert not (tmp_path / "run").exists()
+
+
+def run_python(code, **env):
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore", **env})
+
+
+def test_wrong_data_dir_is_one_line_before_tensorflow_starts(tmp_path):
+    """User errors are found with NumPy/OpenCV, before TensorFlow's start-up (seconds, and its noise)."""
+    result = run_python(textwrap.dedent(f"""
+        import sys
+        from pyimagesearch_gan.commands import main
+        try:
+            main(["train", "--data-dir", {str(tmp_path / "nowhere")!r}, "--output", {str(tmp_path / "run")!r}])
+        finally:
+            print("tensorflow imported:", "tensorflow" in sys.modules)
+    """))
+    assert result.returncode == 2 and result.stdout.strip() == "tensorflow imported: False", result
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: data folder") and "nowhere" in lines[0], lines
+    assert not (tmp_path / "run").exists()
+
+
+def test_without_tensorflow_the_first_command_says_what_to_install(data, tmp_path):
+    """`pip install -e .` without an extra has no TensorFlow: one line naming the extra, no traceback."""
+    result = run_python(textwrap.dedent(f"""
+        import sys
+        sys.modules["tensorflow"] = None  # as if it were not installed
+        from pyimagesearch_gan.commands import main
+        main(["train", *{TINY!r}, "--data-dir", {str(data)!r}, "--output", {str(tmp_path / "run")!r}])
+    """))
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert len(lines) == 1 and "TensorFlow is not installed" in lines[0] and ".[cpu]" in lines[0], lines

@@ -98,8 +98,12 @@ def test_console_entry_point_lists_presets():
 
 
 def test_a_run_describes_itself_when_its_data_folder_is_gone(tmp_path, write_image_tree):
-    """run.json holds what generate needs: the image folder can be deleted after training."""
+    """Nested class folders train; run.json holds what generate needs: the data can be deleted after training."""
     data = write_image_tree(tmp_path / "tree", classes=("bolt", "nut"), count=16)
+    for name in ("bolt", "nut"):  # half of each class in a subfolder, as defect data sets often are
+        (data / name / "Imgs").mkdir()
+        for path in sorted((data / name).glob("*.png"))[:8]:
+            path.rename(data / name / "Imgs" / path.name)
     run = tmp_path / "run"
     main(["train", "--dataset", "folder", "--data-dir", str(data), "--epochs", "1", "--batch-size", "8",
           "--set", "num_benchmark=16", "--diffaugment", "color,translation,cutout", "--output", str(run)])

@@ -4,7 +4,7 @@ The experiments of the reference papers (S4 on MNIST, S3's five situations on NE
 with the same --output continues where the last one stopped.
 """
 from pyimagesearch_gan.config import parse_assignments
-from pyimagesearch_gan.utils import parse_list
+from pyimagesearch_gan.utils import import_tensorflow, parse_list
 
 def add_experiment_parser(subparsers, name, help, data, defaults):
     """A parser with the flags every augmentation experiment has; `defaults` documents its own."""
@@ -24,6 +24,7 @@ def add_experiment_parser(subparsers, name, help, data, defaults):
 
 def run_experiment(module, args, names, lists):
     """Settings from the flags (`lists`: comma-list flags and their item type), then run."""
+    import_tensorflow()
     from pyimagesearch_gan.experiments import common
 
     overrides = {name: tuple(parse_list(getattr(args, name), kind, f"--{name}")) if getattr(args, name) else None for name, kind in lists.items()}

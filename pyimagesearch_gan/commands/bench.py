@@ -18,6 +18,9 @@ def add_parser(subparsers):
 
 
 def run(args):
+    from pyimagesearch_gan.utils import import_tensorflow
+
+    import_tensorflow()
     from pyimagesearch_gan.training import bench
 
     bench.main(args)

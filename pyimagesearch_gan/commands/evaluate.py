@@ -1,6 +1,6 @@
 """`pyimagesearch-gan evaluate RUN_DIR`: FID, KID and CAS of every saved epoch of a run; the best epoch per class."""
 from pyimagesearch_gan.commands.neighbors import real_data_flags
-from pyimagesearch_gan.utils import parse_list
+from pyimagesearch_gan.utils import import_tensorflow, parse_list
 
 def add_parser(subparsers):
     p = subparsers.add_parser("evaluate", help="FID, KID and CAS of every saved epoch of a run; best epoch per class")
@@ -14,6 +14,7 @@ def add_parser(subparsers):
 
 
 def run(args):
+    import_tensorflow()
     from pyimagesearch_gan.evidence.evaluate import evaluate
 
     epochs = parse_list(args.epochs, int, "--epochs") if args.epochs is not None else None

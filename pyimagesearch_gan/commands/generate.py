@@ -14,6 +14,7 @@ import cv2
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_dir, check_new_dir, write_image, write_json
 from pyimagesearch_gan.runs import folder_name, load_generator, open_run, sample
+from pyimagesearch_gan.utils import import_tensorflow
 
 
 def add_parser(subparsers):
@@ -30,6 +31,7 @@ def add_parser(subparsers):
 
 
 def run(args):
+    import_tensorflow()
     generate(args.run_dir, args.output, count=args.count, seed=args.seed, epoch=args.epoch, classes=args.classes,
              force=args.force, batch_size=args.batch_size)
 

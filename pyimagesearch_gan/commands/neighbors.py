@@ -14,6 +14,7 @@ import cv2
 
 from pyimagesearch_gan.data import IMAGE_EXTENSIONS, parse_classes
 from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.utils import import_tensorflow
 
 
 def read_manifest(generated_dir):
@@ -85,6 +86,7 @@ def add_parser(subparsers):
 
 
 def run(args):
+    import_tensorflow()
     find_neighbors(args.generated_dir, output=args.output, dataset=args.dataset, data_dir=args.data_dir,
                    classes=args.classes, k=args.k, percentile=args.percentile, ratio=args.ratio, features=args.features,
                    feature_epochs=args.feature_epochs, holdout=args.holdout, seed=args.seed,

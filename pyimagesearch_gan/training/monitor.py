@@ -43,6 +43,11 @@ def montage(images, grid):
     return imutils.build_montages(tiles, (width, height), tuple(grid))[0]
 
 
+def stored(image, images):
+    """A montage as written to disk: one channel for gray models (a third of the bytes)."""
+    return image[..., 0] if images.shape[-1] == 1 else image
+
+
 class LossPlot:
     """Loss curves per epoch (and accuracies, where the history has them), written as a PNG.
 
@@ -116,7 +121,7 @@ class Monitor(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         if not (self.folder / "real.png").exists():
             count = min(len(self.real_images), self.grid[0] * self.grid[1])
-            write_image(self.folder / "real.png", montage(self.real_images[:count], self.grid))
+            write_image(self.folder / "real.png", stored(montage(self.real_images[:count], self.grid), self.real_images))
 
     def on_epoch_begin(self, epoch, logs=None):
         self.clock.start()
@@ -133,7 +138,7 @@ class Monitor(keras.callbacks.Callback):
         self.pending = writer().submit(self.write_files, epoch + 1, images, list(self.history))
 
     def write_files(self, epoch, images, history):
-        write_image(self.folder / f"epoch_{epoch:04d}.png", montage(images, self.grid))
+        write_image(self.folder / f"epoch_{epoch:04d}.png", stored(montage(images, self.grid), images))
         write_json(self.folder / "history.json", history)
         self.loss_plot.write(history, self.folder / "loss.png")
 

@@ -18,7 +18,7 @@ class ProgressLogger(keras.callbacks.Callback):
     when there are several), `keys` the losses each GAN logs."""
 
     def __init__(self, label, total_epochs, *, names=(), keys=("d_loss", "gan_loss"), remaining_after=0,
-                 verbose=False, table_every=None):
+                 verbose=False, table_every=None, on_first_step=None):
         super().__init__()
         self.label = label
         self.total_epochs = total_epochs
@@ -28,6 +28,12 @@ class ProgressLogger(keras.callbacks.Callback):
         self.verbose = verbose
         self.table_every = table_every or max(10, total_epochs // 10)
         self.clock = Stopwatch()
+        self.on_first_step = on_first_step  # called once, when the first training step is done
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.on_first_step is not None:
+            self.on_first_step()
+            self.on_first_step = None
 
     def on_epoch_begin(self, epoch, logs=None):
         self.clock.start()

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch_gan import runs
+from pyimagesearch_gan import STARTED, runs
 from pyimagesearch_gan.data import make_pipeline, steps_per_epoch
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
@@ -72,7 +72,8 @@ def build_gan(cfg, family, job):
 
 # ---------------------------------------------------------------- fitting
 
-def train_group(cfg, family, jobs, *, run_dir=None, resume=False, stop=None, remaining_after=0, verbose=False):
+def train_group(cfg, family, jobs, *, run_dir=None, resume=False, stop=None, remaining_after=0, verbose=False,
+                on_first_step=None):
     """Fit the GANs of `jobs` (one, or several side by side) with their monitors and
     checkpoints, from their last checkpoint when `resume`; save them."""
     run_dir = Path(run_dir or jobs[0].folder.parent)
@@ -104,7 +105,8 @@ def train_group(cfg, family, jobs, *, run_dir=None, resume=False, stop=None, rem
                  for job in jobs]
     dataset = accel.distribute_options(pipelines[0] if len(jobs) == 1 else tf.data.Dataset.zip(tuple(pipelines)), cfg)
     progress = ProgressLogger(label, cfg.epochs, names=[job.name for job in jobs] if len(jobs) > 1 else (),
-                              keys=[t.name for t in gans[0].metrics], remaining_after=remaining_after, verbose=verbose)
+                              keys=[t.name for t in gans[0].metrics], remaining_after=remaining_after, verbose=verbose,
+                              on_first_step=on_first_step)
     steps = steps_per_epoch(len(jobs[0].images), cfg.batch_size)
     fit(model, dataset, checkpointer=checkpointer, callbacks=[*monitors, *loggers, progress], steps=steps, epochs=cfg.epochs,
         initial_epoch=initial_epoch, stop=stop, label=label, lr_hint=cfg.g_lr / 10)
@@ -173,7 +175,7 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
         (run_dir / "error.json").unlink(missing_ok=True)  # a divergence this resume runs into again is recorded anew
     print(f"{'resuming' if resume else 'training'} {len(jobs)} GAN(s) [{', '.join(j.name for j in jobs)}] "
           f"for {cfg.epochs} epochs into {run_dir}", flush=True)
-    start = time.perf_counter()
+    start, first_step = time.perf_counter(), []
     groups = plan_groups(cfg, jobs)
     accel.set_threads(cfg, concurrent=any(len(group) > 1 for group in groups))
     with guarded_run(run_dir) as stop, reported(run_dir):
@@ -182,12 +184,14 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
                 print(f"[{', '.join(job.name for job in group)}] already trained, skipped", flush=True)
                 continue
             train_group(cfg, family, group, run_dir=run_dir, resume=resume, stop=stop,
-                        remaining_after=cfg.epochs * (len(groups) - i - 1), verbose=verbose)
+                        remaining_after=cfg.epochs * (len(groups) - i - 1), verbose=verbose,
+                        on_first_step=None if first_step else lambda: first_step.append(time.perf_counter()))
             if stop.requested and i + 1 < len(groups):
                 raise Interrupted(f"interrupted after {', '.join(job.name for job in group)} finished. "
                                   f"Resume with: {resume_hint(run_dir)}", stop.exit_code)
-    print(f"done in {format_seconds(time.perf_counter() - start)}; montages, loss plots and models are in {run_dir}/<class>/",
-          flush=True)
+    startup = f" (start-up {first_step[0] - STARTED:.1f} s: command to the first training step)" if first_step else ""
+    print(f"done in {format_seconds(time.perf_counter() - start)}{startup}; montages, loss plots and models are in "
+          f"{run_dir}/<class>/", flush=True)
     return run_dir
 
 

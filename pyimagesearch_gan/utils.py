@@ -126,7 +126,7 @@ def import_tensorflow(verbose=False):
     """Import TensorFlow and Keras, without TensorFlow's C++ start-up lines unless `verbose`
     (absl and oneDNN notices that no environment variable hides); a missing TensorFlow is one
     line saying what to install."""
-    if "tensorflow" in sys.modules:
+    if sys.modules.get("tensorflow") is not None:
         return
     try:
         with contextlib.nullcontext() if verbose else quiet_stderr():

@@ -1,4 +1,5 @@
 """`python -m pyimagesearch_gan ...` is the `pyimagesearch-gan` command."""
+
 from pyimagesearch_gan.commands import main
 
 main()

@@ -4,6 +4,7 @@ A run's settings come from a preset (the source's settings, see `presets.py`), t
 `--flag` and `--set key=value` overrides; the resolved config is saved as `config.json`
 in the run folder, and `--resume` reads it back.
 """
+
 import dataclasses
 import json
 import types
@@ -13,7 +14,6 @@ from pathlib import Path
 from pyimagesearch_gan.data import check_prefer_extension
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import write_json
-
 
 POLICIES = ("color", "translation", "cutout")  # DiffAugment policies (training/diffaugment.py)
 
@@ -60,7 +60,9 @@ class TrainConfig:
     jit_compile: bool | str = "auto"
     concurrent: bool = True  # train the class GANs side by side in one compiled step (faster; README "Speed")
     # Speed (accel.py; measured defaults in README "Speed").
-    intra_op_threads: int = 0  # threads per op; 0 = auto: 1 for concurrent class GANs on CPU (one op per core), else TensorFlow's
+    intra_op_threads: int = (
+        0  # threads per op; 0 = auto: 1 for concurrent class GANs on CPU (one op per core), else TensorFlow's
+    )
     steps_per_execution: int = 1  # training steps per call into TensorFlow (callbacks see every k-th batch)
     mixed_precision: bool = False  # mixed_float16 (GPU)
     strategy: str = "default"  # "default", "mirrored" (GPUs of one machine) or "multiworker"
@@ -94,9 +96,14 @@ class TrainConfig:
         try:
             values = json.loads(Path(path).read_text())
         except (OSError, ValueError) as err:
-            raise UserError(f"cannot read the run config {path} ({err}); point at a run folder written by pyimagesearch-gan") from None
+            raise UserError(
+                f"cannot read the run config {path} ({err}); point at a run folder written by pyimagesearch-gan"
+            ) from None
         if not isinstance(values, dict):
-            raise UserError(f"the run config {path} is not a JSON object of settings; point at a run folder written by pyimagesearch-gan")
+            raise UserError(
+                f"the run config {path} is not a JSON object of settings; point at a run folder written by "
+                "pyimagesearch-gan"
+            )
         return cls().with_overrides(values)
 
     def with_overrides(self, overrides):
@@ -105,7 +112,7 @@ class TrainConfig:
         values = self.to_dict()
         for key, value in overrides.items():
             if key.startswith("model."):
-                values["model"] = {**values["model"], key[len("model."):]: value}
+                values["model"] = {**values["model"], key[len("model.") :]: value}
             elif key in fields:
                 values[key] = value
             else:
@@ -130,13 +137,21 @@ class TrainConfig:
             (self.num_benchmark >= 1, "--set num_benchmark= must be at least 1"),
             (self.checkpoint_every >= 1, "--checkpoint-every must be at least 1"),
             (self.keep_checkpoints >= 0, "--set keep_checkpoints= must be 0 (keep all) or more"),
-            (self.snapshot_every >= 0 and self.snapshot_every % self.checkpoint_every == 0,
-             f"--set snapshot_every={self.snapshot_every} must be 0 (auto) or a multiple of --checkpoint-every "
-             f"{self.checkpoint_every}"),
+            (
+                self.snapshot_every >= 0 and self.snapshot_every % self.checkpoint_every == 0,
+                f"--set snapshot_every={self.snapshot_every} must be 0 (auto) or a multiple of --checkpoint-every "
+                f"{self.checkpoint_every}",
+            ),
             (self.decay_epochs is None or self.decay_epochs >= 1, "--set decay_epochs= must be at least 1"),
             (self.steps_per_execution >= 1, "--steps-per-execution must be at least 1"),
-            (self.intra_op_threads >= 0, f"--intra-op-threads {self.intra_op_threads} must be 0 (auto) or a positive number of threads"),
-            (self.strategy in ("default", "mirrored", "multiworker"), "--strategy must be default, mirrored or multiworker"),
+            (
+                self.intra_op_threads >= 0,
+                f"--intra-op-threads {self.intra_op_threads} must be 0 (auto) or a positive number of threads",
+            ),
+            (
+                self.strategy in ("default", "mirrored", "multiworker"),
+                "--strategy must be default, mirrored or multiworker",
+            ),
         ]
         for ok, message in checks:
             if not ok:
@@ -164,7 +179,14 @@ def accepts(annotation, value):
 def describe(annotation):
     union = isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union
     options = typing.get_args(annotation) if union else (annotation,)
-    names = {int: "a whole number", float: "a number", bool: "true or false", str: "a text", dict: "a JSON object", type(None): "null"}
+    names = {
+        int: "a whole number",
+        float: "a number",
+        bool: "true or false",
+        str: "a text",
+        dict: "a JSON object",
+        type(None): "null",
+    }
     return " or ".join(names.get(o, getattr(o, "__name__", str(o))) for o in options)
 
 

@@ -36,6 +36,7 @@ Only make_pipeline and the keras.datasets download import TensorFlow/Keras: load
 local MNIST files, parse_classes and steps_per_epoch run on NumPy and OpenCV, so the command line
 checks the user's data in well under a second, before TensorFlow takes seconds to start.
 """
+
 import dataclasses
 import gzip
 import os
@@ -58,8 +59,18 @@ SPLITS = ("train", "test")
 DEFAULT_DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "datasets"
 
 DIGIT_NAMES = [str(d) for d in range(10)]
-FASHION_NAMES = ["t-shirt_top", "trouser", "pullover", "dress", "coat",
-                 "sandal", "shirt", "sneaker", "bag", "ankle_boot"]
+FASHION_NAMES = [
+    "t-shirt_top",
+    "trouser",
+    "pullover",
+    "dress",
+    "coat",
+    "sandal",
+    "shirt",
+    "sneaker",
+    "bag",
+    "ankle_boot",
+]
 NEU_CLASSES = ["crazing", "inclusion", "patches", "pitted_surface", "rolled-in_scale", "scratches"]
 KERAS_HOST = "storage.googleapis.com"
 KERAS_ORIGIN = f"https://{KERAS_HOST}/tensorflow/tf-keras-datasets/"
@@ -72,11 +83,12 @@ WHERE_TO_GET = {
 @dataclasses.dataclass
 class ImageSet:
     """Images of one split with their labels, where each came from, and what was skipped."""
-    images: np.ndarray        # uint8 (N, H, W, C)
-    labels: np.ndarray        # int32 (N,), indices into class_names
+
+    images: np.ndarray  # uint8 (N, H, W, C)
+    labels: np.ndarray  # int32 (N,), indices into class_names
     class_names: list
-    files: list               # one source per image: a path, or "<file>#<row>"
-    skipped: list             # (path, reason) for every file that was skipped
+    files: list  # one source per image: a path, or "<file>#<row>"
+    skipped: list  # (path, reason) for every file that was skipped
 
     def subset(self, class_indices):
         """Only the given classes; labels keep their indices into the unchanged class_names."""
@@ -84,8 +96,13 @@ class ImageSet:
 
     def where(self, mask):
         """The images where the boolean `mask` is true, with their labels and files."""
-        return ImageSet(self.images[mask], self.labels[mask], list(self.class_names),
-                        [f for f, m in zip(self.files, mask) if m], list(self.skipped))
+        return ImageSet(
+            self.images[mask],
+            self.labels[mask],
+            list(self.class_names),
+            [f for f, m in zip(self.files, mask) if m],
+            list(self.skipped),
+        )
 
     def of_class(self, index):
         return self.images[self.labels == index]
@@ -97,6 +114,7 @@ class ImageSet:
 
 
 # ---------------------------------------------------------------- where the data is
+
 
 def resolve_data_dir(flag, dataset):
     """The folder to read `dataset` from: --data-dir, else $PYIMAGESEARCH_GAN_DATA, else <repo>/datasets.
@@ -111,8 +129,10 @@ def resolve_data_dir(flag, dataset):
     elif os.environ.get(ENV_VAR):
         base, source = pathlib.Path(os.environ[ENV_VAR]).expanduser(), f"${ENV_VAR}"
     elif dataset == "folder":
-        raise UserError("--dataset folder needs --data-dir pointing at an image tree "
-                        "<dir>/<class>/<image> (one subfolder per class)")
+        raise UserError(
+            "--dataset folder needs --data-dir pointing at an image tree "
+            "<dir>/<class>/<image> (one subfolder per class)"
+        )
     else:
         base, source = DEFAULT_DATA_DIR, "the default data folder"
     if not base.is_dir():
@@ -133,17 +153,24 @@ def _looks_like(dataset, folder):
     """True when `folder` already is the data of `dataset` (pointed at directly, under another name)."""
     if dataset == "neu":
         return (folder / NEU_CLASSES[0]).is_dir()
-    return any(folder.glob("*idx?-ubyte*")) or any(folder.glob(f"{dataset}*.npz")) or (
-        dataset == "mnist" and (folder / "mnist_5k.csv.gz").is_file())
+    return (
+        any(folder.glob("*idx?-ubyte*"))
+        or any(folder.glob(f"{dataset}*.npz"))
+        or (dataset == "mnist" and (folder / "mnist_5k.csv.gz").is_file())
+    )
 
 
 def _where_to_put(dataset, target):
     """The fix for missing data: what to put in the folder `target`, and where to get it."""
     if dataset in ("neu", "folder"):
-        return (f"put the images in {target}/<class>/*.jpg (one subfolder per class) "
-                f"from {WHERE_TO_GET[dataset]}, or pass --data-dir")
-    return (f"put train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz (t10k-* for --split test) "
-            f"or a keras {dataset}.npz in {target} (from {KERAS_ORIGIN}), or pass --data-dir")
+        return (
+            f"put the images in {target}/<class>/*.jpg (one subfolder per class) "
+            f"from {WHERE_TO_GET[dataset]}, or pass --data-dir"
+        )
+    return (
+        f"put train-images-idx3-ubyte.gz and train-labels-idx1-ubyte.gz (t10k-* for --split test) "
+        f"or a keras {dataset}.npz in {target} (from {KERAS_ORIGIN}), or pass --data-dir"
+    )
 
 
 def check_dataset(name):
@@ -152,6 +179,7 @@ def check_dataset(name):
 
 
 # ---------------------------------------------------------------- loading
+
 
 def load_dataset(name, data_dir=None, *, split="train", image_size=28, channels=1, prefer_extension=None):
     """Load a whole split as an ImageSet of uint8 (N, image_size, image_size, channels) images.
@@ -170,13 +198,14 @@ def load_dataset(name, data_dir=None, *, split="train", image_size=28, channels=
     folder = resolve_data_dir(data_dir, name)
     if name in ("neu", "folder"):
         if split != "train":
-            raise UserError(f"--split {split} is not supported for image folders ({folder}): "
-                            "use --split train, the whole folder is the training set")
+            raise UserError(
+                f"--split {split} is not supported for image folders ({folder}): "
+                "use --split train, the whole folder is the training set"
+            )
         return _load_folder(folder, image_size, channels, prefer_extension)
     images, labels, files = _load_mnist_like(name, folder, split)
     if image_size != 28:
-        images = np.stack([cv2.resize(im, (image_size, image_size), interpolation=cv2.INTER_AREA)
-                           for im in images])
+        images = np.stack([cv2.resize(im, (image_size, image_size), interpolation=cv2.INTER_AREA) for im in images])
     images = np.repeat(images[..., None], channels, axis=-1)
     names = DIGIT_NAMES if name == "mnist" else FASHION_NAMES
     return ImageSet(images, labels.astype(np.int32), list(names), files, [])
@@ -188,8 +217,10 @@ def check_prefer_extension(value):
         return None
     extension = "." + str(value).strip().lower().lstrip(".")
     if extension not in PAIR_ORDER:
-        raise UserError(f"unknown --prefer-ext {value!r}: choose one of {', '.join(PAIR_ORDER)} "
-                        "(the file kept of each image + mask pair with the same name)")
+        raise UserError(
+            f"unknown --prefer-ext {value!r}: choose one of {', '.join(PAIR_ORDER)} "
+            "(the file kept of each image + mask pair with the same name)"
+        )
     return extension
 
 
@@ -204,16 +235,20 @@ def _load_folder(root, image_size, channels, prefer_extension):
         else:
             loose.append(entry)
     if not class_dirs:
-        raise UserError(f"no class subfolders in {root} ({len(loose)} files directly inside): "
-                        f"expected {root}/<class>/<image>, one subfolder per class")
+        raise UserError(
+            f"no class subfolders in {root} ({len(loose)} files directly inside): "
+            f"expected {root}/<class>/<image>, one subfolder per class"
+        )
     skipped += [(str(f), "not in a class folder") for f in loose]
 
     paths, labels, pairs = [], [], []
     for label, class_dir in enumerate(class_dirs):
         found = _find_images(class_dir, skipped, pairs, prefer_extension)
         if not found:
-            raise UserError(f"class folder {class_dir} has no images ({', '.join(IMAGE_EXTENSIONS)}) "
-                            "in it or its subfolders: add images or remove the folder")
+            raise UserError(
+                f"class folder {class_dir} has no images ({', '.join(IMAGE_EXTENSIONS)}) "
+                "in it or its subfolders: add images or remove the folder"
+            )
         paths += found
         labels += [label] * len(found)
 
@@ -225,8 +260,13 @@ def _load_folder(root, image_size, channels, prefer_extension):
         skipped += [(str(path), f"{PAIR_REASON}: kept {kept.name}") for path in dropped]
     if any(not reason.startswith(PAIR_REASON) for _, reason in skipped):
         _report_skipped(root, skipped)
-    return ImageSet(np.stack(images), np.asarray(labels, dtype=np.int32),
-                    [d.name for d in class_dirs], [str(p) for p in paths], skipped)
+    return ImageSet(
+        np.stack(images),
+        np.asarray(labels, dtype=np.int32),
+        [d.name for d in class_dirs],
+        [str(p) for p in paths],
+        skipped,
+    )
 
 
 def _find_images(class_dir, skipped, pairs, prefer_extension):
@@ -277,10 +317,12 @@ def _report_pairs(root, pairs):
     kept, dropped = pairs[0]
     example = " + ".join([kept.relative_to(root).as_posix()] + [p.suffix for p in dropped])
     where = ", ".join(classes[:3]) + (", ..." if len(classes) > 3 else "")
-    print(f"warning: {len(pairs)} pairs of files with the same name and different extensions (usually an image "
-          f"and its mask) in class folders {where} of {root}, e.g. {example}: using the {', '.join(kept_kinds)} "
-          f"files, skipping the {', '.join(dropped_kinds)} files; use the other with --prefer-ext {dropped_kinds[0]}",
-          file=sys.stderr)
+    print(
+        f"warning: {len(pairs)} pairs of files with the same name and different extensions (usually an image "
+        f"and its mask) in class folders {where} of {root}, e.g. {example}: using the {', '.join(kept_kinds)} "
+        f"files, skipping the {', '.join(dropped_kinds)} files; use the other with --prefer-ext {dropped_kinds[0]}",
+        file=sys.stderr,
+    )
 
 
 def _read_image(path, image_size, channels):
@@ -289,7 +331,7 @@ def _read_image(path, image_size, channels):
     fix = "remove or replace it"
     if not data:
         raise UserError(f"image file {path} is empty (0 bytes): {fix}")
-    if data[:2] == b"\xff\xd8" and b"\xff\xd9" not in data[data.rfind(b"\xff\xda"):]:
+    if data[:2] == b"\xff\xd8" and b"\xff\xd9" not in data[data.rfind(b"\xff\xda") :]:
         raise UserError(f"image file {path} is a truncated JPEG (no end marker): {fix}")
     if data[:8] == b"\x89PNG\r\n\x1a\n" and b"IEND" not in data:
         raise UserError(f"image file {path} is a truncated PNG (no IEND chunk): {fix}")
@@ -299,8 +341,10 @@ def _read_image(path, image_size, channels):
     if image.dtype == np.uint16:
         image = np.rint(image / 257.0).astype(np.uint8)
     elif image.dtype != np.uint8:
-        raise UserError(f"image file {path} has {image.dtype} pixels, only 8 and 16 bit are supported: "
-                        "convert it to an 8-bit PNG or JPEG")
+        raise UserError(
+            f"image file {path} has {image.dtype} pixels, only 8 and 16 bit are supported: "
+            "convert it to an 8-bit PNG or JPEG"
+        )
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[..., 0]
     if image.ndim == 3:
@@ -328,6 +372,7 @@ def _report_skipped(root, skipped):
 
 # ---------------------------------------------------------------- MNIST and Fashion-MNIST
 
+
 def _load_mnist_like(name, folder, split):
     """(images uint8 (N, 28, 28), labels, files) from local files, else from keras.datasets."""
     prefix = "train" if split == "train" else "t10k"
@@ -343,8 +388,10 @@ def _load_mnist_like(name, folder, split):
         return images, labels, [f"{images_path}#{i}" for i in range(len(images))]
     if images_path or labels_path:
         have, missing = (images_path, "labels") if images_path else (labels_path, "images")
-        raise UserError(f"found {have} but no matching {prefix}-{missing} IDX file in {folder}: "
-                        "add it (both come from the same download)")
+        raise UserError(
+            f"found {have} but no matching {prefix}-{missing} IDX file in {folder}: "
+            "add it (both come from the same download)"
+        )
     csv = folder / "mnist_5k.csv.gz"
     if name == "mnist" and split == "train" and csv.is_file():
         return _read_pixel_csv(csv)
@@ -374,8 +421,9 @@ def read_idx(path):
     shape = tuple(int(d) for d in np.frombuffer(data, ">u4", count=ndim, offset=4))
     body = np.frombuffer(data, np.uint8, offset=4 + 4 * ndim)
     if body.size != int(np.prod(shape)):
-        raise UserError(f"IDX file {path} is truncated ({body.size} of {int(np.prod(shape))} values): "
-                        "download it again")
+        raise UserError(
+            f"IDX file {path} is truncated ({body.size} of {int(np.prod(shape))} values): download it again"
+        )
     return body.reshape(shape)
 
 
@@ -393,8 +441,10 @@ def _read_npz(path, split):
     try:
         with np.load(path) as data:
             if not all(k in data for k in keys):
-                raise UserError(f"{path} lacks {keys[0]}/{keys[1]} (found {', '.join(data.files)}): "
-                                "use the keras .npz with x_train, y_train, x_test, y_test")
+                raise UserError(
+                    f"{path} lacks {keys[0]}/{keys[1]} (found {', '.join(data.files)}): "
+                    "use the keras .npz with x_train, y_train, x_test, y_test"
+                )
             images, labels = data[keys[0]], data[keys[1]]
     except (OSError, ValueError) as err:
         raise UserError(f"cannot read {path} ({err}): download it again") from None
@@ -409,18 +459,28 @@ def _read_pixel_csv(path):
     except (OSError, ValueError, EOFError) as err:
         raise UserError(f"cannot read {path} ({err}): replace it with the original file") from None
     if rows.shape[1] != 785 or rows.min() < 0 or rows[:, :784].max() > 255:
-        raise UserError(f"{path} must have 785 columns (784 pixels 0-255, then the label), "
-                        f"found {rows.shape[1]}: replace it with the original file")
+        raise UserError(
+            f"{path} must have 785 columns (784 pixels 0-255, then the label), "
+            f"found {rows.shape[1]}: replace it with the original file"
+        )
     images, labels = rows[:, :784].reshape(-1, 28, 28).astype(np.uint8), rows[:, 784]
     _check_images_labels(images, labels, str(path))
     return images, labels, [f"{path}#{i}" for i in range(len(images))]
 
 
 def _check_images_labels(images, labels, source):
-    if images.ndim != 3 or images.shape[1:] != (28, 28) or labels.shape != (len(images),) \
-            or labels.size == 0 or labels.min() < 0 or labels.max() > 9:
-        raise UserError(f"{source} does not hold 28x28 images with one label 0-9 each "
-                        f"(images {images.shape}, labels {labels.shape}): download it again")
+    if (
+        images.ndim != 3
+        or images.shape[1:] != (28, 28)
+        or labels.shape != (len(images),)
+        or labels.size == 0
+        or labels.min() < 0
+        or labels.max() > 9
+    ):
+        raise UserError(
+            f"{source} does not hold 28x28 images with one label 0-9 each "
+            f"(images {images.shape}, labels {labels.shape}): download it again"
+        )
 
 
 def _network_available(host=KERAS_HOST, port=443, timeout=3.0):
@@ -436,8 +496,10 @@ def _in_keras_cache(name):
     cache = pathlib.Path(os.environ.get("KERAS_HOME") or "~/.keras").expanduser() / "datasets"
     if name == "mnist":
         return (cache / "mnist.npz").is_file()
-    return all((cache / "fashion-mnist" / f"{part}-ubyte.gz").is_file()
-               for part in ("train-images-idx3", "train-labels-idx1", "t10k-images-idx3", "t10k-labels-idx1"))
+    return all(
+        (cache / "fashion-mnist" / f"{part}-ubyte.gz").is_file()
+        for part in ("train-images-idx3", "train-labels-idx1", "t10k-images-idx3", "t10k-labels-idx1")
+    )
 
 
 def _download(name, folder, split):
@@ -445,6 +507,7 @@ def _download(name, folder, split):
     if not _in_keras_cache(name) and not _network_available():
         raise UserError(f"no {name} files in {folder} and no network to download them: {hint}")
     import keras
+
     try:
         (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, name).load_data()
     except Exception as err:  # any download or cache failure ends in the same fix
@@ -454,6 +517,7 @@ def _download(name, folder, split):
 
 
 # ---------------------------------------------------------------- classes, scaling, pipeline
+
 
 def parse_classes(spec, class_names):
     """ "all" or a comma list of class names (any case) and/or indices -> list of indices, in the order given."""
@@ -489,8 +553,10 @@ def steps_per_epoch(num_images, batch_size, *, label="the training set"):
         raise UserError(f"--batch-size must be at least 1, got {batch_size}")
     steps = num_images // batch_size
     if steps < 1:
-        raise UserError(f"{label} has {num_images} images, fewer than --batch-size {batch_size}: "
-                        f"use --batch-size {max(num_images, 1)} or less")
+        raise UserError(
+            f"{label} has {num_images} images, fewer than --batch-size {batch_size}: "
+            f"use --batch-size {max(num_images, 1)} or less"
+        )
     return steps
 
 
@@ -509,7 +575,7 @@ def make_pipeline(images_uint8, batch_size, *, seed, labels=None, initial_epoch=
 
     def epoch_batches(epoch):
         order = tf.random.experimental.stateless_shuffle(tf.range(num), seed=tf.stack([seed, epoch]))
-        return tf.data.Dataset.from_tensor_slices(tf.reshape(order[:steps * batch_size], [steps, batch_size]))
+        return tf.data.Dataset.from_tensor_slices(tf.reshape(order[: steps * batch_size], [steps, batch_size]))
 
     batches = tf.data.Dataset.counter(start=initial_epoch).flat_map(epoch_batches)
     if labels is None:

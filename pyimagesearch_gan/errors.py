@@ -1,4 +1,5 @@
 """User-facing errors: bad input ends with one clear line and exit code 2, never a traceback."""
+
 import sys
 
 

@@ -3,6 +3,7 @@
 Every file goes to a hidden temporary name in the same folder, then `os.replace` puts it
 in place in one step: readers see the old file or the new one, never a torn one.
 """
+
 import contextlib
 import json
 import os
@@ -50,7 +51,9 @@ def ensure_writable_dir(path, flag="--output"):
         probe.write_text("")
         probe.unlink()
     except OSError as err:
-        raise UserError(f"cannot write to {flag} folder {path} ({err.strerror}); choose a writable folder with {flag}") from None
+        raise UserError(
+            f"cannot write to {flag} folder {path} ({err.strerror}); choose a writable folder with {flag}"
+        ) from None
     return path
 
 
@@ -59,12 +62,15 @@ def check_writable(path, flag="--output"):
     path = Path(path)
     existing = next(p for p in [path, *path.parents] if p.exists())
     if not existing.is_dir():
-        raise UserError(f"cannot write to {flag} folder {path} ({existing} is a file); choose another folder with {flag}")
+        raise UserError(
+            f"cannot write to {flag} folder {path} ({existing} is a file); choose another folder with {flag}"
+        )
     try:  # a real probe: root passes every permission check, and /proc or a full disk still refuse
         os.rmdir(tempfile.mkdtemp(prefix=".write-test-", dir=existing))
     except OSError as err:
-        raise UserError(f"cannot write to {flag} folder {path} ({err.strerror} in {existing}); "
-                        f"choose a writable folder with {flag}") from None
+        raise UserError(
+            f"cannot write to {flag} folder {path} ({err.strerror} in {existing}); choose a writable folder with {flag}"
+        ) from None
     return path
 
 
@@ -72,7 +78,10 @@ def check_new_dir(path, *, force, flag="--output"):
     """A UserError when `path` exists with something in it and `force` is off."""
     path = Path(path)
     if not force and path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise UserError(f"{flag} folder {path} already exists and is not empty: choose another folder, or pass --force to replace it")
+        raise UserError(
+            f"{flag} folder {path} already exists and is not empty: choose another folder, or pass --force to "
+            "replace it"
+        )
 
 
 @contextlib.contextmanager

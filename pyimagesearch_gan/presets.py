@@ -4,6 +4,7 @@ A preset is a plain dict of TrainConfig fields. `description` is the one line th
 `pyimagesearch-gan presets` prints and `source` the SPEC section it reproduces. Where the
 source is vague or contradicts itself, the comment above the preset says what we chose and why.
 """
+
 from pyimagesearch_gan.config import TrainConfig
 from pyimagesearch_gan.errors import UserError
 
@@ -64,7 +65,9 @@ PRESETS = {
     # paper's policy for small data sets. Not a source's setting: the data-efficient variant that
     # the augmentation experiments compare with the faithful one.
     "neu-dcgan-diffaug": {
-        "description": "Book DCGAN on NEU with DiffAugment color,translation,cutout on D's inputs, 500 epochs, batch 16",
+        "description": (
+            "Book DCGAN on NEU with DiffAugment color,translation,cutout on D's inputs, 500 epochs, batch 16"
+        ),
         "source": "S0 models and schedule + DiffAugment (Zhao et al. 2020)",
         "family": "book",
         "model": BOOK_MODEL,
@@ -147,7 +150,9 @@ PRESETS = {
     #   0.99 the moving statistics that the montages use lag ~100 updates behind G, and the first
     #   epochs' montages are flat gray while G in training mode already draws shapes.
     "acgan-fashion-mnist": {
-        "description": "AC-GAN on Fashion-MNIST, one conditional GAN for the 10 classes, batch 100, 17 epochs (10,000 iterations)",
+        "description": (
+            "AC-GAN on Fashion-MNIST, one conditional GAN for the 10 classes, batch 100, 17 epochs (10,000 iterations)"
+        ),
         "source": "S2 (seed 002)",
         "family": "acgan",
         "model": ACGAN_MODEL,
@@ -159,7 +164,9 @@ PRESETS = {
     # NEU GANs are compared on the same images; --image-size 64 works too). Same iteration
     # budget as S2: 10,000 iterations of batch 100 over 1,800 images = 556 epochs.
     "acgan-neu": {
-        "description": "AC-GAN on the six NEU classes at 28x28x1, one conditional GAN, batch 100, 556 epochs (10,000 iterations)",
+        "description": (
+            "AC-GAN on the six NEU classes at 28x28x1, one conditional GAN, batch 100, 556 epochs (10,000 iterations)"
+        ),
         "source": "S2 (seed 002) on NEU",
         "family": "acgan",
         "model": ACGAN_MODEL,
@@ -175,7 +182,9 @@ PRESETS = {
     #   D from G in training mode (dropout on), as a plain training loop does.
     # - Keras default initialisers (Glorot uniform); the report does not say.
     "mnist-mlp-gan": {
-        "description": "Fully connected GAN (alpha 4) per MNIST digit, label smoothing 0.9, 2 G steps per D step, 2000 epochs",
+        "description": (
+            "Fully connected GAN (alpha 4) per MNIST digit, label smoothing 0.9, 2 G steps per D step, 2000 epochs"
+        ),
         "source": "S4 (seed 004)",
         "family": "mlp",
         "model": {"alpha": 4, "slope": 0.01, "dropout": 0.1},

@@ -20,6 +20,7 @@ to `max_frames` (thinned evenly, the first and last kept), each labelled with it
 montage of noisy textures barely compresses in a GIF (NEU: about 0.4 byte per pixel at 32
 gray levels), so the frames are scaled down until the GIF fits in `max_bytes`.
 """
+
 import dataclasses
 import datetime
 import html
@@ -46,11 +47,28 @@ NOT_GAN_FOLDERS = {"checkpoints", "evaluation"}
 MONTAGE_WIDTH, WIDE_WIDTH = 352, 560  # CSS pixels a montage is shown at
 
 # The settings shown first, in this order; the rest follow under "all settings".
-MAIN_SETTINGS = ["preset", "family", "dataset", "classes", "per_class", "epochs", "batch_size", "image_size",
-                 "channels", "noise_dim", "noise", "d_lr", "g_lr", "beta_1", "seed", "num_benchmark"]
+MAIN_SETTINGS = [
+    "preset",
+    "family",
+    "dataset",
+    "classes",
+    "per_class",
+    "epochs",
+    "batch_size",
+    "image_size",
+    "channels",
+    "noise_dim",
+    "noise",
+    "d_lr",
+    "g_lr",
+    "beta_1",
+    "seed",
+    "num_benchmark",
+]
 
 
 # ---------------------------------------------------------------- the progress GIF
+
 
 def epoch_montages(gan_folder):
     """[(epoch, path)] of the epoch_*.png montages in `gan_folder`, epochs ascending."""
@@ -80,8 +98,9 @@ def write_progress_gif(gan_folder, *, max_frames=60, max_bytes=3_000_000):
         raise UserError(f"max_frames must be at least 1 for a progress GIF, got {max_frames}")
     montages = thin(epoch_montages(gan_folder), max_frames)
     if not montages:
-        raise UserError(f"no epoch montages (epoch_*.png) in {gan_folder}: "
-                        "pass a GAN folder of a run that has trained an epoch")
+        raise UserError(
+            f"no epoch montages (epoch_*.png) in {gan_folder}: pass a GAN folder of a run that has trained an epoch"
+        )
     last = load_rgb(montages[-1][1])
     # Montages of another size (a run resumed with other settings) are fitted to the last one.
     frames = [(epoch, fit(load_rgb(path), last.shape)) for epoch, path in montages[:-1]] + [(montages[-1][0], last)]
@@ -103,8 +122,9 @@ def load_rgb(path):
         with Image.open(path) as image:
             return np.asarray(image.convert("RGB"))
     except OSError as err:
-        raise UserError(f"cannot read montage {path} ({err}); delete the damaged file and write the GIF again"
-                        ) from None
+        raise UserError(
+            f"cannot read montage {path} ({err}); delete the damaged file and write the GIF again"
+        ) from None
 
 
 def fit(image, shape):
@@ -177,6 +197,7 @@ def to_palette(image, palette):
 
 # ---------------------------------------------------------------- reading a run folder
 
+
 @dataclasses.dataclass
 class GanView:
     """What the page shows of one GAN folder."""
@@ -214,9 +235,14 @@ def read_manifest(run_dir):
 def discover_gans(run_dir, config):
     """GAN folders of a run without run.json: subfolders with a history or montages, in the
     order of the config's classes where the names match."""
-    folders = [p.name for p in sorted(run_dir.iterdir())
-               if p.is_dir() and not p.name.startswith(".") and p.name not in NOT_GAN_FOLDERS
-               and ((p / "history.json").is_file() or epoch_montages(p))]
+    folders = [
+        p.name
+        for p in sorted(run_dir.iterdir())
+        if p.is_dir()
+        and not p.name.startswith(".")
+        and p.name not in NOT_GAN_FOLDERS
+        and ((p / "history.json").is_file() or epoch_montages(p))
+    ]
     order = [c.strip() for c in str(config.get("classes", "")).split(",")]
     return sorted(folders, key=lambda name: order.index(name) if name in order else len(order))
 
@@ -241,8 +267,11 @@ def read_gans(run_dir, config, manifest):
     conditional_run = config.get("family") == "acgan"
     if manifest:
         conditional_run = bool(manifest.get("conditional", conditional_run))
-        entries = [(str(g["folder"]), [str(c) for c in g.get("classes") or []])
-                   for g in manifest["gans"] if isinstance(g, dict) and g.get("folder")]
+        entries = [
+            (str(g["folder"]), [str(c) for c in g.get("classes") or []])
+            for g in manifest["gans"]
+            if isinstance(g, dict) and g.get("folder")
+        ]
     else:
         entries = [(name, []) for name in discover_gans(run_dir, config)]
     tile = config.get("image_size") or (manifest or {}).get("image_size")
@@ -277,13 +306,22 @@ def read_evaluation(run_dir):
         return None
     reference = metrics.get("reference") if isinstance(metrics.get("reference"), dict) else {}
     real = reference.get("held_out_vs_train") if isinstance(reference.get("held_out_vs_train"), dict) else {}
-    best = {str(name): {"epoch": b["epoch"], "fid": number(b.get("fid")),
-                        "real_fid": number((real.get(name) or {}).get("fid"))}
-            for name, b in metrics["best_epoch"].items() if isinstance(b, dict) and isinstance(b.get("epoch"), int)}
+    best = {
+        str(name): {
+            "epoch": b["epoch"],
+            "fid": number(b.get("fid")),
+            "real_fid": number((real.get(name) or {}).get("fid")),
+        }
+        for name, b in metrics["best_epoch"].items()
+        if isinstance(b, dict) and isinstance(b.get("epoch"), int)
+    }
     rows = metrics.get("rows") if isinstance(metrics.get("rows"), list) else []
-    return {"best": best, "epochs": len({r.get("epoch") for r in rows if isinstance(r, dict)}),
-            "ceiling": number(reference.get("feature_cnn_held_out_accuracy")),
-            "plot": (run_dir / "evaluation" / "fid_vs_epoch.png").is_file()}
+    return {
+        "best": best,
+        "epochs": len({r.get("epoch") for r in rows if isinstance(r, dict)}),
+        "ceiling": number(reference.get("feature_cnn_held_out_accuracy")),
+        "plot": (run_dir / "evaluation" / "fid_vs_epoch.png").is_file(),
+    }
 
 
 def attach_best_epochs(gans, evaluation):
@@ -310,6 +348,7 @@ def clean(value):
 
 # ---------------------------------------------------------------- timings
 
+
 def format_duration(seconds):
     if seconds is None:
         return "-"
@@ -327,8 +366,12 @@ def epoch_seconds(gan):
 def gan_timing(gan, total_epochs):
     seconds = epoch_seconds(gan)
     done = max([r["epoch"] for r in gan.history] + [e for e, _ in gan.montages] + [0])
-    return {"done": done, "total": total_epochs, "seconds": sum(seconds) if seconds else None,
-            "median": statistics.median(seconds) if seconds else None}
+    return {
+        "done": done,
+        "total": total_epochs,
+        "seconds": sum(seconds) if seconds else None,
+        "median": statistics.median(seconds) if seconds else None,
+    }
 
 
 def run_timing(gans, config):
@@ -355,6 +398,7 @@ def run_timing(gans, config):
 
 # ---------------------------------------------------------------- the page
 
+
 def write_report(run_dir, *, gifs=True, max_frames=60):
     """Write RUN_DIR/report.html (see the module docstring) and return its path. With `gifs`,
     first (re)write each GAN's progress.gif where it is missing or older than its newest montage."""
@@ -366,8 +410,10 @@ def write_report(run_dir, *, gifs=True, max_frames=60):
     manifest = read_manifest(run_dir)
     gans = read_gans(run_dir, config, manifest)
     if not config and not manifest and not gans:
-        raise UserError(f"{run_dir} holds no run (no config.json, run.json or GAN folders with epoch_*.png): "
-                        "pass a folder written by 'pyimagesearch-gan train'")
+        raise UserError(
+            f"{run_dir} holds no run (no config.json, run.json or GAN folders with epoch_*.png): "
+            "pass a folder written by 'pyimagesearch-gan train'"
+        )
     if gifs:
         for gan in gans:
             folder = run_dir / gan.folder
@@ -418,13 +464,18 @@ def config_table(config):
         return '<p class="note">config.json is missing or unreadable.</p>'
 
     def cells(keys):
-        return "".join(f'<div class="kv"><span class="k">{esc(k)}</span>'
-                       f'<span class="v">{esc(setting_text(config[k]))}</span></div>' for k in keys)
+        return "".join(
+            f'<div class="kv"><span class="k">{esc(k)}</span>'
+            f'<span class="v">{esc(setting_text(config[k]))}</span></div>'
+            for k in keys
+        )
 
     main = [k for k in MAIN_SETTINGS if k in config]
     rest = [k for k in config if k not in main and k not in ("description", "source")]
-    return (f'<div class="kvs">{cells(main)}</div><details><summary>all settings ({len(config)})</summary>'
-            f'<div class="kvs">{cells(rest)}</div></details>')
+    return (
+        f'<div class="kvs">{cells(main)}</div><details><summary>all settings ({len(config)})</summary>'
+        f'<div class="kvs">{cells(rest)}</div></details>'
+    )
 
 
 def summary_cards(timing, gans, evaluation):
@@ -453,8 +504,11 @@ def summary_cards(timing, gans, evaluation):
         hint = f"of {len(best)} classes, see each GAN" if len(best) > 1 else "lowest FID"
         cards.append(("best epoch (FID)", value, hint))
     progress = min(100, 100 * low / total) if total else 0
-    html_cards = "".join(f'<div class="card"><div class="label">{esc(label)}</div><div class="value">{value}</div>'
-                         f'<div class="hint">{esc(hint)}</div></div>' for label, value, hint in cards)
+    html_cards = "".join(
+        f'<div class="card"><div class="label">{esc(label)}</div><div class="value">{value}</div>'
+        f'<div class="hint">{esc(hint)}</div></div>'
+        for label, value, hint in cards
+    )
     return f'<div class="cards">{html_cards}</div><div class="bar"><div style="width:{progress:.1f}%"></div></div>'
 
 
@@ -462,14 +516,18 @@ def timing_table(gans, timing):
     rows = []
     for index, (gan, t) in enumerate(zip(gans, timing["per_gan"])):
         best = ", ".join(f"{b['class']} {b['epoch']}" for b in gan.best) or "-"
-        rows.append(f'<tr><td><a href="#gan-{index}">{esc(gan.folder)}</a></td><td>{esc(", ".join(gan.classes))}</td>'
-                    f'<td class="n">{t["done"]} / {esc(t["total"] or "?")}</td>'
-                    f'<td class="n">{format_duration(t["seconds"])}</td>'
-                    f'<td class="n">{format_duration(t["median"])}</td>'
-                    f'<td>{esc(best)}</td></tr>')
-    return ('<table class="grid"><thead><tr><th>GAN</th><th>classes</th><th class="n">epochs</th>'
-            '<th class="n">training time</th><th class="n">median per epoch</th><th>best epoch (FID)</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+        rows.append(
+            f'<tr><td><a href="#gan-{index}">{esc(gan.folder)}</a></td><td>{esc(", ".join(gan.classes))}</td>'
+            f'<td class="n">{t["done"]} / {esc(t["total"] or "?")}</td>'
+            f'<td class="n">{format_duration(t["seconds"])}</td>'
+            f'<td class="n">{format_duration(t["median"])}</td>'
+            f"<td>{esc(best)}</td></tr>"
+        )
+    return (
+        '<table class="grid"><thead><tr><th>GAN</th><th>classes</th><th class="n">epochs</th>'
+        '<th class="n">training time</th><th class="n">median per epoch</th><th>best epoch (FID)</th></tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
 
 
 def is_wide(width, height):
@@ -487,8 +545,10 @@ def montage_figure(path, src, caption, *, labels=None, img_id=None):
     image = f'<a href="{src}"{link_id_attr}><img src="{src}" alt="{esc(caption)}"{img_id_attr}></a>'
     if labels:
         rows = "".join(f"<span>{esc(name)}</span>" for name in labels)
-        image = (f'<div class="labelled"><div class="rowlabels" style="grid-template-rows:repeat({len(labels)},1fr)">'
-                 f'{rows}</div>{image}</div>')
+        image = (
+            f'<div class="labelled"><div class="rowlabels" style="grid-template-rows:repeat({len(labels)},1fr)">'
+            f"{rows}</div>{image}</div>"
+        )
     return f'<figure class="{classes}">{image}<figcaption>{esc(caption)}</figcaption></figure>'
 
 
@@ -497,8 +557,10 @@ def best_line(gan):
     for b in gan.best:
         fid = "FID -" if b["fid"] is None else f"FID {b['fid']:.2f}"
         real = "" if b["real_fid"] is None else f", real held-out {b['real_fid']:.2f}"
-        items.append(f'<button type="button" class="best" data-epoch="{b["epoch"]}">{esc(b["class"])}: '
-                     f'epoch {b["epoch"]}</button> <span class="hint">({fid}{real})</span>')
+        items.append(
+            f'<button type="button" class="best" data-epoch="{b["epoch"]}">{esc(b["class"])}: '
+            f'epoch {b["epoch"]}</button> <span class="hint">({fid}{real})</span>'
+        )
     return f'<p class="bestline">best epoch by FID (lowest): {" &middot; ".join(items)}</p>' if items else ""
 
 
@@ -509,18 +571,22 @@ def timeline(index, gan, latest):
     labels = gan.classes if gan.rows else None
     wide = " wide" if is_wide(*montage_size(latest[0])) else ""
     figure = montage_figure(*latest, f"epoch {epoch}", labels=labels, img_id=f"tl-{index}")
-    return (f'<div class="timeline{wide}">{figure}'
-            '<div class="controls"><button type="button" class="play" aria-label="play">&#9654;</button>'
-            f'<input type="range" min="0" max="{last}" value="{last}" aria-label="epoch"><span class="epoch"></span>'
-            '</div></div>')
+    return (
+        f'<div class="timeline{wide}">{figure}'
+        '<div class="controls"><button type="button" class="play" aria-label="play">&#9654;</button>'
+        f'<input type="range" min="0" max="{last}" value="{last}" aria-label="epoch"><span class="epoch"></span>'
+        "</div></div>"
+    )
 
 
 def gan_section(index, gan, run_dir, timing):
     folder = run_dir / gan.folder
     t = timing["per_gan"][index]
-    head = (f'<h2 id="gan-{index}">{esc(gan.title)}</h2><p class="sub">{t["done"]} of {esc(t["total"] or "?")} epochs'
-            f' &middot; {format_duration(t["seconds"])} &middot; median {format_duration(t["median"])} per epoch'
-            f' &middot; folder <code>{esc(gan.folder)}/</code></p>')
+    head = (
+        f'<h2 id="gan-{index}">{esc(gan.title)}</h2><p class="sub">{t["done"]} of {esc(t["total"] or "?")} epochs'
+        f" &middot; {format_duration(t['seconds'])} &middot; median {format_duration(t['median'])} per epoch"
+        f" &middot; folder <code>{esc(gan.folder)}/</code></p>"
+    )
     if gan.rows:
         head += f'<p class="sub">one montage row per class: {esc(", ".join(gan.classes))}</p>'
     head += "".join(f'<p class="note">{esc(note)}</p>' for note in gan.notes)
@@ -538,13 +604,17 @@ def gan_section(index, gan, run_dir, timing):
     if (folder / GIF_NAME).is_file():
         figures.append(montage_figure(folder / GIF_NAME, href(gan.folder, GIF_NAME), "progress.gif"))
     if gan.history:
-        explore += ('<div class="chart"><div class="legend"></div>'
-                    '<svg class="loss" viewBox="0 0 600 260" role="img" aria-label="losses per epoch"></svg>'
-                    '<div class="readout">&nbsp;</div></div>')
+        explore += (
+            '<div class="chart"><div class="legend"></div>'
+            '<svg class="loss" viewBox="0 0 600 260" role="img" aria-label="losses per epoch"></svg>'
+            '<div class="readout">&nbsp;</div></div>'
+        )
     else:
         explore += '<div class="chart"><p class="note">no history.json yet.</p></div>'
-    return (f'<section class="gan" data-gan="{index}">{head}<div class="figures">{"".join(figures)}</div>'
-            f'{best_line(gan)}<div class="explore">{explore}</div></section>')
+    return (
+        f'<section class="gan" data-gan="{index}">{head}<div class="figures">{"".join(figures)}</div>'
+        f'{best_line(gan)}<div class="explore">{explore}</div></section>'
+    )
 
 
 def evaluation_section(evaluation):
@@ -554,30 +624,46 @@ def evaluation_section(evaluation):
     def cell(value):
         return f'<td class="n">{"-" if value is None else f"{value:.2f}"}</td>'
 
-    rows = "".join(f'<tr><td>{esc(name)}</td><td class="n">{b["epoch"]}</td>{cell(b["fid"])}{cell(b["real_fid"])}</tr>'
-                   for name, b in evaluation["best"].items())
+    rows = "".join(
+        f'<tr><td>{esc(name)}</td><td class="n">{b["epoch"]}</td>{cell(b["fid"])}{cell(b["real_fid"])}</tr>'
+        for name, b in evaluation["best"].items()
+    )
     count = evaluation["epochs"]
     note = f"{count} epoch{'s' if count != 1 else ''} evaluated"
     if evaluation["ceiling"] is not None:
         note += f"; the feature CNN's accuracy on held-out real images (the ceiling of CAS) {evaluation['ceiling']:.3f}"
     plot = ""
     if evaluation["plot"]:
-        plot = (f'<figure class="plot"><img src="{href("evaluation", "fid_vs_epoch.png")}" alt="FID against the epoch">'
-                '<figcaption>evaluation/fid_vs_epoch.png</figcaption></figure>')
-    return (f'<section class="evaluation"><h2>Evaluation</h2><p class="sub">{esc(note)} (evaluation/metrics.json)</p>'
-            '<div class="figures"><table class="grid"><thead><tr><th>class</th><th class="n">best epoch</th>'
-            f'<th class="n">FID</th><th class="n">FID of real held-out</th></tr></thead><tbody>{rows}</tbody></table>'
-            f'{plot}</div></section>')
+        plot = (
+            f'<figure class="plot"><img src="{href("evaluation", "fid_vs_epoch.png")}" alt="FID against the epoch">'
+            "<figcaption>evaluation/fid_vs_epoch.png</figcaption></figure>"
+        )
+    return (
+        f'<section class="evaluation"><h2>Evaluation</h2><p class="sub">{esc(note)} (evaluation/metrics.json)</p>'
+        '<div class="figures"><table class="grid"><thead><tr><th>class</th><th class="n">best epoch</th>'
+        f'<th class="n">FID</th><th class="n">FID of real held-out</th></tr></thead><tbody>{rows}</tbody></table>'
+        f"{plot}</div></section>"
+    )
 
 
 def page_data(config, gans):
-    return clean({
-        "epochs": config.get("epochs"),
-        "gans": [{"folder": g.folder, "classes": g.classes, "conditional": g.conditional, "history": g.history,
-                  "epochs": [e for e, _ in g.montages], "src": [href(g.folder, name) for _, name in g.montages],
-                  "best": [{"class": b["class"], "epoch": b["epoch"], "fid": b["fid"]} for b in g.best]}
-                 for g in gans],
-    })
+    return clean(
+        {
+            "epochs": config.get("epochs"),
+            "gans": [
+                {
+                    "folder": g.folder,
+                    "classes": g.classes,
+                    "conditional": g.conditional,
+                    "history": g.history,
+                    "epochs": [e for e, _ in g.montages],
+                    "src": [href(g.folder, name) for _, name in g.montages],
+                    "best": [{"class": b["class"], "epoch": b["epoch"], "fid": b["fid"]} for b in g.best],
+                }
+                for g in gans
+            ],
+        }
+    )
 
 
 def embed_json(data):

@@ -11,6 +11,7 @@ Runs written before run.json existed are described once from their config and da
 The noise of a run's class i comes from NumPy seeded with (seed, i), in the run's noise
 distribution, so a seed gives the same images whatever `--classes` selects.
 """
+
 import dataclasses
 import functools
 import json
@@ -48,6 +49,7 @@ class Target:
 
 
 # ---------------------------------------------------------------- the manifest
+
 
 def write_manifest(run_dir, cfg, jobs, *, class_names, conditional):
     """Write `run.json` for a run training `jobs` (trainer.Job) on `class_names`; returns it."""
@@ -92,9 +94,21 @@ def derive_manifest(cfg):
     else:
         name = folder_name("all" if len(selected) == len(names) else "+".join(selected))
         gans = [{"folder": name, "classes": selected, "labels": list(range(len(selected))) if conditional else None}]
-    return {"format": FORMAT, "version": VERSION, "preset": cfg.preset, "family": cfg.family, "conditional": conditional,
-            "pooled": not conditional and not cfg.per_class, "dataset": cfg.dataset, "image_size": cfg.image_size,
-            "channels": cfg.channels, "noise": cfg.noise, "noise_dim": cfg.noise_dim, "class_names": selected, "gans": gans}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "preset": cfg.preset,
+        "family": cfg.family,
+        "conditional": conditional,
+        "pooled": not conditional and not cfg.per_class,
+        "dataset": cfg.dataset,
+        "image_size": cfg.image_size,
+        "channels": cfg.channels,
+        "noise": cfg.noise,
+        "noise_dim": cfg.noise_dim,
+        "class_names": selected,
+        "gans": gans,
+    }
 
 
 def dataset_class_names(cfg):
@@ -106,12 +120,15 @@ def dataset_class_names(cfg):
     except UserError:
         if cfg.dataset == "neu":
             return list(NEU_CLASSES)
-        raise UserError(f"the run has no {MANIFEST} (it was written by an older version) and its data folder "
-                        f"{cfg.data_dir} is gone: restore the data folder once so the run can be described") from None
+        raise UserError(
+            f"the run has no {MANIFEST} (it was written by an older version) and its data folder "
+            f"{cfg.data_dir} is gone: restore the data folder once so the run can be described"
+        ) from None
     return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 # ---------------------------------------------------------------- a run
+
 
 @dataclasses.dataclass
 class Run:
@@ -127,13 +144,19 @@ class Run:
             try:
                 manifest = json.loads(path.read_text())
             except ValueError as err:
-                raise UserError(f"{path} is damaged ({err}): delete it and it is derived again from config.json") from None
+                raise UserError(
+                    f"{path} is damaged ({err}): delete it and it is derived again from config.json"
+                ) from None
             if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
                 raise UserError(f"{path} is not a pyimagesearch-gan run manifest: delete it and it is derived again")
             return manifest
         manifest = derive_manifest(self.cfg)
-        print(f"note: {self.folder} has no {MANIFEST} (an older run): its classes were read from config.json and the data "
-              f"folder ({', '.join(manifest['class_names'])}); saved as {path}", file=sys.stderr)
+        print(
+            f"note: {self.folder} has no {MANIFEST} (an older run): its classes were read from config.json "
+            "and the data "
+            f"folder ({', '.join(manifest['class_names'])}); saved as {path}",
+            file=sys.stderr,
+        )
         try:
             write_json(path, manifest)
         except OSError:
@@ -203,6 +226,7 @@ def read_history(folder):
 
 # ---------------------------------------------------------------- generators and epochs
 
+
 def final_epoch(run, gan):
     """The epoch the saved generator.keras of `gan` was written at (its last history record)."""
     history = read_history(run.folder / gan)
@@ -232,13 +256,19 @@ def load_generator(run, gan, epoch=None):
     if epoch is None or (final.is_file() and epoch == final_epoch(run, gan)):
         if not final.is_file():
             epochs = sorted(set(checkpoint_epochs(run.folder, gan)) | set(snapshot_epochs(run.folder, gan)))
-            hint = f"pick a checkpoint with --epoch ({format_epochs(epochs)})" if epochs else f"finish it: {resume_hint(run.folder)}"
+            hint = (
+                f"pick a checkpoint with --epoch ({format_epochs(epochs)})"
+                if epochs
+                else f"finish it: {resume_hint(run.folder)}"
+            )
             raise UserError(f"no generator in {final.parent} (the run did not finish): {hint}")
         return load_model(final), final_epoch(run, gan)
     if epoch not in available_epochs(run, gan):
-        raise UserError(f"--epoch {epoch}: {run.folder / gan} has generators of epochs {format_epochs(available_epochs(run, gan))} "
-                        f"only (snapshots every {run.cfg.snapshot_interval()} epochs, the checkpoints and the final one; "
-                        "train with --set snapshot_every=N for more)")
+        raise UserError(
+            f"--epoch {epoch}: {run.folder / gan} has generators of epochs {format_epochs(available_epochs(run, gan))} "
+            f"only (snapshots every {run.cfg.snapshot_interval()} epochs, the checkpoints and the final one; "
+            "train with --set snapshot_every=N for more)"
+        )
     generator, _ = get_family(run.cfg.family).build(run.cfg, run.num_classes)
     load_generator_weights(generator, run.folder, gan, epoch)
     return generator, epoch
@@ -250,7 +280,9 @@ def load_model(path):
     try:
         return keras.saving.load_model(path, compile=False)
     except Exception as err:  # a damaged or foreign file; Keras raises many types
-        raise UserError(f"cannot load {path} ({type(err).__name__}: {str(err)[:120]}): retrain or restore the file") from None
+        raise UserError(
+            f"cannot load {path} ({type(err).__name__}: {str(err)[:120]}): retrain or restore the file"
+        ) from None
 
 
 def format_epochs(epochs):
@@ -258,6 +290,7 @@ def format_epochs(epochs):
 
 
 # ---------------------------------------------------------------- drawing images
+
 
 def sample(generator, cfg, target, count, *, seed, batch_size=256, progress=None):
     """uint8 images (count, H, W, C) of `target`, the generator in inference mode."""

@@ -1,6 +1,7 @@
 """Small helpers every part of the project shares, one of each: noise, fingerprints, comma
 lists, seeded per-class splits and timing. None of them imports TensorFlow.
 """
+
 import contextlib
 import hashlib
 import os
@@ -63,8 +64,12 @@ def per_class_order(labels, seed):
     """
     seed = list(seed) if isinstance(seed, (list, tuple)) else [seed]
     labels = np.asarray(labels)
-    return {int(c): np.flatnonzero(labels == c)[np.random.default_rng([*seed, int(c)]).permutation(int((labels == c).sum()))]
-            for c in np.unique(labels)}
+    return {
+        int(c): np.flatnonzero(labels == c)[
+            np.random.default_rng([*seed, int(c)]).permutation(int((labels == c).sum()))
+        ]
+        for c in np.unique(labels)
+    }
 
 
 def per_class_split(labels, count, seed):
@@ -133,8 +138,10 @@ def import_tensorflow(verbose=False):
             import keras  # noqa: F401
             import tensorflow  # noqa: F401
     except ImportError as err:
-        raise UserError(f"TensorFlow is not installed ({err}): install the package with an extra, "
-                        "pip install -e '.[cpu]' (CPU), '.[gpu]' (NVIDIA GPU) or '.[tf]' (macOS)") from None
+        raise UserError(
+            f"TensorFlow is not installed ({err}): install the package with an extra, "
+            "pip install -e '.[cpu]' (CPU), '.[gpu]' (NVIDIA GPU) or '.[tf]' (macOS)"
+        ) from None
 
 
 def format_seconds(seconds):

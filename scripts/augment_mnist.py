@@ -2,6 +2,7 @@
 
 The same code as `pyimagesearch-gan augment-mnist` (every flag works here too).
 """
+
 import sys
 
 from pyimagesearch_gan.commands import main

@@ -3,6 +3,7 @@
 The same code as `pyimagesearch-gan bench` (every flag works here too): prints a markdown
 table and writes bench.json and bench.md to --output (default output/bench).
 """
+
 import sys
 
 from pyimagesearch_gan.commands import main

@@ -5,6 +5,7 @@ S2 Fashion-MNIST settings (preset acgan-fashion-mnist); `--preset acgan-neu` tra
 NEU classes. Montages have one row per class; loss.png also plots the auxiliary classifier's
 accuracy on real and generated images.
 """
+
 import sys
 
 from pyimagesearch_gan.commands import main

@@ -3,6 +3,7 @@
 The same code as `pyimagesearch-gan train` (every flag works here too); the defaults are the
 seed-000 NEU settings (preset neu-dcgan).
 """
+
 import sys
 
 from pyimagesearch_gan.commands import main

@@ -4,6 +4,7 @@ The same code as `pyimagesearch-gan train` (every flag works here too); the defa
 S4 settings (preset mnist-mlp-gan: alpha 4, real label 0.9, two G updates per D update).
 Other widths: --set model.alpha=1 (S4 tried 1, 2, 4 and 6).
 """
+
 import sys
 
 from pyimagesearch_gan.commands import main

@@ -1,4 +1,5 @@
 """Shared fixtures: the shared data folder, small configs, seeded Keras."""
+
 import os
 from pathlib import Path
 
@@ -72,7 +73,10 @@ def write_image_tree(root, classes=("a", "b"), count=16, size=28, seed=0):
         folder = Path(root) / name
         folder.mkdir(parents=True, exist_ok=True)
         for i in range(count):
-            cv2.imwrite(str(folder / f"{name}_{i:03d}.png"), cv2.GaussianBlur(rng.integers(0, 256, (size, size), dtype="uint8"), (5, 5), 0))
+            cv2.imwrite(
+                str(folder / f"{name}_{i:03d}.png"),
+                cv2.GaussianBlur(rng.integers(0, 256, (size, size), dtype="uint8"), (5, 5), 0),
+            )
     return Path(root)
 
 

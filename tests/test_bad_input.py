@@ -6,6 +6,7 @@ console entry in a subprocess to prove there is no traceback. The inputs that mu
 work (16-bit, CMYK, RGBA, mixed sizes and channels; hidden and non-image files skipped and
 reported) train for one epoch. docs/troubleshooting.md lists the same cases.
 """
+
 import io
 import json
 import os
@@ -20,7 +21,20 @@ from PIL import Image
 
 from pyimagesearch_gan.commands import main
 
-TINY = ["--preset", "neu-dcgan", "--dataset", "folder", "--batch-size", "4", "--epochs", "1", "--set", "num_benchmark=4", "--seed", "1"]
+TINY = [
+    "--preset",
+    "neu-dcgan",
+    "--dataset",
+    "folder",
+    "--batch-size",
+    "4",
+    "--epochs",
+    "1",
+    "--set",
+    "num_benchmark=4",
+    "--seed",
+    "1",
+]
 
 
 @pytest.fixture
@@ -133,23 +147,27 @@ def test_missing_output_folder_is_created(data, tmp_path, capsys):
     assert (output / "a" / "generator.keras").is_file() and (output / "b" / "generator.keras").is_file()
 
 
-@pytest.mark.parametrize("args, names", [
-    (["--preset", "nope"], ["unknown preset 'nope'"]),
-    (["--set", "noise=gaussian"], ["noise", "uniform"]),
-    (["--set", "epochs=abc"], ["epochs", "whole number", "'abc'"]),
-    (["--set", "nonsense=1"], ["unknown setting 'nonsense'"]),
-    (["--jit-compile", "maybe"], ["--jit-compile", "maybe"]),
-    (["--channels", "2"], ["--channels"]),
-    (["--epochs", "many"], ["--epochs", "many"]),
-    (["--frobnicate"], ["--frobnicate"]),
-    (["--classes", "rust"], ["rust", "0 a, 1 b"]),
-])
+@pytest.mark.parametrize(
+    "args, names",
+    [
+        (["--preset", "nope"], ["unknown preset 'nope'"]),
+        (["--set", "noise=gaussian"], ["noise", "uniform"]),
+        (["--set", "epochs=abc"], ["epochs", "whole number", "'abc'"]),
+        (["--set", "nonsense=1"], ["unknown setting 'nonsense'"]),
+        (["--jit-compile", "maybe"], ["--jit-compile", "maybe"]),
+        (["--channels", "2"], ["--channels"]),
+        (["--epochs", "many"], ["--epochs", "many"]),
+        (["--frobnicate"], ["--frobnicate"]),
+        (["--classes", "rust"], ["rust", "0 a, 1 b"]),
+    ],
+)
 def test_unknown_preset_or_option_value_stops(args, names, data, tmp_path, capsys):
     expect_error(capsys, lambda: train(data, tmp_path / "run", *args), *names)
     assert not (tmp_path / "run").exists()
 
 
 # ---------------------------------------------------------------- --resume and --output of runs
+
 
 def fake_run(folder, config=None):
     folder.mkdir(parents=True)
@@ -163,7 +181,9 @@ def listing(folder):
 
 
 def test_resume_folder_missing(tmp_path, capsys):
-    expect_error(capsys, lambda: main(["train", "--resume", str(tmp_path / "gone")]), tmp_path / "gone", "does not exist")
+    expect_error(
+        capsys, lambda: main(["train", "--resume", str(tmp_path / "gone")]), tmp_path / "gone", "does not exist"
+    )
 
 
 def test_resume_folder_without_checkpoint_or_config(tmp_path, capsys):
@@ -184,13 +204,23 @@ def test_resume_parent_of_runs_names_them(tmp_path, capsys):
 def test_resume_config_of_another_project(config, tmp_path, capsys):
     other = fake_run(tmp_path / "other", config)
     before = listing(other)
-    expect_error(capsys, lambda: main(["train", "--resume", str(other)]), other / "config.json", "not a pyimagesearch-gan run config")
+    expect_error(
+        capsys,
+        lambda: main(["train", "--resume", str(other)]),
+        other / "config.json",
+        "not a pyimagesearch-gan run config",
+    )
     assert listing(other) == before
 
 
 def test_resume_takes_no_other_settings(tmp_path, capsys):
     run = fake_run(tmp_path / "run", {"epochs": 3})
-    expect_error(capsys, lambda: main(["train", "--resume", str(run), "--batch-size", "4", "--set", "g_steps=2"]), "--batch-size", "--set")
+    expect_error(
+        capsys,
+        lambda: main(["train", "--resume", str(run), "--batch-size", "4", "--set", "g_steps=2"]),
+        "--batch-size",
+        "--set",
+    )
     expect_error(capsys, lambda: main(["train", "--resume", str(run), "--preset", "book-mnist"]), "--preset")
     expect_error(capsys, lambda: main(["train", "--resume", str(run), "--epochs", "2"]), "--epochs 2", "extend")
 
@@ -205,8 +235,23 @@ def test_console_entry_prints_one_error_line_and_no_traceback(data, tmp_path):
     """The real `python -m pyimagesearch_gan`: exit code 2, one 'error:' line naming the file, no traceback."""
     (data / "a" / "broken.jpg").write_bytes(jpeg_bytes(np.full((28, 28, 3), 90, np.uint8))[:150])
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    result = subprocess.run([sys.executable, "-m", "pyimagesearch_gan", "train", *TINY, "--data-dir", str(data), "--output", str(tmp_path / "run")],
-                            capture_output=True, text=True, timeout=180, env=env)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pyimagesearch_gan",
+            "train",
+            *TINY,
+            "--data-dir",
+            str(data),
+            "--output",
+            str(tmp_path / "run"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=env,
+    )
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr and "[ERROR" not in result.stderr
@@ -216,20 +261,27 @@ def test_console_entry_prints_one_error_line_and_no_traceback(data, tmp_path):
 
 
 def run_python(code, **env):
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180,
-                          env={**os.environ, "PYTHONWARNINGS": "ignore", **env})
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "PYTHONWARNINGS": "ignore", **env},
+    )
 
 
 def test_wrong_data_dir_is_one_line_before_tensorflow_starts(tmp_path):
     """User errors are found with NumPy/OpenCV, before TensorFlow's start-up (seconds, and its noise)."""
-    result = run_python(textwrap.dedent(f"""
+    result = run_python(
+        textwrap.dedent(f"""
         import sys
         from pyimagesearch_gan.commands import main
         try:
             main(["train", "--data-dir", {str(tmp_path / "nowhere")!r}, "--output", {str(tmp_path / "run")!r}])
         finally:
             print("tensorflow imported:", "tensorflow" in sys.modules)
-    """))
+    """)
+    )
     assert result.returncode == 2 and result.stdout.strip() == "tensorflow imported: False", result
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: data folder") and "nowhere" in lines[0], lines
@@ -238,12 +290,14 @@ def test_wrong_data_dir_is_one_line_before_tensorflow_starts(tmp_path):
 
 def test_without_tensorflow_the_first_command_says_what_to_install(data, tmp_path):
     """`pip install -e .` without an extra has no TensorFlow: one line naming the extra, no traceback."""
-    result = run_python(textwrap.dedent(f"""
+    result = run_python(
+        textwrap.dedent(f"""
         import sys
         sys.modules["tensorflow"] = None  # as if it were not installed
         from pyimagesearch_gan.commands import main
         main(["train", *{TINY!r}, "--data-dir", {str(data)!r}, "--output", {str(tmp_path / "run")!r}])
-    """))
+    """)
+    )
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert len(lines) == 1 and "TensorFlow is not installed" in lines[0] and ".[cpu]" in lines[0], lines

@@ -1,4 +1,5 @@
 """The book models are layer for layer SPEC R0, and the optimizer decay is the book's."""
+
 import keras
 import numpy as np
 import pytest
@@ -8,17 +9,29 @@ from pyimagesearch_gan.models import book, get_family
 from pyimagesearch_gan.training.trainer import make_optimizer
 
 GENERATOR_LAYERS = [
-    ("Dense", (None, 512)), ("Activation", (None, 512)), ("BatchNormalization", (None, 512)),
-    ("Dense", (None, 3136)), ("Activation", (None, 3136)), ("BatchNormalization", (None, 3136)),
+    ("Dense", (None, 512)),
+    ("Activation", (None, 512)),
+    ("BatchNormalization", (None, 512)),
+    ("Dense", (None, 3136)),
+    ("Activation", (None, 3136)),
+    ("BatchNormalization", (None, 3136)),
     ("Reshape", (None, 7, 7, 64)),
-    ("Conv2DTranspose", (None, 14, 14, 32)), ("Activation", (None, 14, 14, 32)), ("BatchNormalization", (None, 14, 14, 32)),
-    ("Conv2DTranspose", (None, 28, 28, 1)), ("Activation", (None, 28, 28, 1)),
+    ("Conv2DTranspose", (None, 14, 14, 32)),
+    ("Activation", (None, 14, 14, 32)),
+    ("BatchNormalization", (None, 14, 14, 32)),
+    ("Conv2DTranspose", (None, 28, 28, 1)),
+    ("Activation", (None, 28, 28, 1)),
 ]
 DISCRIMINATOR_LAYERS = [
-    ("Conv2D", (None, 14, 14, 32)), ("LeakyReLU", (None, 14, 14, 32)),
-    ("Conv2D", (None, 7, 7, 64)), ("LeakyReLU", (None, 7, 7, 64)),
-    ("Flatten", (None, 3136)), ("Dense", (None, 512)), ("LeakyReLU", (None, 512)),
-    ("Dense", (None, 1)), ("Activation", (None, 1)),
+    ("Conv2D", (None, 14, 14, 32)),
+    ("LeakyReLU", (None, 14, 14, 32)),
+    ("Conv2D", (None, 7, 7, 64)),
+    ("LeakyReLU", (None, 7, 7, 64)),
+    ("Flatten", (None, 3136)),
+    ("Dense", (None, 512)),
+    ("LeakyReLU", (None, 512)),
+    ("Dense", (None, 1)),
+    ("Activation", (None, 1)),
 ]
 
 

@@ -3,6 +3,7 @@
 The run folder is built directly (config.json, two book generators, a checkpoint of epoch 1
 written by the trainer's Checkpointer), which is much faster than training one.
 """
+
 import csv
 import json
 import shutil
@@ -16,9 +17,9 @@ from keras import layers
 from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.evidence.real_data import load_real
 from pyimagesearch_gan.models import book
+from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.training.checkpoints import Checkpointer
 from pyimagesearch_gan.training.monitor import Monitor
-from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.training.trainer import make_gan
 
 CLASSES = ["crazing", "inclusion"]
@@ -27,7 +28,8 @@ ODD_NAME = "Copy of (1) é.JPG"
 
 def tiny_cfg(data_root, **changes):
     return get_preset("neu-dcgan").with_overrides(
-        {"classes": ",".join(CLASSES), "epochs": 2, "data_dir": str(data_root), "checkpoint_every": 1, **changes})
+        {"classes": ",".join(CLASSES), "epochs": 2, "data_dir": str(data_root), "checkpoint_every": 1, **changes}
+    )
 
 
 def write_gan(run, cfg, index, name, epochs):
@@ -40,7 +42,9 @@ def write_gan(run, cfg, index, name, epochs):
     images = np.zeros((16, 28, 28, 1), "uint8")
     monitor = Monitor(gan, folder, images, num_benchmark=4)
     monitor.history = [{"epoch": 1}]
-    checkpointer = Checkpointer(run, gans=[gan], names=[name], monitors=[monitor], images=[images], config=cfg.to_dict())
+    checkpointer = Checkpointer(
+        run, gans=[gan], names=[name], monitors=[monitor], images=[images], config=cfg.to_dict()
+    )
     checkpointer.on_epoch_end(0)
     checkpointer.write()
     for layer in generator.layers:  # the final generator differs from the checkpoint's
@@ -82,9 +86,11 @@ def one_line_error(capsys, *args):
 
 # ---------------------------------------------------------------- generate
 
+
 def test_generate_layout_reads_back_with_keras(generated):
     dataset = keras.utils.image_dataset_from_directory(
-        generated, image_size=(28, 28), color_mode="grayscale", batch_size=64, shuffle=False)
+        generated, image_size=(28, 28), color_mode="grayscale", batch_size=64, shuffle=False
+    )
     assert dataset.class_names == CLASSES
     images, labels = next(iter(dataset))
     assert images.shape == (24, 28, 28, 1)
@@ -105,7 +111,20 @@ def test_generate_manifest(generated, run_dir):
 
 
 def test_a_seed_gives_the_same_images_whatever_classes_are_picked(generated, run_dir, tmp_path):
-    main(["generate", str(run_dir), "--count", "12", "--output", str(tmp_path / "one"), "--seed", "3", "--classes", "inclusion"])
+    main(
+        [
+            "generate",
+            str(run_dir),
+            "--count",
+            "12",
+            "--output",
+            str(tmp_path / "one"),
+            "--seed",
+            "3",
+            "--classes",
+            "inclusion",
+        ]
+    )
     assert sorted(p.name for p in (tmp_path / "one").iterdir()) == ["inclusion", "manifest.json"]
     again, first = read_png_folder(tmp_path / "one" / "inclusion"), read_png_folder(generated / "inclusion")
     assert again.keys() == first.keys() and all(np.array_equal(again[k], first[k]) for k in first)
@@ -133,11 +152,14 @@ def test_generate_never_overwrites_without_force(run_dir, tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # no temporary folders left
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--epoch", "7"], "epochs 1, 2 only"),
-    (["--classes", "rust"], "unknown class 'rust'"),
-    (["--count", "0"], "--count"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--epoch", "7"], "epochs 1, 2 only"),
+        (["--classes", "rust"], "unknown class 'rust'"),
+        (["--count", "0"], "--count"),
+    ],
+)
 def test_generate_errors(run_dir, tmp_path, capsys, args, message):
     out = tmp_path / "out"
     assert message in one_line_error(capsys, "generate", str(run_dir), "--count", "2", "--output", str(out), *args)
@@ -145,7 +167,9 @@ def test_generate_errors(run_dir, tmp_path, capsys, args, message):
 
 
 def test_generate_needs_a_run_folder(tmp_path, capsys):
-    assert "config.json" in one_line_error(capsys, "generate", str(tmp_path), "--count", "2", "--output", str(tmp_path / "o"))
+    assert "config.json" in one_line_error(
+        capsys, "generate", str(tmp_path), "--count", "2", "--output", str(tmp_path / "o")
+    )
 
 
 def label_image_generator(num_classes):
@@ -175,18 +199,35 @@ def test_generate_from_a_conditional_run(data_root, tmp_path):
 
 # ---------------------------------------------------------------- neighbors
 
+
 def test_neighbors_finds_planted_training_images(generated, run_dir, data_root, tmp_path, capsys):
     gen = tmp_path / "gen"
     shutil.copytree(generated, gen)
     real = load_real("neu", str(data_root), classes=",".join(CLASSES), seed=0)
-    trained_on = real.train.files[0]           # an image the feature CNN trained on
-    held_out = real.held_out.files[-1]         # a held-out image: the GAN saw it too
+    trained_on = real.train.files[0]  # an image the feature CNN trained on
+    held_out = real.held_out.files[-1]  # a held-out image: the GAN saw it too
     shutil.copy(trained_on, gen / "crazing" / ODD_NAME)
     shutil.copy(held_out, gen / "inclusion" / "x.jpeg")
     out = tmp_path / "report"
     shared = run_dir / "evaluation" / "feature_cnn.keras"  # the same CNN evaluate trains: trained once
-    main(["neighbors", str(gen), "--data-dir", str(data_root), "--classes", ",".join(CLASSES),
-          "--output", str(out), "--k", "3", "--feature-epochs", "1", "--features", str(shared)])
+    main(
+        [
+            "neighbors",
+            str(gen),
+            "--data-dir",
+            str(data_root),
+            "--classes",
+            ",".join(CLASSES),
+            "--output",
+            str(out),
+            "--k",
+            "3",
+            "--feature-epochs",
+            "1",
+            "--features",
+            str(shared),
+        ]
+    )
     console = capsys.readouterr().out
 
     report = json.loads((out / "report.json").read_text())
@@ -199,11 +240,31 @@ def test_neighbors_finds_planted_training_images(generated, run_dir, data_root, 
     assert report["classes"]["crazing"]["pixel"]["held_out"]["count"] == 60
     assert "held out 20%" in report["notes"][0] and "held out 20%" in console
     assert sorted(p.name for p in out.iterdir()) == [
-        "feature_cnn.json", "feature_cnn.keras", "neighbors_crazing.png", "neighbors_inclusion.png", "report.json", "report.md"]
+        "feature_cnn.json",
+        "feature_cnn.keras",
+        "neighbors_crazing.png",
+        "neighbors_inclusion.png",
+        "report.json",
+        "report.md",
+    ]
     assert cv2.imread(str(out / "neighbors_crazing.png")).shape[0] > 0
 
-    main(["neighbors", str(gen), "--data-dir", str(data_root), "--classes", ",".join(CLASSES),
-          "--output", str(out), "--k", "3", "--feature-epochs", "1"])
+    main(
+        [
+            "neighbors",
+            str(gen),
+            "--data-dir",
+            str(data_root),
+            "--classes",
+            ",".join(CLASSES),
+            "--output",
+            str(out),
+            "--k",
+            "3",
+            "--feature-epochs",
+            "1",
+        ]
+    )
     assert f"feature CNN: using {out}" in capsys.readouterr().out  # the report folder's CNN is reused
 
 
@@ -217,13 +278,19 @@ def test_neighbors_needs_the_dataset_without_a_manifest(generated, tmp_path, cap
 
 # ---------------------------------------------------------------- evaluate
 
+
 def test_evaluate_writes_metrics_per_class_and_epoch(run_dir, capsys):
     main(["evaluate", str(run_dir), "--count", "16", "--feature-epochs", "1", "--cas-epochs", "1"])
     console = capsys.readouterr().out
     folder = run_dir / "evaluation"
     with open(folder / "metrics.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [(r["epoch"], r["class"]) for r in rows] == [("1", "crazing"), ("1", "inclusion"), ("2", "crazing"), ("2", "inclusion")]
+    assert [(r["epoch"], r["class"]) for r in rows] == [
+        ("1", "crazing"),
+        ("1", "inclusion"),
+        ("2", "crazing"),
+        ("2", "inclusion"),
+    ]
     assert all(float(r["fid"]) > 0 and np.isfinite(float(r["kid"])) and 0 <= float(r["cas"]) <= 1 for r in rows)
     result = json.loads((folder / "metrics.json").read_text())
     fids = {(r["epoch"], r["class"]): r["fid"] for r in result["rows"]}

@@ -1,4 +1,5 @@
 """What training prints: one short line per epoch whatever the number of classes, and a table."""
+
 from pyimagesearch_gan.training.progress import ProgressLogger
 
 NAMES = ["crazing", "inclusion", "patches", "pitted_surface", "rolled-in_scale", "scratches_on_a_long_named_class"]
@@ -29,7 +30,7 @@ def test_table_every_tenth_of_the_run_and_at_the_end(capsys):
     tables = [i for i, line in enumerate(out) if line.strip().startswith("class")]
     assert len(tables) == 2, out
     assert all(len(line) <= 160 for line in out)
-    assert all(any(name[:24] in line for line in out[tables[0]:tables[0] + 7]) for name in NAMES)
+    assert all(any(name[:24] in line for line in out[tables[0] : tables[0] + 7]) for name in NAMES)
 
 
 def test_verbose_prints_every_loss_of_every_class(capsys):

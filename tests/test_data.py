@@ -1,5 +1,5 @@
 """The data layer: loaders on real files, error messages on bad files, the resumable tf.data pipeline."""
-import gzip
+
 import os
 import pathlib
 import subprocess
@@ -13,7 +13,9 @@ from PIL import Image
 from pyimagesearch_gan import data
 from pyimagesearch_gan.errors import UserError
 
-SHARED = pathlib.Path(os.environ.get(data.ENV_VAR) or pathlib.Path(__file__).resolve().parents[2] / "shared" / "datasets")
+SHARED = pathlib.Path(
+    os.environ.get(data.ENV_VAR) or pathlib.Path(__file__).resolve().parents[2] / "shared" / "datasets"
+)
 MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 
 
@@ -28,6 +30,7 @@ def batch_indices(pipeline, num_batches):
 
 # ---------------------------------------------------------------- pipeline
 
+
 def test_pipeline_batches_are_float_in_range_and_drop_the_remainder():
     images = np.random.default_rng(0).integers(0, 256, (10, 8, 8, 3), dtype=np.uint8)
     images[0] = 0
@@ -36,13 +39,15 @@ def test_pipeline_batches_are_float_in_range_and_drop_the_remainder():
     assert all(b.shape == (4, 8, 8, 3) and b.dtype == np.float32 for b in batches)
     everything = np.concatenate(batches)
     assert everything.min() >= -1.0 and everything.max() <= 1.0
-    assert everything.min() == -1.0 and everything.max() == 1.0  # 10 // 4 = 2 steps: 8 of 10 images per epoch, 0 and 255 appear
+    assert (
+        everything.min() == -1.0 and everything.max() == 1.0
+    )  # 10 // 4 = 2 steps: 8 of 10 images per epoch, 0 and 255 appear
     assert data.steps_per_epoch(10, 4) == 2
 
 
 def test_each_epoch_is_a_permutation_and_epochs_differ():
     batches = batch_indices(data.make_pipeline(indexed_images(12), 4, seed=7), 3 * 4)
-    epochs = [sum(batches[i:i + 3], []) for i in range(0, 12, 3)]
+    epochs = [sum(batches[i : i + 3], []) for i in range(0, 12, 3)]
     for epoch in epochs:
         assert sorted(epoch) == list(range(12))
     assert len({tuple(e) for e in epochs}) == 4
@@ -86,7 +91,9 @@ def test_scaling_round_trips():
 
 
 def test_fewer_images_than_the_batch_size_names_class_count_and_fix():
-    with pytest.raises(UserError, match=r"class 'crazing' has 5 images, fewer than --batch-size 16: use --batch-size 5"):
+    with pytest.raises(
+        UserError, match=r"class 'crazing' has 5 images, fewer than --batch-size 16: use --batch-size 5"
+    ):
         data.steps_per_epoch(5, 16, label="class 'crazing'")
     with pytest.raises(UserError, match="--batch-size 16"):
         data.make_pipeline(indexed_images(5), 16, seed=0)
@@ -121,6 +128,7 @@ def test_mnist_train_from_csv_and_test_from_idx():
 
 # ---------------------------------------------------------------- Fashion-MNIST from tiny files
 
+
 def tiny_mnist(n, seed):
     rng = np.random.default_rng(seed)
     return rng.integers(0, 256, (n, 28, 28), dtype=np.uint8), np.arange(n, dtype=np.uint8) % 10
@@ -147,11 +155,11 @@ def test_fashion_mnist_from_idx_files(tmp_path):
 def test_fashion_mnist_from_npz(tmp_path):
     (x_train, y_train), (x_test, y_test) = tiny_mnist(12, 2), tiny_mnist(6, 3)
     (tmp_path / "fashion_mnist").mkdir()
-    np.savez(tmp_path / "fashion_mnist" / "fashion_mnist.npz",
-             x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test)
+    np.savez(
+        tmp_path / "fashion_mnist" / "fashion_mnist.npz", x_train=x_train, y_train=y_train, x_test=x_test, y_test=y_test
+    )
     test = data.load_dataset("fashion_mnist", str(tmp_path), split="test")
-    assert np.array_equal(test.images[..., 0], x_test) and test.counts() == {
-        name: 1 for name in data.FASHION_NAMES[:6]}
+    assert np.array_equal(test.images[..., 0], x_test) and test.counts() == {name: 1 for name in data.FASHION_NAMES[:6]}
 
 
 def test_idx_round_trip_and_truncated_idx(tmp_path):
@@ -182,6 +190,7 @@ def test_idx_images_without_labels_is_an_error(tmp_path):
 
 # ---------------------------------------------------------------- image folders
 
+
 def write_mixed_tree(root):
     """Every kind of image a user folder may hold, and files that must be skipped."""
     (root / "gray").mkdir(parents=True)
@@ -189,7 +198,9 @@ def write_mixed_tree(root):
     cv2.imwrite(str(root / "gray" / "small.png"), np.full((10, 14), 50, np.uint8))
     cv2.imwrite(str(root / "gray" / "deep.png"), np.full((40, 40), 40000, np.uint16))
     cv2.imwrite(str(root / "gray" / "big.JPG"), np.full((300, 200), 200, np.uint8))
-    cv2.imwrite(str(root / "colour" / "a_rgba.png"), np.dstack([np.full((20, 30), v, np.uint8) for v in (10, 20, 30, 0)]))
+    cv2.imwrite(
+        str(root / "colour" / "a_rgba.png"), np.dstack([np.full((20, 30), v, np.uint8) for v in (10, 20, 30, 0)])
+    )
     cv2.imwrite(str(root / "colour" / "b_bgr.bmp"), np.dstack([np.full((64, 64), v, np.uint8) for v in (10, 20, 30)]))
     Image.new("CMYK", (33, 21), (0, 255, 255, 0)).save(root / "colour" / "c_cmyk.jpg")
     (root / "colour" / ".DS_Store").write_bytes(b"\0\1")
@@ -215,7 +226,9 @@ def test_folder_loads_mixed_formats_sizes_and_channels(tmp_path, capsys):
     assert sorted(reason for _, reason in gray.skipped) == ["hidden", "hidden", "not an image"]
     assert {pathlib.Path(p).name for p, _ in gray.skipped} == {".cache", ".DS_Store", "notes.txt"}
     lines = capsys.readouterr().err.strip().splitlines()
-    assert lines[-1] == f"warning: skipped 3 files in {tmp_path} (2 hidden: .cache, .DS_Store; 1 not an image: notes.txt)"
+    assert (
+        lines[-1] == f"warning: skipped 3 files in {tmp_path} (2 hidden: .cache, .DS_Store; 1 not an image: notes.txt)"
+    )
 
 
 def test_subset_of_class_counts_and_parse_classes(tmp_path):
@@ -236,14 +249,29 @@ def make_class(root, name, count=2):
         cv2.imwrite(str(root / name / f"{name}_{i}.png"), np.full((12, 12), 30 * i, np.uint8))
 
 
-@pytest.mark.parametrize("bad_file, write, expected", [
-    ("empty.png", lambda p: p.write_bytes(b""), "is empty (0 bytes): remove or replace it"),
-    ("notes.png", lambda p: p.write_text("not an image"), "cannot be decoded by OpenCV"),
-    ("cut.jpg", lambda p: (cv2.imwrite(str(p), np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8)),
-                           p.write_bytes(p.read_bytes()[:p.stat().st_size // 2])), "truncated JPEG"),
-    ("cut.png", lambda p: (cv2.imwrite(str(p), np.random.default_rng(0).integers(0, 256, (64, 64), np.uint8)),
-                           p.write_bytes(p.read_bytes()[:p.stat().st_size // 2])), "truncated PNG"),
-])
+@pytest.mark.parametrize(
+    "bad_file, write, expected",
+    [
+        ("empty.png", lambda p: p.write_bytes(b""), "is empty (0 bytes): remove or replace it"),
+        ("notes.png", lambda p: p.write_text("not an image"), "cannot be decoded by OpenCV"),
+        (
+            "cut.jpg",
+            lambda p: (
+                cv2.imwrite(str(p), np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8)),
+                p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
+            ),
+            "truncated JPEG",
+        ),
+        (
+            "cut.png",
+            lambda p: (
+                cv2.imwrite(str(p), np.random.default_rng(0).integers(0, 256, (64, 64), np.uint8)),
+                p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
+            ),
+            "truncated PNG",
+        ),
+    ],
+)
 def test_bad_image_file_stops_naming_the_file(tmp_path, bad_file, write, expected):
     make_class(tmp_path, "good")
     make_class(tmp_path, "bad")
@@ -276,9 +304,12 @@ def test_images_in_nested_folders_belong_to_the_top_class_folder(tmp_path, capsy
     images = data.load_dataset("folder", str(tmp_path), image_size=4)
     assert images.class_names == ["crack", "scratch"]
     assert images.labels.tolist() == [0, 0, 0, 1] and images.counts() == {"crack": 3, "scratch": 1}
-    assert images.files == [str(tmp_path / "crack" / "Imgs" / "a.png"), str(tmp_path / "crack" / "Imgs" / "b.png"),
-                            str(tmp_path / "crack" / "more" / "deeper" / "c.png"),
-                            str(tmp_path / "scratch" / "Imgs" / "a.png")]
+    assert images.files == [
+        str(tmp_path / "crack" / "Imgs" / "a.png"),
+        str(tmp_path / "crack" / "Imgs" / "b.png"),
+        str(tmp_path / "crack" / "more" / "deeper" / "c.png"),
+        str(tmp_path / "scratch" / "Imgs" / "a.png"),
+    ]
     assert images.images[:, 0, 0, 0].tolist() == [20, 10, 30, 40]  # each image is read from its own file
     assert images.skipped == [] and capsys.readouterr().err == ""
 
@@ -303,8 +334,11 @@ def test_hidden_and_empty_subfolders_are_skipped(tmp_path, capsys):
     images = data.load_dataset("folder", str(tmp_path), image_size=4)
     assert images.files == [str(tmp_path / "a" / "x.png")]
     assert sorted((pathlib.Path(p).relative_to(tmp_path).as_posix(), r) for p, r in images.skipped) == [
-        ("a/.ipynb_checkpoints", "hidden"), ("a/old", "empty folder"),
-        ("a/sub/.hidden.png", "hidden"), ("a/sub/notes.txt", "not an image")]
+        ("a/.ipynb_checkpoints", "hidden"),
+        ("a/old", "empty folder"),
+        ("a/sub/.hidden.png", "hidden"),
+        ("a/sub/notes.txt", "not an image"),
+    ]
     assert "skipped 4 files" in capsys.readouterr().err
 
 
@@ -340,13 +374,21 @@ def test_image_and_mask_pairs_keep_the_photo_and_warn_once(tmp_path, capsys):
     assert relative == ["crack/Imgs/y.jpg", "crack/x.jpg", "spot/w.png", "spot/z.jpg"]
     assert images.images[:, 0, 0, 0].tolist() == [200, 200, 100, 200]
     assert sorted(pathlib.Path(p).relative_to(tmp_path).as_posix() for p, _ in images.skipped) == [
-        "crack/Imgs/y.png", "crack/x.png", "spot/z.png"]
+        "crack/Imgs/y.png",
+        "crack/x.png",
+        "spot/z.png",
+    ]
     assert all(r.startswith(data.PAIR_REASON) for _, r in images.skipped)
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines  # the pairs' line only, not a second 'skipped' line
     assert lines[0].startswith("warning: 3 pairs of files with the same name and different extensions")
-    for words in ("class folders crack, spot", "e.g. crack/Imgs/y.jpg + .png", "using the .jpg files",
-                  "skipping the .png files", "--prefer-ext .png"):
+    for words in (
+        "class folders crack, spot",
+        "e.g. crack/Imgs/y.jpg + .png",
+        "using the .jpg files",
+        "skipping the .png files",
+        "--prefer-ext .png",
+    ):
         assert words in lines[0], lines[0]
 
 
@@ -397,9 +439,14 @@ def test_loading_data_does_not_start_tensorflow(tmp_path, write_image_tree):
     data.write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", x)
     data.write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", y)
     repo = pathlib.Path(data.__file__).resolve().parents[1]
-    result = subprocess.run([sys.executable, "-c", TENSORFLOW_FREE, str(tmp_path / "tree"), str(tmp_path)],
-                            cwd=repo, capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "PYTHONPATH": str(repo)})
+    result = subprocess.run(
+        [sys.executable, "-c", TENSORFLOW_FREE, str(tmp_path / "tree"), str(tmp_path)],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+    )
     assert result.returncode == 0, result.stderr
     counts_and_modules = result.stdout.split()
     assert counts_and_modules == ["6", "6"], f"TensorFlow/Keras modules were imported: {counts_and_modules[2:]}"
@@ -418,7 +465,9 @@ def test_folders_only_have_a_train_split(tmp_path):
 
 
 def test_unknown_class_lists_the_valid_names():
-    with pytest.raises(UserError, match=r"unknown class 'cracks' in --classes 'crazing,cracks'.*0 crazing, 1 inclusion"):
+    with pytest.raises(
+        UserError, match=r"unknown class 'cracks' in --classes 'crazing,cracks'.*0 crazing, 1 inclusion"
+    ):
         data.parse_classes("crazing,cracks", ["crazing", "inclusion"])
     with pytest.raises(UserError, match="unknown class '2'"):
         data.parse_classes("2", ["crazing", "inclusion"])
@@ -430,6 +479,7 @@ def test_unknown_dataset_lists_the_choices():
 
 
 # ---------------------------------------------------------------- finding the data folder
+
 
 def test_data_dir_comes_from_flag_then_env_then_repo(tmp_path, monkeypatch):
     (tmp_path / "flag" / "neu").mkdir(parents=True)
@@ -448,8 +498,11 @@ def test_data_dir_comes_from_flag_then_env_then_repo(tmp_path, monkeypatch):
 def test_missing_data_dir_says_where_to_put_the_data(tmp_path, monkeypatch):
     monkeypatch.delenv(data.ENV_VAR, raising=False)
     missing = tmp_path / "nowhere"
-    with pytest.raises(UserError, match=rf"data folder {missing} \(from --data-dir\) does not exist: "
-                                        rf"put the images in {missing}/neu/<class>/\*.jpg .*NEU surface defect database"):
+    with pytest.raises(
+        UserError,
+        match=rf"data folder {missing} \(from --data-dir\) does not exist: "
+        rf"put the images in {missing}/neu/<class>/\*.jpg .*NEU surface defect database",
+    ):
         data.load_dataset("neu", str(missing))
     with pytest.raises(UserError, match=rf"no neu/ folder in {tmp_path} \(from --data-dir\)"):
         data.load_dataset("neu", str(tmp_path))

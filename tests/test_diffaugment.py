@@ -4,13 +4,14 @@ Small seeded batches on CPU. The geometric tests use images whose content makes 
 visible: a single bright pixel for translation, a constant image for the zero padding and the
 cut-out square.
 """
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from pyimagesearch_gan.training.diffaugment import POLICIES, augment, cutout_size, max_shift, parse_policy
 from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.training.diffaugment import POLICIES, augment, cutout_size, max_shift, parse_policy
 
 FULL = ("color", "translation", "cutout")
 SIDE = 28

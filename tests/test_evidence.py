@@ -1,4 +1,5 @@
 """Evidence metrics: FID/KID values, exact nearest neighbours, the near-copy report, classifiers."""
+
 import json
 import math
 from pathlib import Path
@@ -16,6 +17,7 @@ SIZE = 16  # image side for the synthetic image sets
 
 
 # ---------------------------------------------------------------- helpers
+
 
 def gaussian_features(n, d=16, seed=0):
     rng = np.random.default_rng(seed)
@@ -45,6 +47,7 @@ def feature_model():
 
 
 # ---------------------------------------------------------------- FID
+
 
 def test_fid_of_a_set_with_itself_is_zero():
     a = gaussian_features(500)
@@ -82,6 +85,7 @@ def test_fid_is_finite_real_and_nonnegative_for_singular_covariances():
 
 # ---------------------------------------------------------------- KID
 
+
 def brute_force_mmd2(x, y):
     d = x.shape[1]
     k = lambda u, v: (u @ v / d + 1) ** 3  # noqa: E731
@@ -101,17 +105,21 @@ def test_kid_is_the_exact_unbiased_estimator():
 
 def test_kid_is_unbiased_on_small_sets_and_positive_for_different_distributions():
     rng = np.random.default_rng(9)
-    same = [metrics.kernel_distance(rng.normal(size=(15, 8)), rng.normal(size=(15, 8)),
-                                    subsets=1, subset_size=15)[0] for _ in range(300)]
+    same = [
+        metrics.kernel_distance(rng.normal(size=(15, 8)), rng.normal(size=(15, 8)), subsets=1, subset_size=15)[0]
+        for _ in range(300)
+    ]
     standard_error = np.std(same) / math.sqrt(len(same))
     assert abs(np.mean(same)) < 3 * standard_error
     assert min(same) < 0  # an unbiased estimate of 0 must sometimes be negative
-    different, _ = metrics.kernel_distance(rng.normal(size=(200, 8)), rng.normal(size=(200, 8)) + 1,
-                                           subsets=20, subset_size=100)
+    different, _ = metrics.kernel_distance(
+        rng.normal(size=(200, 8)), rng.normal(size=(200, 8)) + 1, subsets=20, subset_size=100
+    )
     assert different > 20 * standard_error
 
 
 # ---------------------------------------------------------------- nearest neighbours
+
 
 def test_nearest_matches_brute_force():
     rng = np.random.default_rng(10)
@@ -119,7 +127,7 @@ def test_nearest_matches_brute_force():
     reference = rng.integers(0, 256, size=(101, 6, 6, 1), dtype=np.uint8)
     distances, indices = neighbors.nearest(query, reference, 4, chunk_size=10)
     diff = query.reshape(37, 1, -1).astype(np.float64) - reference.reshape(1, 101, -1)
-    brute = np.sqrt((diff ** 2).sum(-1))
+    brute = np.sqrt((diff**2).sum(-1))
     expected = np.argsort(brute, axis=1)[:, :4]
     assert distances.dtype == np.float32 and distances.shape == (37, 4)
     np.testing.assert_array_equal(indices, expected)
@@ -213,8 +221,7 @@ def test_rerun_replaces_the_output_folder(planted, tmp_path):
     (out / "stale.txt").write_text("old")
     report = neighbors.run_neighbors(gen, train, held_out, k=2, output_dir=out)
     assert "feature" not in report["classes"]["a"]
-    assert sorted(p.name for p in out.iterdir()) == [
-        "neighbors_a.png", "neighbors_b.png", "report.json", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == ["neighbors_a.png", "neighbors_b.png", "report.json", "report.md"]
     assert cv2.imread(str(out / "neighbors_a.png")).shape == figure_shape(rows=5, k=2, spaces=1)
 
 
@@ -246,6 +253,7 @@ def test_missing_generated_folder_is_a_user_error(planted, tmp_path):
 
 
 # ---------------------------------------------------------------- the near-copy rule
+
 
 def flat_and_textured(n_textured, n_flat, rng, size=SIZE):
     """Noisy textured images, then nearly flat ones (grey 120-136, a little noise), as uint8."""
@@ -281,10 +289,12 @@ def bland(count, seed):
 
 def test_flag_copies_rule():
     d1, d2 = np.array([0, 0, 10, 10, 10, 30]), np.array([0, 5, 40, 20, np.inf, 100])
-    np.testing.assert_array_equal(neighbors.flag_copies(d1, d2, threshold=20, ratio=1 / 3),
-                                  [True, True, True, False, True, False])
-    np.testing.assert_array_equal(neighbors.flag_copies(d1, d2, threshold=20, ratio=0),
-                                  [True, True, False, False, False, False])
+    np.testing.assert_array_equal(
+        neighbors.flag_copies(d1, d2, threshold=20, ratio=1 / 3), [True, True, True, False, True, False]
+    )
+    np.testing.assert_array_equal(
+        neighbors.flag_copies(d1, d2, threshold=20, ratio=0), [True, True, False, False, False, False]
+    )
 
 
 def test_distinct_keeps_the_first_of_identical_images():
@@ -379,6 +389,7 @@ def test_manifest_of_generate_gives_no_warning(textures, tmp_path, capsys):
 
 # ---------------------------------------------------------------- classifiers
 
+
 def count(model):
     return sum(int(np.prod(w.shape)) for w in model.weights)
 
@@ -392,8 +403,8 @@ def test_s4_mlp_has_the_hand_counted_parameters():
 
 def test_s3_cnn_has_the_hand_counted_parameters():
     model = classifiers.build_s3_cnn((28, 28, 1), 10)
-    conv1 = 16 * 5 * 5 * 1 + 16            # 28 -> 24 -> pool 12
-    conv2 = 8 * 3 * 3 * 16 + 8             # 12 -> 10 -> pool 5
+    conv1 = 16 * 5 * 5 * 1 + 16  # 28 -> 24 -> pool 12
+    conv2 = 8 * 3 * 3 * 16 + 8  # 12 -> 10 -> pool 5
     dense = 5 * 5 * 8 * 64 + 64
     assert model.output_shape == (None, 10)
     assert model.count_params() == conv1 + conv2 + dense + 64 * 10 + 10
@@ -424,8 +435,12 @@ def test_train_save_and_reload_feature_cnn(tmp_path):
     assert {"loss", "val_accuracy"} <= set(model.history.history)
     path = classifiers.save_classifier(model, tmp_path / "features.keras")
     reloaded = classifiers.load_classifier(path)
-    np.testing.assert_allclose(classifiers.apply_model(reloaded, images[:20]),
-                               classifiers.apply_model(model, images[:20]), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        classifiers.apply_model(reloaded, images[:20]),
+        classifiers.apply_model(model, images[:20]),
+        rtol=1e-5,
+        atol=1e-6,
+    )
     assert classifiers.feature_extractor(reloaded).output_shape == (None, 128)
     assert [p.name for p in tmp_path.iterdir()] == ["features.keras"]
 

@@ -5,6 +5,7 @@ a weight-snapshot proof that each half of the training step moves exactly what i
 and a short CLI run on real data (NEU or the MNIST CSV) that writes montages, the loss plot,
 the history and models that load back.
 """
+
 import json
 import shutil
 
@@ -20,7 +21,13 @@ from pyimagesearch_gan.models import acgan, dcgan, get_family, mlp
 from pyimagesearch_gan.presets import PRESETS, get_preset
 from pyimagesearch_gan.training.trainer import make_gan as config_gan
 
-NEW_PRESETS = {"neu-dcgan128-sn": "S1", "dcgan64-rgb": "S3", "acgan-fashion-mnist": "S2", "acgan-neu": "S2", "mnist-mlp-gan": "S4"}
+NEW_PRESETS = {
+    "neu-dcgan128-sn": "S1",
+    "dcgan64-rgb": "S3",
+    "acgan-fashion-mnist": "S2",
+    "acgan-neu": "S2",
+    "mnist-mlp-gan": "S4",
+}
 
 
 def layer_table(model):
@@ -40,11 +47,15 @@ def make_gan(cfg, num_classes=0):
     keras.utils.set_random_seed(cfg.seed)
     family = get_family(cfg.family)
     generator, discriminator = family.build(cfg, num_classes)
-    return config_gan(cfg, generator, discriminator, num_classes=num_classes if family.CONDITIONAL else 0, jit_compile=False)
+    return config_gan(
+        cfg, generator, discriminator, num_classes=num_classes if family.CONDITIONAL else 0, jit_compile=False
+    )
 
 
 def real_batch(cfg, n):
-    images = np.random.default_rng(0).uniform(-1, 1, (n, cfg.image_size, cfg.image_size, cfg.channels)).astype("float32")
+    images = (
+        np.random.default_rng(0).uniform(-1, 1, (n, cfg.image_size, cfg.image_size, cfg.channels)).astype("float32")
+    )
     return tf.constant(images)
 
 
@@ -60,13 +71,41 @@ def test_presets_are_listed_with_their_source(capsys):
 
 def test_preset_settings_are_the_sources():
     s1, s3, s2, s4 = (get_preset(n) for n in ("neu-dcgan128-sn", "dcgan64-rgb", "acgan-fashion-mnist", "mnist-mlp-gan"))
-    assert (s1.image_size, s1.batch_size, s1.epochs, s1.d_lr, s1.g_lr, s1.beta_1, s1.beta_2) == (128, 12, 128, 4e-4, 1e-4, 0.5, 0.999)
+    assert (s1.image_size, s1.batch_size, s1.epochs, s1.d_lr, s1.g_lr, s1.beta_1, s1.beta_2) == (
+        128,
+        12,
+        128,
+        4e-4,
+        1e-4,
+        0.5,
+        0.999,
+    )
     assert s1.model["spectral_norm"] and (s1.model["ngf"], s1.model["ndf"]) == (64, 128)
-    assert (s3.noise_dim, s3.model["slope"], s3.d_lr, s3.g_lr, s3.batch_size, s3.channels, s3.image_size) == (10, 0.02, 2e-4, 2e-4, 1, 3, 64)
+    assert (s3.noise_dim, s3.model["slope"], s3.d_lr, s3.g_lr, s3.batch_size, s3.channels, s3.image_size) == (
+        10,
+        0.02,
+        2e-4,
+        2e-4,
+        1,
+        3,
+        64,
+    )
     for cfg in (s1, s3, s4):  # the PyTorch-style loop, constant learning rates
-        assert (cfg.d_batch, cfg.g_training_in_d_step, cfg.noise, cfg.optimizer_decay(cfg.d_lr)) == ("separate", True, "normal", 0.0)
+        assert (cfg.d_batch, cfg.g_training_in_d_step, cfg.noise, cfg.optimizer_decay(cfg.d_lr)) == (
+            "separate",
+            True,
+            "normal",
+            0.0,
+        )
     assert (s2.family, s2.batch_size, s2.balance) == ("acgan", 100, False)
-    assert (s4.model["alpha"], s4.real_label, s4.g_steps, s4.d_lr, s4.g_lr, s4.noise) == (4, 0.9, 2, 7.5e-4, 1.5e-4, "normal")
+    assert (s4.model["alpha"], s4.real_label, s4.g_steps, s4.d_lr, s4.g_lr, s4.noise) == (
+        4,
+        0.9,
+        2,
+        7.5e-4,
+        1.5e-4,
+        "normal",
+    )
 
 
 # --- DCGAN (S1, S3) -----------------------------------------------------------------------
@@ -74,19 +113,33 @@ def test_dcgan_small_layers_and_parameters():
     generator = dcgan.build_generator(image_size=32, nz=100, ngf=8, nc=1)
     assert layer_table(generator) == [
         ("Reshape", (None, 1, 1, 100)),
-        ("Conv2DTranspose", (None, 4, 4, 32)), ("BatchNormalization", (None, 4, 4, 32)), ("ReLU", (None, 4, 4, 32)),
-        ("Conv2DTranspose", (None, 8, 8, 16)), ("BatchNormalization", (None, 8, 8, 16)), ("ReLU", (None, 8, 8, 16)),
-        ("Conv2DTranspose", (None, 16, 16, 8)), ("BatchNormalization", (None, 16, 16, 8)), ("ReLU", (None, 16, 16, 8)),
-        ("Conv2DTranspose", (None, 32, 32, 1)), ("Activation", (None, 32, 32, 1)),
+        ("Conv2DTranspose", (None, 4, 4, 32)),
+        ("BatchNormalization", (None, 4, 4, 32)),
+        ("ReLU", (None, 4, 4, 32)),
+        ("Conv2DTranspose", (None, 8, 8, 16)),
+        ("BatchNormalization", (None, 8, 8, 16)),
+        ("ReLU", (None, 8, 8, 16)),
+        ("Conv2DTranspose", (None, 16, 16, 8)),
+        ("BatchNormalization", (None, 16, 16, 8)),
+        ("ReLU", (None, 16, 16, 8)),
+        ("Conv2DTranspose", (None, 32, 32, 1)),
+        ("Activation", (None, 32, 32, 1)),
     ]
     # bias-free 4x4 kernels + BatchNorm (gamma, beta, mean, variance)
     assert generator.count_params() == 16 * (100 * 32 + 32 * 16 + 16 * 8 + 8 * 1) + 4 * (32 + 16 + 8)
     discriminator = dcgan.build_discriminator(image_size=32, nc=1, ndf=8, slope=0.2, spectral_norm=True)
     assert layer_table(discriminator) == [
-        ("SpectralNormalization", (None, 16, 16, 8)), ("LeakyReLU", (None, 16, 16, 8)),
-        ("SpectralNormalization", (None, 8, 8, 16)), ("BatchNormalization", (None, 8, 8, 16)), ("LeakyReLU", (None, 8, 8, 16)),
-        ("SpectralNormalization", (None, 4, 4, 32)), ("BatchNormalization", (None, 4, 4, 32)), ("LeakyReLU", (None, 4, 4, 32)),
-        ("Conv2D", (None, 1, 1, 1)), ("Flatten", (None, 1)), ("Activation", (None, 1)),
+        ("SpectralNormalization", (None, 16, 16, 8)),
+        ("LeakyReLU", (None, 16, 16, 8)),
+        ("SpectralNormalization", (None, 8, 8, 16)),
+        ("BatchNormalization", (None, 8, 8, 16)),
+        ("LeakyReLU", (None, 8, 8, 16)),
+        ("SpectralNormalization", (None, 4, 4, 32)),
+        ("BatchNormalization", (None, 4, 4, 32)),
+        ("LeakyReLU", (None, 4, 4, 32)),
+        ("Conv2D", (None, 1, 1, 1)),
+        ("Flatten", (None, 1)),
+        ("Activation", (None, 1)),
     ]
     # kernels + BatchNorm + the spectral norm's u vectors
     assert discriminator.count_params() == 16 * (1 * 8 + 8 * 16 + 16 * 32 + 32 * 1) + 4 * (16 + 32) + (8 + 16 + 32)
@@ -95,18 +148,36 @@ def test_dcgan_small_layers_and_parameters():
 def test_dcgan_preset_sizes():
     g, d = get_family("dcgan").build(get_preset("neu-dcgan128-sn"), 0)  # S1: 128x128, ngf 64, ndf 128, SN
     assert g.outputs[0].shape == (None, 128, 128, 1) and g.layers[1].output.shape == (None, 4, 4, 1024)
-    assert g.count_params() == 16 * (100 * 1024 + 1024 * 512 + 512 * 256 + 256 * 128 + 128 * 64 + 64 * 1) + 4 * (1024 + 512 + 256 + 128 + 64)
-    assert [layer.output.shape[-1] for layer in d.layers if isinstance(layer, keras.layers.SpectralNormalization)] == [128, 256, 512, 1024, 2048]
-    assert d.count_params() == 16 * (128 + 128 * 256 + 256 * 512 + 512 * 1024 + 1024 * 2048 + 2048) + 4 * (256 + 512 + 1024 + 2048) + (128 + 256 + 512 + 1024 + 2048)
+    assert g.count_params() == 16 * (100 * 1024 + 1024 * 512 + 512 * 256 + 256 * 128 + 128 * 64 + 64 * 1) + 4 * (
+        1024 + 512 + 256 + 128 + 64
+    )
+    assert [layer.output.shape[-1] for layer in d.layers if isinstance(layer, keras.layers.SpectralNormalization)] == [
+        128,
+        256,
+        512,
+        1024,
+        2048,
+    ]
+    assert d.count_params() == 16 * (128 + 128 * 256 + 256 * 512 + 512 * 1024 + 1024 * 2048 + 2048) + 4 * (
+        256 + 512 + 1024 + 2048
+    ) + (128 + 256 + 512 + 1024 + 2048)
     g, d = get_family("dcgan").build(get_preset("dcgan64-rgb"), 0)  # S3: 64x64x3, nz 10, ngf = ndf = 64
-    assert g.inputs[0].shape == (None, 10) and g.outputs[0].shape == (None, 64, 64, 3) and g.layers[1].output.shape == (None, 4, 4, 512)
+    assert (
+        g.inputs[0].shape == (None, 10)
+        and g.outputs[0].shape == (None, 64, 64, 3)
+        and g.layers[1].output.shape == (None, 4, 4, 512)
+    )
     assert g.count_params() == 16 * (10 * 512 + 512 * 256 + 256 * 128 + 128 * 64 + 64 * 3) + 4 * (512 + 256 + 128 + 64)
     assert d.count_params() == 16 * (3 * 64 + 64 * 128 + 128 * 256 + 256 * 512 + 512) + 4 * (128 + 256 + 512)
     assert not any(isinstance(layer, keras.layers.SpectralNormalization) for layer in d.layers)
-    assert [layer.negative_slope for layer in d.layers if isinstance(layer, keras.layers.LeakyReLU)] == pytest.approx([0.02] * 4)
+    assert [layer.negative_slope for layer in d.layers if isinstance(layer, keras.layers.LeakyReLU)] == pytest.approx(
+        [0.02] * 4
+    )
     bn = g.layers[2]
     assert (bn.momentum, bn.epsilon) == (0.9, 1e-5)
-    assert abs(float(np.std(keras.ops.convert_to_numpy(g.layers[4].kernel))) - 0.02) < 0.002, "weights drawn from N(0, 0.02)"
+    assert abs(float(np.std(keras.ops.convert_to_numpy(g.layers[4].kernel))) - 0.02) < 0.002, (
+        "weights drawn from N(0, 0.02)"
+    )
 
 
 def test_dcgan_rejects_sizes_it_cannot_build(data_root, tmp_path, capsys):
@@ -114,7 +185,19 @@ def test_dcgan_rejects_sizes_it_cannot_build(data_root, tmp_path, capsys):
         dcgan.num_blocks(28)
     output = tmp_path / "run"
     with pytest.raises(SystemExit) as exit_info:
-        main(["train", "--preset", "neu-dcgan128-sn", "--data-dir", str(data_root), "--image-size", "96", "--output", str(output)])
+        main(
+            [
+                "train",
+                "--preset",
+                "neu-dcgan128-sn",
+                "--data-dir",
+                str(data_root),
+                "--image-size",
+                "96",
+                "--output",
+                str(output),
+            ]
+        )
     assert exit_info.value.code == 2 and "--image-size 96" in capsys.readouterr().err and not output.exists()
 
 
@@ -126,13 +209,17 @@ def test_dcgan_step_moves_exactly_its_network():
     d_before, g_before = snapshot(gan.discriminator), snapshot(gan.generator)
     gan.train_discriminator(real_batch(cfg, 4), None)
     assert all(moved(d_before, gan.discriminator).values())
-    assert {p for p, m in moved(g_before, gan.generator).items() if m} == {v.path for v in gan.generator.non_trainable_weights}
+    assert {p for p, m in moved(g_before, gan.generator).items() if m} == {
+        v.path for v in gan.generator.non_trainable_weights
+    }
     assert (int(gan.d_optimizer.iterations), int(gan.g_optimizer.iterations)) == (1, 0)
 
     d_before, g_before = snapshot(gan.discriminator), snapshot(gan.generator)
     gan.train_generator(4)
     assert all(moved(g_before, gan.generator).values())
-    sn_kernels = {layer.kernel.path for layer in gan.discriminator.layers if isinstance(layer, keras.layers.SpectralNormalization)}
+    sn_kernels = {
+        layer.kernel.path for layer in gan.discriminator.layers if isinstance(layer, keras.layers.SpectralNormalization)
+    }
     for before, variable in zip(d_before, gan.discriminator.weights):
         after = keras.ops.convert_to_numpy(variable)
         if variable.path in sn_kernels:  # Keras stores W / sigma in the kernel on every training-mode call
@@ -146,22 +233,45 @@ def test_dcgan_step_moves_exactly_its_network():
 # --- AC-GAN (S2) --------------------------------------------------------------------------
 def test_acgan_small_layers_and_parameters():
     generator = acgan.build_generator(3, latent_dim=100, channels=1, dim=7, depth=16, kernel_size=5)
-    assert [layer.output.shape for layer in generator.layers if isinstance(layer, keras.layers.Conv2D)] == [(None, 14, 14, 16), (None, 28, 28, 8), (None, 28, 28, 1)]
+    assert [layer.output.shape for layer in generator.layers if isinstance(layer, keras.layers.Conv2D)] == [
+        (None, 14, 14, 16),
+        (None, 28, 28, 8),
+        (None, 28, 28, 1),
+    ]
     assert generator.count_params() == (
         3 * 100  # label embedding
-        + 100 * 784 + 784 + 4 * 16  # dense projection, BatchNorm
-        + 25 * 16 * 16 + 16 + 4 * 16 + 25 * 16 * 8 + 8 + 4 * 8 + 25 * 8 + 1  # conv blocks, output conv
+        + 100 * 784
+        + 784
+        + 4 * 16  # dense projection, BatchNorm
+        + 25 * 16 * 16
+        + 16
+        + 4 * 16
+        + 25 * 16 * 8
+        + 8
+        + 4 * 8
+        + 25 * 8
+        + 1  # conv blocks, output conv
     )
     discriminator = acgan.build_discriminator(3, 28, 28, 1, filters=4)
-    assert [layer.output.shape for layer in discriminator.layers if isinstance(layer, keras.layers.Conv2D)] == [(None, 14, 14, 4), (None, 7, 7, 8), (None, 4, 4, 16), (None, 4, 4, 32)]
+    assert [layer.output.shape for layer in discriminator.layers if isinstance(layer, keras.layers.Conv2D)] == [
+        (None, 14, 14, 4),
+        (None, 7, 7, 8),
+        (None, 4, 4, 16),
+        (None, 4, 4, 32),
+    ]
     assert [o.shape for o in discriminator.outputs] == [(None, 1), (None, 3)]
-    assert discriminator.count_params() == (25 * 4 + 4) + (25 * 4 * 8 + 8) + (25 * 8 * 16 + 16) + (25 * 16 * 32 + 32) + (512 + 1) + (512 * 3 + 3)
+    assert discriminator.count_params() == (25 * 4 + 4) + (25 * 4 * 8 + 8) + (25 * 8 * 16 + 16) + (
+        25 * 16 * 32 + 32
+    ) + (512 + 1) + (512 * 3 + 3)
 
 
-@pytest.mark.parametrize("preset, classes, g_params, d_params", [
-    ("acgan-fashion-mnist", 10, 1_251_945, 291_979),
-    ("acgan-neu", 6, 1_251_545, 283_783),
-])
+@pytest.mark.parametrize(
+    "preset, classes, g_params, d_params",
+    [
+        ("acgan-fashion-mnist", 10, 1_251_945, 291_979),
+        ("acgan-neu", 6, 1_251_545, 283_783),
+    ],
+)
 def test_acgan_preset_sizes(preset, classes, g_params, d_params):
     generator, discriminator = get_family("acgan").build(get_preset(preset), classes)
     # G: embedding 100K + dense 633,472 + BN 512 + conv 409,728 + BN 512 + conv 204,864 + BN 256 + conv 1,601
@@ -193,7 +303,9 @@ def test_acgan_step_moves_exactly_its_network():
     assert float(class_loss) > 0 and 0 <= float(acc_real) <= 1 and 0 <= float(acc_fake) <= 1
     d_before, g_before = snapshot(gan.discriminator), snapshot(gan.generator)
     gan.train_generator(8)
-    assert all(m for p, m in moved(g_before, gan.generator).items()), "the embedding and every G layer learn in the G step"
+    assert all(m for p, m in moved(g_before, gan.generator).items()), (
+        "the embedding and every G layer learn in the G step"
+    )
     assert not any(moved(d_before, gan.discriminator).values())
 
 
@@ -213,10 +325,24 @@ def test_acgan_balancing_rule_skips_the_network_ahead():
 @pytest.mark.parametrize("alpha", [1, 4])
 def test_mlp_layers_and_parameters(alpha):
     generator, discriminator = mlp.build_generator(alpha), mlp.build_discriminator(alpha)
-    assert [layer.units for layer in generator.layers if isinstance(layer, keras.layers.Dense)] == [32 * alpha, 64 * alpha, 128 * alpha, 784]
-    assert [layer.units for layer in discriminator.layers if isinstance(layer, keras.layers.Dense)] == [128 * alpha, 64 * alpha, 32 * alpha, 1]
-    assert {layer.rate for layer in generator.layers + discriminator.layers if isinstance(layer, keras.layers.Dropout)} == {0.1}
-    assert [layer.negative_slope for layer in discriminator.layers if isinstance(layer, keras.layers.LeakyReLU)] == pytest.approx([0.01] * 3)
+    assert [layer.units for layer in generator.layers if isinstance(layer, keras.layers.Dense)] == [
+        32 * alpha,
+        64 * alpha,
+        128 * alpha,
+        784,
+    ]
+    assert [layer.units for layer in discriminator.layers if isinstance(layer, keras.layers.Dense)] == [
+        128 * alpha,
+        64 * alpha,
+        32 * alpha,
+        1,
+    ]
+    assert {
+        layer.rate for layer in generator.layers + discriminator.layers if isinstance(layer, keras.layers.Dropout)
+    } == {0.1}
+    assert [
+        layer.negative_slope for layer in discriminator.layers if isinstance(layer, keras.layers.LeakyReLU)
+    ] == pytest.approx([0.01] * 3)
     g_units, d_units = [100, 32 * alpha, 64 * alpha, 128 * alpha, 784], [784, 128 * alpha, 64 * alpha, 32 * alpha, 1]
     assert generator.count_params() == sum(a * b + b for a, b in zip(g_units, g_units[1:]))
     assert discriminator.count_params() == sum(a * b + b for a, b in zip(d_units, d_units[1:]))
@@ -245,7 +371,14 @@ def train(tmp_path_factory, name, args, epochs=2):
 
 
 def check_run(folder, epochs=2):
-    for name in ["real.png", *(f"epoch_{e:04d}.png" for e in range(1, epochs + 1)), "loss.png", "history.json", "generator.keras", "discriminator.keras"]:
+    for name in [
+        "real.png",
+        *(f"epoch_{e:04d}.png" for e in range(1, epochs + 1)),
+        "loss.png",
+        "history.json",
+        "generator.keras",
+        "discriminator.keras",
+    ]:
         assert (folder / name).stat().st_size > 0, name
     history = json.loads((folder / "history.json").read_text())
     assert [r["epoch"] for r in history] == list(range(1, epochs + 1))
@@ -265,18 +398,54 @@ def rgb_folder(tmp_path_factory, data_root):
 
 
 def test_dcgan64_rgb_batch_one_run(tmp_path_factory, rgb_folder):
-    run = train(tmp_path_factory, "dcgan64", ["--preset", "dcgan64-rgb", "--data-dir", str(rgb_folder), "--set", "model.ngf=8", "--set", "model.ndf=8", "--set", "num_benchmark=16"])
+    run = train(
+        tmp_path_factory,
+        "dcgan64",
+        [
+            "--preset",
+            "dcgan64-rgb",
+            "--data-dir",
+            str(rgb_folder),
+            "--set",
+            "model.ngf=8",
+            "--set",
+            "model.ndf=8",
+            "--set",
+            "num_benchmark=16",
+        ],
+    )
     check_run(run / "patches")
     assert cv2.imread(str(run / "patches" / "epoch_0002.png")).shape == (256, 256, 3), "4x4 tiles of 64x64"
     generator = keras.models.load_model(run / "patches" / "generator.keras")
-    images = keras.ops.convert_to_numpy(generator(np.random.default_rng(0).standard_normal((3, 10)).astype("float32"), training=False))
+    images = keras.ops.convert_to_numpy(
+        generator(np.random.default_rng(0).standard_normal((3, 10)).astype("float32"), training=False)
+    )
     assert images.shape == (3, 64, 64, 3) and np.isfinite(images).all() and images.std() > 0
     config = json.loads((run / "config.json").read_text())
     assert config["batch_size"] == 1 and config["noise_dim"] == 10
 
 
 def test_dcgan128_sn_run(tmp_path_factory, data_root):
-    run = train(tmp_path_factory, "dcgan128", ["--preset", "neu-dcgan128-sn", "--data-dir", str(data_root), "--classes", "scratches", "--image-size", "32", "--batch-size", "50", "--set", "model.ngf=8", "--set", "model.ndf=8"])
+    run = train(
+        tmp_path_factory,
+        "dcgan128",
+        [
+            "--preset",
+            "neu-dcgan128-sn",
+            "--data-dir",
+            str(data_root),
+            "--classes",
+            "scratches",
+            "--image-size",
+            "32",
+            "--batch-size",
+            "50",
+            "--set",
+            "model.ngf=8",
+            "--set",
+            "model.ndf=8",
+        ],
+    )
     check_run(run / "scratches")
     discriminator = keras.models.load_model(run / "scratches" / "discriminator.keras")
     assert sum(isinstance(layer, keras.layers.SpectralNormalization) for layer in discriminator.layers) == 3
@@ -286,11 +455,29 @@ def test_dcgan128_sn_run(tmp_path_factory, data_root):
 def test_acgan_run_montage_has_one_row_per_class(tmp_path_factory, data_root):
     """One epoch, then resumed from its checkpoint for a second: the conditional GAN's state
     (embedding, both heads, benchmark noise and labels) goes through the checkpoints."""
-    run = train(tmp_path_factory, "acgan", ["--preset", "acgan-neu", "--data-dir", str(data_root), "--classes", "crazing,patches,scratches", "--batch-size", "300", "--set", "model.depth=16"], epochs=1)
+    run = train(
+        tmp_path_factory,
+        "acgan",
+        [
+            "--preset",
+            "acgan-neu",
+            "--data-dir",
+            str(data_root),
+            "--classes",
+            "crazing,patches,scratches",
+            "--batch-size",
+            "300",
+            "--set",
+            "model.depth=16",
+        ],
+        epochs=1,
+    )
     main(["train", "--resume", str(run), "--epochs", "2"])
     folder = run / "crazing+patches+scratches"
     history = check_run(folder)
-    assert all(0 <= r[k] <= 1 for r in history for k in ("acc_real", "acc_fake")) and all(r["d_class_loss"] > 0 for r in history)
+    assert all(0 <= r[k] <= 1 for r in history for k in ("acc_real", "acc_fake")) and all(
+        r["d_class_loss"] > 0 for r in history
+    )
     plot = cv2.imread(str(folder / "loss.png"))
     assert plot.shape[1] > 2 * plot.shape[0], "a second panel with the auxiliary classifier's accuracies"
     # 160 benchmark inputs, 3 classes: 3 rows of 16 columns, each row one class.
@@ -304,7 +491,11 @@ def test_acgan_run_montage_has_one_row_per_class(tmp_path_factory, data_root):
 
 
 def test_mlp_gan_run(tmp_path_factory, data_root):
-    run = train(tmp_path_factory, "mlp", ["--preset", "mnist-mlp-gan", "--data-dir", str(data_root), "--classes", "3", "--set", "model.alpha=1"])
+    run = train(
+        tmp_path_factory,
+        "mlp",
+        ["--preset", "mnist-mlp-gan", "--data-dir", str(data_root), "--classes", "3", "--set", "model.alpha=1"],
+    )
     check_run(run / "3")
     assert cv2.imread(str(run / "3" / "epoch_0001.png")).shape == (448, 448, 3)
     generator = keras.models.load_model(run / "3" / "generator.keras")

@@ -3,6 +3,7 @@
 Weight snapshots before and after each half of the step prove the frozen-discriminator
 pattern works (the Keras 2 recipe would leave D untrained without any error).
 """
+
 import keras
 import numpy as np
 import pytest
@@ -46,7 +47,9 @@ def test_generator_step_moves_only_g(small_cfg):
     gan = make_gan(small_cfg)
     d_before, g_before = snapshot(gan.discriminator), snapshot(gan.generator)
     gan.train_generator(8)
-    assert all(changed(g_before, gan.generator, trainable_only=True)), "every trainable G weight must change in the G step"
+    assert all(changed(g_before, gan.generator, trainable_only=True)), (
+        "every trainable G weight must change in the G step"
+    )
     assert not any(changed(d_before, gan.discriminator)), "D is frozen in the combined model's step"
     assert int(gan.g_optimizer.iterations) == 1 and int(gan.d_optimizer.iterations) == 0
 
@@ -117,15 +120,19 @@ def test_diffaugment_changes_every_input_of_d_and_g_learns_through_it(small_cfg)
 
     gan.augment = spy
     gan.discriminator_loss(real_batch(), None)
-    (before, after), = seen
+    ((before, after),) = seen
     assert before.shape[0] == 16, "one D pass on real + fake (book)"
-    assert not np.allclose(before[:8], after[:8]) and not np.allclose(before[8:], after[8:]), "real and fake are augmented"
+    assert not np.allclose(before[:8], after[:8]) and not np.allclose(before[8:], after[8:]), (
+        "real and fake are augmented"
+    )
     seen.clear()
     with tf.GradientTape() as tape:
         loss = gan.generator_loss(8)
     grads = tape.gradient(loss, gan.generator.trainable_variables)
     assert len(seen) == 1 and not np.allclose(*seen[0]), "G's fakes go through the augmentation to D"
-    assert all(g is not None and np.all(np.isfinite(g)) and np.any(g != 0) for g in grads), "G gets gradients through it"
+    assert all(g is not None and np.all(np.isfinite(g)) and np.any(g != 0) for g in grads), (
+        "G gets gradients through it"
+    )
 
 
 def test_diffaugment_step_trains_both_and_off_is_the_identity(small_cfg):

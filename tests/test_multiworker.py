@@ -7,6 +7,7 @@ book discriminator has no BatchNorm and gets G's fakes in inference mode), while
 comes close (G's BatchNorm statistics are per replica). Worker 1's folder holds the same run:
 the same losses and discriminators (its generators keep their own BatchNorm moving statistics).
 """
+
 import json
 import os
 import socket
@@ -19,9 +20,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.training import accel
 
 REPO = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 80  # seconds for both workers, start to finish: the guard against a hung cluster
@@ -41,8 +42,25 @@ def free_ports(count):
 
 
 def train_args(tree, output, strategy):
-    return ["train", "--dataset", "folder", "--data-dir", str(tree), "--classes", "a,b", "--epochs", "2",
-            "--batch-size", "8", "--set", "num_benchmark=16", "--strategy", strategy, "--output", str(output)]
+    return [
+        "train",
+        "--dataset",
+        "folder",
+        "--data-dir",
+        str(tree),
+        "--classes",
+        "a,b",
+        "--epochs",
+        "2",
+        "--batch-size",
+        "8",
+        "--set",
+        "num_benchmark=16",
+        "--strategy",
+        strategy,
+        "--output",
+        str(output),
+    ]
 
 
 def run_workers(tree, outputs, logs):

@@ -1,5 +1,6 @@
 """The run report and progress GIFs, on small fake run folders (no training), and the page in
 a real headless browser."""
+
 import json
 import os
 import re
@@ -30,8 +31,12 @@ def fake_gan(folder, rng, *, epochs, columns=8, rows=8, acgan=False, blur=5):
         cv2.imwrite(str(folder / f"epoch_{epoch:04d}.png"), fake_montage(rng, columns, rows, blur))
     history = []
     for epoch in range(1, epochs + 1):
-        record = {"epoch": epoch, "d_loss": 0.7 + 0.1 / epoch, "gan_loss": 1.5 - 0.2 / epoch,
-                  "seconds": 1.0 + 0.01 * epoch}
+        record = {
+            "epoch": epoch,
+            "d_loss": 0.7 + 0.1 / epoch,
+            "gan_loss": 1.5 - 0.2 / epoch,
+            "seconds": 1.0 + 0.01 * epoch,
+        }
         if acgan:
             record.update({"d_class_loss": 1.0 / epoch, "acc_real": 0.5 + 0.04 * epoch, "acc_fake": 0.6 + 0.03 * epoch})
         history.append(record)
@@ -43,9 +48,20 @@ def fake_run(root, *, classes=("crazing", "patches"), epochs=3, total_epochs=Non
     """A per-class DCGAN run folder as `train` writes it, without run.json (an older run)."""
     rng = np.random.default_rng(seed)
     root.mkdir(parents=True, exist_ok=True)
-    config = {"preset": "neu-dcgan", "description": "fake", "family": "book", "dataset": "neu",
-              "classes": ",".join(classes), "per_class": True, "image_size": TILE, "channels": 1,
-              "epochs": total_epochs or epochs, "batch_size": 16, "concurrent": True, "model": {"dim": 7, "depth": 64}}
+    config = {
+        "preset": "neu-dcgan",
+        "description": "fake",
+        "family": "book",
+        "dataset": "neu",
+        "classes": ",".join(classes),
+        "per_class": True,
+        "image_size": TILE,
+        "channels": 1,
+        "epochs": total_epochs or epochs,
+        "batch_size": 16,
+        "concurrent": True,
+        "model": {"dim": 7, "depth": 64},
+    }
     (root / "config.json").write_text(json.dumps(config))
     (root / "checkpoints").mkdir()
     histories = {name: fake_gan(root / name, rng, epochs=epochs) for name in classes}
@@ -55,15 +71,35 @@ def fake_run(root, *, classes=("crazing", "patches"), epochs=3, total_epochs=Non
 def fake_acgan_run(root, *, classes=("crazing", "patches", "scratches"), folder="all", manifest=True, epochs=4):
     rng = np.random.default_rng(1)
     root.mkdir(parents=True)
-    config = {"preset": "acgan-neu", "family": "acgan", "dataset": "neu", "classes": "all", "image_size": TILE,
-              "channels": 1, "epochs": epochs, "batch_size": 100}
+    config = {
+        "preset": "acgan-neu",
+        "family": "acgan",
+        "dataset": "neu",
+        "classes": "all",
+        "image_size": TILE,
+        "channels": 1,
+        "epochs": epochs,
+        "batch_size": 100,
+    }
     (root / "config.json").write_text(json.dumps(config))
     history = fake_gan(root / folder, rng, epochs=epochs, columns=16, rows=len(classes), acgan=True)
     if manifest:
-        (root / "run.json").write_text(json.dumps({
-            "format": "pyimagesearch-gan run", "version": 1, "preset": "acgan-neu", "family": "acgan",
-            "conditional": True, "dataset": "neu", "image_size": TILE, "channels": 1, "class_names": list(classes),
-            "gans": [{"folder": folder, "classes": list(classes)}]}))
+        (root / "run.json").write_text(
+            json.dumps(
+                {
+                    "format": "pyimagesearch-gan run",
+                    "version": 1,
+                    "preset": "acgan-neu",
+                    "family": "acgan",
+                    "conditional": True,
+                    "dataset": "neu",
+                    "image_size": TILE,
+                    "channels": 1,
+                    "class_names": list(classes),
+                    "gans": [{"folder": folder, "classes": list(classes)}],
+                }
+            )
+        )
     return root, history
 
 
@@ -100,11 +136,19 @@ def test_report_shows_every_class_with_its_images_and_history(tmp_path):
 def test_acgan_rows_are_labelled_and_best_epochs_shown(tmp_path):
     run, history = fake_acgan_run(tmp_path / "run")
     (run / "evaluation").mkdir()
-    (run / "evaluation" / "metrics.json").write_text(json.dumps({
-        "best_epoch": {"crazing": {"epoch": 2, "fid": 12.5}, "patches": {"epoch": 4, "fid": 8.25},
-                       "scratches": {"epoch": 3, "fid": 9.0}},
-        "reference": {"held_out_vs_train": {"crazing": {"fid": 3.5}}, "feature_cnn_held_out_accuracy": 0.97},
-        "rows": [{"epoch": e, "class": "crazing", "fid": 20.0 / e, "kid": 0.1, "cas": 0.5} for e in (2, 4)]}))
+    (run / "evaluation" / "metrics.json").write_text(
+        json.dumps(
+            {
+                "best_epoch": {
+                    "crazing": {"epoch": 2, "fid": 12.5},
+                    "patches": {"epoch": 4, "fid": 8.25},
+                    "scratches": {"epoch": 3, "fid": 9.0},
+                },
+                "reference": {"held_out_vs_train": {"crazing": {"fid": 3.5}}, "feature_cnn_held_out_accuracy": 0.97},
+                "rows": [{"epoch": e, "class": "crazing", "fid": 20.0 / e, "kid": 0.1, "cas": 0.5} for e in (2, 4)],
+            }
+        )
+    )
     page = write_report(run, gifs=False).read_text()
     labels = re.findall(r'<div class="rowlabels"[^>]*>(.*?)</div>', page)
     assert labels and all(row == "<span>crazing</span><span>patches</span><span>scratches</span>" for row in labels)
@@ -127,7 +171,7 @@ def test_run_in_progress(tmp_path):
     history = json.loads((run / "patches" / "history.json").read_text())
     history[1]["gan_loss"] = float("nan")  # a diverged step must not break the page's JSON
     (run / "patches" / "history.json").write_text(json.dumps(history))
-    (run / "crazing" / "history.json").write_text("[{\"epoch\": 1")  # unreadable: shown without curves
+    (run / "crazing" / "history.json").write_text('[{"epoch": 1')  # unreadable: shown without curves
     # The manifest names a GAN that has not started yet.
     gans = [{"folder": name, "classes": [name]} for name in ("crazing", "patches", "scratches")]
     (run / "run.json").write_text(json.dumps({"format": "pyimagesearch-gan run", "version": 1, "gans": gans}))
@@ -187,8 +231,15 @@ def find_browser():
 
 
 def run_browser(browser, profile, *args):
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-               f"--user-data-dir={profile}", *args]
+    command = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        f"--user-data-dir={profile}",
+        *args,
+    ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
 
 

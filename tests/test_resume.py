@@ -6,6 +6,7 @@ and are compared with one uninterrupted reference run: every checkpointed variab
 (weights, BatchNorm statistics, optimizer moments and counters, noise seeds), the history
 and the montage PNGs byte for byte.
 """
+
 import errno
 import json
 import os
@@ -30,8 +31,24 @@ from pyimagesearch_gan.training import stopping
 from pyimagesearch_gan.training.gan import GAN
 
 REPO = Path(__file__).resolve().parent.parent
-ARGS = ["--preset", "neu-dcgan", "--dataset", "folder", "--batch-size", "8", "--epochs", "4", "--checkpoint-every", "2",
-        "--set", "num_benchmark=4", "--seed", "3", "--deterministic", "--no-concurrent"]
+ARGS = [
+    "--preset",
+    "neu-dcgan",
+    "--dataset",
+    "folder",
+    "--batch-size",
+    "8",
+    "--epochs",
+    "4",
+    "--checkpoint-every",
+    "2",
+    "--set",
+    "num_benchmark=4",
+    "--seed",
+    "3",
+    "--deterministic",
+    "--no-concurrent",
+]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +69,10 @@ def reference(data, tmp_path_factory):
 
 
 def history(folder):
-    return [{k: v for k, v in record.items() if k != "seconds"} for record in json.loads((folder / "history.json").read_text())]
+    return [
+        {k: v for k, v in record.items() if k != "seconds"}
+        for record in json.loads((folder / "history.json").read_text())
+    ]
 
 
 def assert_same_run(run, reference, classes=("a", "b")):
@@ -144,7 +164,9 @@ def test_ctrl_c_mid_epoch_then_resume_is_bit_exact(data, reference, tmp_path, mo
         train(data, run)
     err = capsys.readouterr().err
     assert exit_info.value.code == 130
-    assert "interrupted at epoch 2 step 1 of a" in err and "checkpoint of epoch 1" in err and "epoch 2 starts again" in err
+    assert (
+        "interrupted at epoch 2 step 1 of a" in err and "checkpoint of epoch 1" in err and "epoch 2 starts again" in err
+    )
     assert f"Resume with: pyimagesearch-gan train --resume {run}" in err
     assert checkpoint.checkpoint_epochs(run, "a") == [1] and checkpoint.checkpoint_epochs(run, "b") == []
     assert [r["epoch"] for r in history(run / "a")] == [1] and not (run / "a" / "epoch_0002.png").exists()
@@ -183,8 +205,13 @@ def wait_for(path, text, proc, timeout=120):
 
 def start(args, log):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "pyimagesearch_gan", "train", *args], cwd=REPO, env=env,
-                            stdout=log.open("w"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pyimagesearch_gan", "train", *args],
+        cwd=REPO,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def test_ctrl_c_and_kill_9_of_real_processes_then_resume_is_bit_exact(data, reference, tmp_path):
@@ -197,7 +224,11 @@ def test_ctrl_c_and_kill_9_of_real_processes_then_resume_is_bit_exact(data, refe
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=120) == 130, log.read_text()
     text = log.read_text()
-    assert "Traceback" not in text and "interrupted" in text and f"Resume with: pyimagesearch-gan train --resume {run}" in text
+    assert (
+        "Traceback" not in text
+        and "interrupted" in text
+        and f"Resume with: pyimagesearch-gan train --resume {run}" in text
+    )
     epochs = checkpoint.checkpoint_epochs(run, "a")
     assert epochs and history(run / "a")[-1]["epoch"] == epochs[-1], "the files show the checkpoint's epoch"
     assert_readable(run)
@@ -238,7 +269,12 @@ def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(data, tmp_path, monke
         train(data, run, "--classes", "a")
     err = capsys.readouterr().err.strip().splitlines()
     assert exit_info.value.code == 2 and len(err) == 1, err
-    assert "training diverged" in err[0] and "at epoch 3 batch 0 of a" in err[0] and "epoch 2" in err[0] and "--lr" in err[0]
+    assert (
+        "training diverged" in err[0]
+        and "at epoch 3 batch 0 of a" in err[0]
+        and "epoch 2" in err[0]
+        and "--lr" in err[0]
+    )
     error = json.loads((run / "error.json").read_text())
     assert (error["epoch"], error["batch"], error["value"]) == (3, 0, "nan") and error["last_checkpoint_epoch"] == 2
     assert checkpoint.checkpoint_epochs(run, "a") == [2]
@@ -270,7 +306,9 @@ def test_disk_full_stops_with_one_line_and_resume_finishes(data, reference, tmp_
     with pytest.raises(SystemExit) as exit_info:
         train(data, run, "--classes", "a")
     err = capsys.readouterr().err.strip().splitlines()
-    assert exit_info.value.code == 2 and len(err) == 1 and "No space left on device" in err[0] and "--resume" in err[0], err
+    assert (
+        exit_info.value.code == 2 and len(err) == 1 and "No space left on device" in err[0] and "--resume" in err[0]
+    ), err
     assert checkpoint.checkpoint_epochs(run, "a") == [2]
     monkeypatch.undo()
     main(["train", "--resume", str(run)])
@@ -291,7 +329,11 @@ def test_damaged_newest_checkpoint_falls_back_to_the_one_before(data, tmp_path, 
     with pytest.raises(SystemExit) as exit_info:
         main(["train", "--resume", str(run)])
     err = capsys.readouterr().err.strip().splitlines()
-    assert exit_info.value.code == 2 and err[-1].startswith("error: no usable checkpoint of b") and str(run / "checkpoints") in err[-1]
+    assert (
+        exit_info.value.code == 2
+        and err[-1].startswith("error: no usable checkpoint of b")
+        and str(run / "checkpoints") in err[-1]
+    )
     older.write_bytes(good)
     main(["train", "--resume", str(run)])
     captured = capsys.readouterr()
@@ -326,7 +368,13 @@ def test_resume_with_more_epochs_keeps_the_learning_rate_decay(run_a, tmp_path):
     assert (cfg.epochs, cfg.decay_epochs) == (5, 4)
     assert cfg.optimizer_decay(cfg.d_lr) == cfg.d_lr / 4  # what make_optimizer's InverseTimeDecay gets
     final = checkpoint.read_checkpoint(checkpoint.checkpoint_path(run, "a", 5))
-    assert int(final["state"]["d_optimizer"][0]) == 10 and [r["epoch"] for r in final["meta"]["history"]] == [1, 2, 3, 4, 5]
+    assert int(final["state"]["d_optimizer"][0]) == 10 and [r["epoch"] for r in final["meta"]["history"]] == [
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
     assert history(run / "a")[:4] == history(run_a / "a")
 
 

@@ -2,6 +2,7 @@
 concurrent class GANs against one-after-another, the benchmark's files and FLOP count, and
 the GPU paths (a one-device MirroredStrategy, two CPU replicas, mixed precision) on CPU.
 """
+
 import dataclasses
 import json
 import subprocess
@@ -59,12 +60,20 @@ def test_project_step_matches_the_book_loop(small_cfg, jit_compile):
     noise = [rng.uniform(-1, 1, (n, 100)).astype("float32") for _ in range(2 * steps)]  # D's, then G's, per step
     reals = [rng.uniform(-1, 1, (n, 28, 28, 1)).astype("float32") for _ in range(steps)]
     gan = InjectedNoise(generator, discriminator, noise_dim=small_cfg.noise_dim, seed=small_cfg.seed)
-    gan.compile(d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr), g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr),
-                jit_compile=jit_compile)
+    gan.compile(
+        d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr),
+        g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr),
+        jit_compile=jit_compile,
+    )
     InjectedNoise.queue = list(noise)
     book_noise = list(noise)
-    loop = BookLoop(book_g, book_d, d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr),
-                    g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr), noise=lambda k: book_noise.pop(0))
+    loop = BookLoop(
+        book_g,
+        book_d,
+        d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr),
+        g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr),
+        noise=lambda k: book_noise.pop(0),
+    )
     d_before, g_before = weights(book_d), weights(book_g)
     ours, theirs = [], []
     for real in reals:
@@ -74,15 +83,22 @@ def test_project_step_matches_the_book_loop(small_cfg, jit_compile):
     np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
     assert all_changed(d_before, book_d), "the book loop must really train D under Keras 3"
     assert all_changed(g_before, book_g)
-    for mine, reference in zip(gan.generator.get_weights() + gan.discriminator.get_weights(), book_g.get_weights() + book_d.get_weights()):
+    for mine, reference in zip(
+        gan.generator.get_weights() + gan.discriminator.get_weights(), book_g.get_weights() + book_d.get_weights()
+    ):
         np.testing.assert_allclose(mine, reference, rtol=1e-4, atol=1e-6)
 
 
 def test_book_loop_d_step_leaves_g_alone_and_g_step_leaves_d_alone(small_cfg):
     keras.utils.set_random_seed(4)
     generator, discriminator = book.build(small_cfg, 0)
-    loop = BookLoop(generator, discriminator, d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr),
-                    g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr), seed=small_cfg.seed)
+    loop = BookLoop(
+        generator,
+        discriminator,
+        d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr),
+        g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr),
+        seed=small_cfg.seed,
+    )
     real = np.random.default_rng(1).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
     loop.step(real)  # traces both train functions with their variables
     g_before, d_before = weights(generator), weights(discriminator)
@@ -102,7 +118,16 @@ def jobs_for(tmp_path, classes=2, count=24, size=28):
     for index in range(classes):
         folder = tmp_path / f"class{index}"
         folder.mkdir(parents=True)
-        jobs.append(Job(index, f"class{index}", rng.integers(0, 256, (count, size, size, 1), dtype=np.uint8), None, [f"class{index}"], folder))
+        jobs.append(
+            Job(
+                index,
+                f"class{index}",
+                rng.integers(0, 256, (count, size, size, 1), dtype=np.uint8),
+                None,
+                [f"class{index}"],
+                folder,
+            )
+        )
     return jobs
 
 
@@ -113,10 +138,17 @@ def test_concurrent_classes_train_exactly_like_sequential(small_cfg, tmp_path):
         jobs = jobs_for(tmp_path / str(concurrent))
         groups = plan_groups(cfg, jobs)
         assert len(groups) == (1 if concurrent else 2)
-        gans = [gan for group in groups for gan in train_group(cfg, get_family("book"), group, run_dir=tmp_path / str(concurrent))]
+        gans = [
+            gan
+            for group in groups
+            for gan in train_group(cfg, get_family("book"), group, run_dir=tmp_path / str(concurrent))
+        ]
         histories = [json.loads((job.folder / "history.json").read_text()) for job in jobs]
         assert all((job.folder / "epoch_0001.png").is_file() and (job.folder / "loss.png").is_file() for job in jobs)
-        results[concurrent] = ([[h[0]["d_loss"], h[0]["gan_loss"]] for h in histories], [gan.generator.get_weights() for gan in gans])
+        results[concurrent] = (
+            [[h[0]["d_loss"], h[0]["gan_loss"]] for h in histories],
+            [gan.generator.get_weights() for gan in gans],
+        )
     sequential, concurrent = results[False], results[True]
     np.testing.assert_allclose(concurrent[0], sequential[0], rtol=1e-5)
     assert concurrent[0][0] != concurrent[0][1], "each class has its own models and noise"
@@ -140,7 +172,10 @@ def test_step_flops_follow_the_layer_shapes():
 def test_matmul_peak_split_into_row_blocks_is_the_same_product_rate():
     """With one thread per op the peak is measured as side-by-side row blocks; both ways time
     the same 2n^3 FLOPs, so neither can be zero or absurdly high."""
-    one, split = bench.matmul_gflops(sizes=(256,), repeats=2), bench.matmul_gflops(sizes=(256,), repeats=2, threads_per_op=1)
+    one, split = (
+        bench.matmul_gflops(sizes=(256,), repeats=2),
+        bench.matmul_gflops(sizes=(256,), repeats=2, threads_per_op=1),
+    )
     assert 0 < one < 1e5 and 0 < split < 1e5
     assert bench.row_blocks(2048, 3) == [683, 683, 682] and bench.row_blocks(4096, 2) == [2048, 2048]
 
@@ -156,18 +191,25 @@ def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):
         assert row["gflop_per_step"] == pytest.approx(row["classes_per_step"] * 4 * 0.10219776)
     assert results["matmul_gflops"] > 0 and "random images" in results["data"]
     pipeline = results["pipeline"][0]
-    assert pipeline["images_per_s"] > 0 and pipeline["ratio"] == pytest.approx(pipeline["images_per_s"] / pipeline["training_images_per_s"])
+    assert pipeline["images_per_s"] > 0 and pipeline["ratio"] == pytest.approx(
+        pipeline["images_per_s"] / pipeline["training_images_per_s"]
+    )
     table = (output / "bench.md").read_text()
-    assert "| mode | batch | XLA | ms/step" in table and "| concurrent | 4 | auto |" in table and "input pipeline" in table
+    assert (
+        "| mode | batch | XLA | ms/step" in table and "| concurrent | 4 | auto |" in table and "input pipeline" in table
+    )
     assert table in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--batch-sizes", "16,x"], "--batch-sizes"),
-    (["--modes", "book,fast"], "--modes"),
-    (["--xla", "maybe"], "--xla"),
-    (["--repeats", "0"], "--repeats"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--batch-sizes", "16,x"], "--batch-sizes"),
+        (["--modes", "book,fast"], "--modes"),
+        (["--xla", "maybe"], "--xla"),
+        (["--repeats", "0"], "--repeats"),
+    ],
+)
 def test_bench_bad_flags_are_one_line(args, message, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["bench", "--output", str(tmp_path / "b"), *args])
@@ -177,8 +219,29 @@ def test_bench_bad_flags_are_one_line(args, message, tmp_path, capsys):
 
 
 def test_speed_flags_reach_the_config():
-    args = build_parser().parse_args(["train", "--no-concurrent", "--strategy", "mirrored", "--mixed-precision", "--steps-per-execution", "6", "--jit-compile", "on", "--intra-op-threads", "2"])
-    assert train_overrides(args) == {"concurrent": False, "strategy": "mirrored", "mixed_precision": True, "steps_per_execution": 6, "jit_compile": True, "intra_op_threads": 2}
+    args = build_parser().parse_args(
+        [
+            "train",
+            "--no-concurrent",
+            "--strategy",
+            "mirrored",
+            "--mixed-precision",
+            "--steps-per-execution",
+            "6",
+            "--jit-compile",
+            "on",
+            "--intra-op-threads",
+            "2",
+        ]
+    )
+    assert train_overrides(args) == {
+        "concurrent": False,
+        "strategy": "mirrored",
+        "mixed_precision": True,
+        "steps_per_execution": 6,
+        "jit_compile": True,
+        "intra_op_threads": 2,
+    }
     assert train_overrides(build_parser().parse_args(["train"])) == {}
 
 
@@ -216,7 +279,9 @@ def test_mixed_precision_builds_float16_layers_float32_outputs_and_steps(small_c
     gan = build_gan(cfg, get_family("book"), jobs_for(tmp_path, classes=1)[0])
     assert keras.mixed_precision.dtype_policy().name == "float32", "the global policy is put back"
     assert gan.generator.layers[0].compute_dtype == "float16" and gan.generator.layers[0].kernel.dtype == "float32"
-    assert gan.generator.layers[-1].compute_dtype == "float32" and gan.discriminator.layers[-1].compute_dtype == "float32"
+    assert (
+        gan.generator.layers[-1].compute_dtype == "float32" and gan.discriminator.layers[-1].compute_dtype == "float32"
+    )
     assert isinstance(gan.d_optimizer, keras.optimizers.LossScaleOptimizer)
     d_before, g_before = weights(gan.discriminator), weights(gan.generator)
     result = gan.step(tf.zeros((2, 28, 28, 1)))  # eager: float16 kernels are slow on CPU
@@ -237,7 +302,8 @@ from pyimagesearch_gan.training.gan import GAN, book_adam
 cfg = get_preset("neu-dcgan").with_overrides({"batch_size": 8, "seed": 2})
 real = np.random.default_rng(0).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
 out = {}
-for name, strategy in (("one", tf.distribute.get_strategy()), ("two", tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]))):
+two = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+for name, strategy in (("one", tf.distribute.get_strategy()), ("two", two)):
     with strategy.scope():
         keras.utils.set_random_seed(2)
         generator, discriminator = book.build(cfg, 0)
@@ -253,7 +319,9 @@ json.dump(out, sys.stdout)
 
 def test_two_cpu_replicas_split_the_batch_and_match_one_device():
     """Two logical CPUs as two replicas: same noise (sliced), gradient of the global mean."""
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(TWO_REPLICAS)], capture_output=True, text=True, timeout=300, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(TWO_REPLICAS)], capture_output=True, text=True, timeout=300, cwd=REPO
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     out = json.loads(result.stdout.strip().splitlines()[-1])
     assert out["one"]["replicas"] == 1 and out["two"]["replicas"] == 2

@@ -1,4 +1,5 @@
 """The book pipeline end to end: a 2-epoch NEU run writes every file, and the CLI's errors."""
+
 import json
 import subprocess
 import sys
@@ -11,18 +12,46 @@ import pytest
 from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.training.monitor import montage
 
-RUN_FILES = ["real.png", "epoch_0001.png", "epoch_0002.png", "loss.png", "history.json", "generator.keras", "discriminator.keras"]
+RUN_FILES = [
+    "real.png",
+    "epoch_0001.png",
+    "epoch_0002.png",
+    "loss.png",
+    "history.json",
+    "generator.keras",
+    "discriminator.keras",
+]
 
 
 @pytest.fixture(scope="module")
 def neu_run(tmp_path_factory, data_root):
     run = tmp_path_factory.mktemp("runs") / "neu"
-    main(["train", "--preset", "neu-dcgan", "--data-dir", str(data_root), "--classes", "crazing", "--epochs", "2", "--seed", "7", "--output", str(run)])
+    main(
+        [
+            "train",
+            "--preset",
+            "neu-dcgan",
+            "--data-dir",
+            str(data_root),
+            "--classes",
+            "crazing",
+            "--epochs",
+            "2",
+            "--seed",
+            "7",
+            "--output",
+            str(run),
+        ]
+    )
     return run
 
 
 def test_run_writes_every_file(neu_run):
-    assert {p.name for p in neu_run.iterdir() if not p.name.startswith(".")} >= {"config.json", "crazing", "checkpoints"}
+    assert {p.name for p in neu_run.iterdir() if not p.name.startswith(".")} >= {
+        "config.json",
+        "crazing",
+        "checkpoints",
+    }
     for name in RUN_FILES:
         assert (neu_run / "crazing" / name).stat().st_size > 0, name
     assert not [p for p in (neu_run / "crazing").iterdir() if p.name.startswith(".")], "no temporary files left"
@@ -32,7 +61,9 @@ def test_montages_are_16x16_tiles_of_28_pixels(neu_run):
     for name in ("epoch_0001.png", "epoch_0002.png", "real.png"):
         image = cv2.imread(str(neu_run / "crazing" / name))
         assert image.shape == (448, 448, 3), name
-    assert not np.array_equal(cv2.imread(str(neu_run / "crazing" / "epoch_0001.png")), cv2.imread(str(neu_run / "crazing" / "epoch_0002.png")))
+    assert not np.array_equal(
+        cv2.imread(str(neu_run / "crazing" / "epoch_0001.png")), cv2.imread(str(neu_run / "crazing" / "epoch_0002.png"))
+    )
 
 
 def test_history_and_config(neu_run):
@@ -40,7 +71,12 @@ def test_history_and_config(neu_run):
     assert [r["epoch"] for r in history] == [1, 2]
     assert all(np.isfinite(r["d_loss"]) and np.isfinite(r["gan_loss"]) and r["seconds"] > 0 for r in history)
     config = json.loads((neu_run / "config.json").read_text())
-    assert config["preset"] == "neu-dcgan" and config["epochs"] == 2 and config["batch_size"] == 16 and config["classes"] == "crazing"
+    assert (
+        config["preset"] == "neu-dcgan"
+        and config["epochs"] == 2
+        and config["batch_size"] == 16
+        and config["classes"] == "crazing"
+    )
 
 
 def test_generator_reloads_and_generates(neu_run):
@@ -58,14 +94,17 @@ def test_montage_helper_shapes():
     assert montage(rgb, (10, 4)).shape == (256, 640, 3)
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--preset", "nope"], "unknown preset 'nope'"),
-    (["--dataset", "cifar"], "cifar"),
-    (["--classes", "rust"], "rust"),
-    (["--batch-size", "400", "--classes", "crazing"], "--batch-size"),
-    (["--set", "nonsense=1"], "unknown setting 'nonsense'"),
-    (["--epochs", "0"], "--epochs"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--preset", "nope"], "unknown preset 'nope'"),
+        (["--dataset", "cifar"], "cifar"),
+        (["--classes", "rust"], "rust"),
+        (["--batch-size", "400", "--classes", "crazing"], "--batch-size"),
+        (["--set", "nonsense=1"], "unknown setting 'nonsense'"),
+        (["--epochs", "0"], "--epochs"),
+    ],
+)
 def test_cli_errors_are_one_line_exit_2(args, message, data_root, tmp_path, capsys):
     output = tmp_path / "run"
     with pytest.raises(SystemExit) as exit_info:
@@ -92,7 +131,9 @@ def test_unwritable_output_folder(data_root, tmp_path, capsys):
 
 
 def test_console_entry_point_lists_presets():
-    result = subprocess.run([sys.executable, "-m", "pyimagesearch_gan", "presets"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "pyimagesearch_gan", "presets"], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0
     assert "neu-dcgan" in result.stdout and "R0" in result.stdout
 
@@ -105,8 +146,25 @@ def test_a_run_describes_itself_when_its_data_folder_is_gone(tmp_path, write_ima
         for path in sorted((data / name).glob("*.png"))[:8]:
             path.rename(data / name / "Imgs" / path.name)
     run = tmp_path / "run"
-    main(["train", "--dataset", "folder", "--data-dir", str(data), "--epochs", "1", "--batch-size", "8",
-          "--set", "num_benchmark=16", "--diffaugment", "color,translation,cutout", "--output", str(run)])
+    main(
+        [
+            "train",
+            "--dataset",
+            "folder",
+            "--data-dir",
+            str(data),
+            "--epochs",
+            "1",
+            "--batch-size",
+            "8",
+            "--set",
+            "num_benchmark=16",
+            "--diffaugment",
+            "color,translation,cutout",
+            "--output",
+            str(run),
+        ]
+    )
     manifest = json.loads((run / "run.json").read_text())
     assert manifest["class_names"] == ["bolt", "nut"] and [g["folder"] for g in manifest["gans"]] == ["bolt", "nut"]
     assert manifest["image_size"] == 28 and manifest["channels"] == 1 and not manifest["conditional"]
@@ -130,8 +188,24 @@ def test_tensorboard_report_and_gifs_of_a_two_class_run(tmp_path, data_root):
     from test_report import find_browser, run_browser
 
     run = tmp_path / "run"
-    main(["train", "--preset", "neu-dcgan", "--data-dir", str(data_root), "--classes", "crazing,patches", "--epochs", "3",
-          "--set", "num_benchmark=64", "--tensorboard", "--output", str(run)])
+    main(
+        [
+            "train",
+            "--preset",
+            "neu-dcgan",
+            "--data-dir",
+            str(data_root),
+            "--classes",
+            "crazing,patches",
+            "--epochs",
+            "3",
+            "--set",
+            "num_benchmark=64",
+            "--tensorboard",
+            "--output",
+            str(run),
+        ]
+    )
     page = (run / "report.html").read_text()
     assert "crazing" in page and "patches" in page and page.count("<img") >= 4
     for name in ("crazing", "patches"):
@@ -145,9 +219,13 @@ def test_tensorboard_report_and_gifs_of_a_two_class_run(tmp_path, data_root):
         assert tags["d_loss"] == tags["gan_loss"] == tags["montage"] == {1, 2, 3}, tags
         assert {"learning_rate/discriminator", "learning_rate/generator"} <= set(tags)
     browser = find_browser()
-    dom = run_browser(browser, tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", (run / "report.html").as_uri()).stdout
+    dom = run_browser(
+        browser, tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", (run / "report.html").as_uri()
+    ).stdout
     loaded = re.search(r'data-images-loaded="(\d+)" data-images-total="(\d+)"', dom)
     assert loaded and int(loaded.group(2)) >= 4 and loaded.group(1) == loaded.group(2), "every picture loads"
     shot = tmp_path / "page.png"
-    run_browser(browser, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,1600", (run / "report.html").as_uri())
+    run_browser(
+        browser, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,1600", (run / "report.html").as_uri()
+    )
     assert np.asarray(Image.open(shot).convert("L"), dtype=np.float32).std() > 20, "the page renders, not blank"

@@ -3,6 +3,7 @@
 One module per command, each with `add_parser(subparsers)` and `run(args)`. Commands import
 TensorFlow only when they run, so `--help` and bad flags answer at once.
 """
+
 import argparse
 import sys
 

@@ -1,10 +1,14 @@
 """`pyimagesearch-gan evaluate RUN_DIR`: FID, KID and CAS of every saved epoch of a run; the best epoch per class."""
+
 from pyimagesearch_gan.commands.neighbors import real_data_flags
 from pyimagesearch_gan.utils import import_tensorflow, parse_list
 
+
 def add_parser(subparsers):
     p = subparsers.add_parser("evaluate", help="FID, KID and CAS of every saved epoch of a run; best epoch per class")
-    p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by 'train'; results go to RUN_DIR/evaluation/")
+    p.add_argument(
+        "run_dir", metavar="RUN_DIR", help="a run folder written by 'train'; results go to RUN_DIR/evaluation/"
+    )
     p.add_argument("--count", type=int, default=500, help="images generated per class and epoch (default 500)")
     p.add_argument("--epochs", help="comma list of epochs to evaluate (default: every saved one)")
     p.add_argument("--cas-epochs", type=int, default=5, help="training epochs of the CAS classifier (default 5)")
@@ -18,6 +22,14 @@ def run(args):
     from pyimagesearch_gan.evidence.evaluate import evaluate
 
     epochs = parse_list(args.epochs, int, "--epochs") if args.epochs is not None else None
-    evaluate(args.run_dir, count=args.count, epochs=epochs, data_dir=args.data_dir,
-             holdout=args.holdout, seed=args.seed, feature_epochs=args.feature_epochs, cas=not args.no_cas,
-             cas_epochs=args.cas_epochs)
+    evaluate(
+        args.run_dir,
+        count=args.count,
+        epochs=epochs,
+        data_dir=args.data_dir,
+        holdout=args.holdout,
+        seed=args.seed,
+        feature_epochs=args.feature_epochs,
+        cas=not args.no_cas,
+        cas_epochs=args.cas_epochs,
+    )

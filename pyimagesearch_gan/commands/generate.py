@@ -7,6 +7,7 @@ generator), the final one or a checkpoint's (`--epoch`), and writes N images per
 the class folders says where they came from: run, model, epoch, seed, count per class. The
 output folder appears complete or not at all, and an existing one is replaced only with `--force`.
 """
+
 import time
 
 import cv2
@@ -18,10 +19,14 @@ from pyimagesearch_gan.utils import import_tensorflow
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("generate", help="write N synthetic images per class from a trained run, in class folders")
+    p = subparsers.add_parser(
+        "generate", help="write N synthetic images per class from a trained run, in class folders"
+    )
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by 'train'")
     p.add_argument("--count", type=int, required=True, help="images per class")
-    p.add_argument("--output", required=True, help="folder to create: <output>/<class>/<class>_00001.png and manifest.json")
+    p.add_argument(
+        "--output", required=True, help="folder to create: <output>/<class>/<class>_00001.png and manifest.json"
+    )
     p.add_argument("--epoch", type=int, help="use this epoch's checkpoint (default: the final generators)")
     p.add_argument("--classes", default="all", help="'all' or a comma list of the run's class names or indices")
     p.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
@@ -32,8 +37,16 @@ def add_parser(subparsers):
 
 def run(args):
     import_tensorflow()
-    generate(args.run_dir, args.output, count=args.count, seed=args.seed, epoch=args.epoch, classes=args.classes,
-             force=args.force, batch_size=args.batch_size)
+    generate(
+        args.run_dir,
+        args.output,
+        count=args.count,
+        seed=args.seed,
+        epoch=args.epoch,
+        classes=args.classes,
+        force=args.force,
+        batch_size=args.batch_size,
+    )
 
 
 def write_class(folder, name, images):
@@ -59,8 +72,15 @@ def generate(run_dir, output, *, count, seed=0, epoch=None, classes="all", force
         for target in targets:
             generator, used = models[target.gan]
             print(f"{target.name}: {count} images from {target.gan}/ at epoch {used}", flush=True)
-            images = sample(generator, run.cfg, target, count, seed=seed, batch_size=batch_size,
-                            progress=keras.utils.Progbar(count, unit_name="image"))
+            images = sample(
+                generator,
+                run.cfg,
+                target,
+                count,
+                seed=seed,
+                batch_size=batch_size,
+                progress=keras.utils.Progbar(count, unit_name="image"),
+            )
             shape = images.shape[1:]
             write_class(tmp / folder_name(target.name), folder_name(target.name), images)
         manifest = {
@@ -80,5 +100,9 @@ def generate(run_dir, output, *, count, seed=0, epoch=None, classes="all", force
             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
         write_json(tmp / "manifest.json", manifest)
-    print(f"wrote {count} images per class for {len(targets)} class(es) into {output}/<class>/, manifest.json beside them", flush=True)
+    print(
+        f"wrote {count} images per class for {len(targets)} class(es) into {output}/<class>/, manifest.json "
+        "beside them",
+        flush=True,
+    )
     return manifest

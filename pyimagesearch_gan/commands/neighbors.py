@@ -7,6 +7,7 @@ have trained on, by pixel and by feature distance, calibrated on held-out real i
 real_data.py for how they are held out). The report folder also keeps the feature CNN
 (feature_cnn.keras), reused by the next run on the same data.
 """
+
 import json
 from pathlib import Path
 
@@ -36,8 +37,23 @@ def image_shape(generated_dir):
     raise UserError(f"no images in the class folders of {generated_dir}: point it at <dir>/<class>/<image>")
 
 
-def find_neighbors(generated_dir, *, output, dataset=None, data_dir=None, classes="all", k=5, percentile=1.0,
-                   ratio=1 / 3, features=None, feature_epochs=10, holdout=0.2, seed=0, image_size=None, channels=None):
+def find_neighbors(
+    generated_dir,
+    *,
+    output,
+    dataset=None,
+    data_dir=None,
+    classes="all",
+    k=5,
+    percentile=1.0,
+    ratio=1 / 3,
+    features=None,
+    feature_epochs=10,
+    holdout=0.2,
+    seed=0,
+    image_size=None,
+    channels=None,
+):
     """Run the neighbours check of `generated_dir` against the real `dataset`; returns the report."""
     from pyimagesearch_gan.evidence import classifiers
     from pyimagesearch_gan.evidence.neighbors import run_neighbors
@@ -49,19 +65,39 @@ def find_neighbors(generated_dir, *, output, dataset=None, data_dir=None, classe
     manifest = read_manifest(generated_dir)
     dataset = dataset or manifest.get("dataset")
     if dataset is None:
-        raise UserError(f"--dataset is needed: {generated_dir} has no manifest.json saying which data set its GAN learned")
+        raise UserError(
+            f"--dataset is needed: {generated_dir} has no manifest.json saying which data set its GAN learned"
+        )
     if image_size is None or channels is None:
-        size, depth = (manifest["image_size"], manifest["channels"]) if "image_size" in manifest else image_shape(generated_dir)
+        size, depth = (
+            (manifest["image_size"], manifest["channels"]) if "image_size" in manifest else image_shape(generated_dir)
+        )
         image_size, channels = image_size or size, channels or depth
-    real = load_real(dataset, data_dir, classes=classes, image_size=image_size, channels=channels, holdout=holdout, seed=seed)
+    real = load_real(
+        dataset, data_dir, classes=classes, image_size=image_size, channels=channels, holdout=holdout, seed=seed
+    )
     print(real.note, flush=True)
     cache = Path(features) if features else output / "feature_cnn.keras"
     model = feature_cnn(real.train, cache, epochs=feature_epochs, seed=seed, save=features is not None)
-    checked = None if classes.strip().lower() == "all" else [  # the generated classes that are checked
-        real.seen.class_names[i] for i in parse_classes(classes, real.seen.class_names)]
-    report = run_neighbors(generated_dir, real.seen, real.held_out, extractor=classifiers.feature_extractor(model),
-                           k=k, output_dir=output, percentile=percentile, ratio=ratio, classes=checked,
-                           notes=[real.note])
+    checked = (
+        None
+        if classes.strip().lower() == "all"
+        else [  # the generated classes that are checked
+            real.seen.class_names[i] for i in parse_classes(classes, real.seen.class_names)
+        ]
+    )
+    report = run_neighbors(
+        generated_dir,
+        real.seen,
+        real.held_out,
+        extractor=classifiers.feature_extractor(model),
+        k=k,
+        output_dir=output,
+        percentile=percentile,
+        ratio=ratio,
+        classes=checked,
+        notes=[real.note],
+    )
     save_feature_cnn(model, real.train, output / "feature_cnn.keras", epochs=feature_epochs, seed=seed)
     print(f"figures and report.md/report.json in {output}", flush=True)
     return report
@@ -71,13 +107,25 @@ def add_parser(subparsers):
     p = subparsers.add_parser("neighbors", help="nearest training images of generated ones; flag near-copies")
     p.add_argument("generated_dir", metavar="GENERATED_DIR", help="<dir>/<class>/<image>, e.g. written by 'generate'")
     p.add_argument("--output", required=True, help="report folder (replaced as a whole)")
-    p.add_argument("--dataset", help="the real data set: mnist, fashion_mnist, neu or folder (default: from manifest.json)")
-    p.add_argument("--classes", default="all",
-                   help="generated classes to check and real classes to search: 'all' or a comma list")
+    p.add_argument(
+        "--dataset", help="the real data set: mnist, fashion_mnist, neu or folder (default: from manifest.json)"
+    )
+    p.add_argument(
+        "--classes", default="all", help="generated classes to check and real classes to search: 'all' or a comma list"
+    )
     p.add_argument("--k", type=int, default=5, help="neighbours shown per generated image (default 5)")
-    p.add_argument("--percentile", type=float, default=1.0, help="near-copy threshold: this percentile of held-out real distances (default 1)")
-    p.add_argument("--ratio", type=float, default=1 / 3,
-                   help="near-copy: nearest / second-nearest training distance below this (default 1/3)")
+    p.add_argument(
+        "--percentile",
+        type=float,
+        default=1.0,
+        help="near-copy threshold: this percentile of held-out real distances (default 1)",
+    )
+    p.add_argument(
+        "--ratio",
+        type=float,
+        default=1 / 3,
+        help="near-copy: nearest / second-nearest training distance below this (default 1/3)",
+    )
     p.add_argument("--features", help="feature CNN .keras file to use, or to save after training")
     p.add_argument("--image-size", type=int, help="default: the generated images' size")
     p.add_argument("--channels", type=int, choices=(1, 3), help="default: the generated images' channels")
@@ -87,15 +135,35 @@ def add_parser(subparsers):
 
 def run(args):
     import_tensorflow()
-    find_neighbors(args.generated_dir, output=args.output, dataset=args.dataset, data_dir=args.data_dir,
-                   classes=args.classes, k=args.k, percentile=args.percentile, ratio=args.ratio, features=args.features,
-                   feature_epochs=args.feature_epochs, holdout=args.holdout, seed=args.seed,
-                   image_size=args.image_size, channels=args.channels)
+    find_neighbors(
+        args.generated_dir,
+        output=args.output,
+        dataset=args.dataset,
+        data_dir=args.data_dir,
+        classes=args.classes,
+        k=args.k,
+        percentile=args.percentile,
+        ratio=args.ratio,
+        features=args.features,
+        feature_epochs=args.feature_epochs,
+        holdout=args.holdout,
+        seed=args.seed,
+        image_size=args.image_size,
+        channels=args.channels,
+    )
 
 
 def real_data_flags(p):
     """Flags of the commands that compare with real images: the held-out split, the feature CNN."""
-    p.add_argument("--data-dir", help="folder holding neu/, mnist/ ... (default $PYIMAGESEARCH_GAN_DATA, else ./datasets)")
-    p.add_argument("--holdout", type=float, default=0.2, help="fraction of each class held out of image folders (default 0.2)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the held-out split, the noise and the classifiers (default 0)")
-    p.add_argument("--feature-epochs", type=int, default=10, help="epochs of the feature CNN on real images (default 10)")
+    p.add_argument(
+        "--data-dir", help="folder holding neu/, mnist/ ... (default $PYIMAGESEARCH_GAN_DATA, else ./datasets)"
+    )
+    p.add_argument(
+        "--holdout", type=float, default=0.2, help="fraction of each class held out of image folders (default 0.2)"
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the held-out split, the noise and the classifiers (default 0)"
+    )
+    p.add_argument(
+        "--feature-epochs", type=int, default=10, help="epochs of the feature CNN on real images (default 10)"
+    )

@@ -6,7 +6,9 @@ an old one, one still training, one that was stopped.
 
 
 def add_parser(subparsers):
-    p = subparsers.add_parser("report", help="write RUN_DIR/report.html (montages, timeline, losses, settings) and progress GIFs")
+    p = subparsers.add_parser(
+        "report", help="write RUN_DIR/report.html (montages, timeline, losses, settings) and progress GIFs"
+    )
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by 'train'")
     p.add_argument("--gif-frames", type=int, default=60, help="at most this many epochs per progress.gif (default 60)")
     p.add_argument("--no-gifs", action="store_true", help="do not (re)write the progress GIFs")

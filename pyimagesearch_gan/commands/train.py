@@ -3,6 +3,7 @@
 Every setting of a preset can be changed: the common ones have their own flags, any other
 with `--set key=value` (model settings as `--set model.alpha=0.3`).
 """
+
 import argparse
 
 from pyimagesearch_gan.config import parse_assignments
@@ -17,8 +18,11 @@ def check_tensorboard():
     import importlib.util
 
     if importlib.util.find_spec("tensorboard") is None:
-        raise UserError("--tensorboard needs the tensorboard package: pip install -e '.[tensorboard]' "
-                        "(or pip install tensorboard), or train without --tensorboard")
+        raise UserError(
+            "--tensorboard needs the tensorboard package: pip install -e '.[tensorboard]' "
+            "(or pip install tensorboard), or train without --tensorboard"
+        )
+
 
 TRAIN_FLAGS = {  # flag -> config field
     "dataset": "dataset",
@@ -50,13 +54,29 @@ TRAIN_FLAGS = {  # flag -> config field
 def add_parser(subparsers):
     p = subparsers.add_parser("train", help="train GANs (one per class) and write montages, plots and models")
     p.add_argument("--preset", help="settings to start from (see 'presets'; default neu-dcgan)")
-    p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR from its last checkpoints with its saved settings "
-                   "(only --epochs, to train longer, and --data-dir, if the data moved, may be given with it)")
+    p.add_argument(
+        "--resume",
+        metavar="RUN_DIR",
+        help="continue the run in RUN_DIR from its last checkpoints with its saved settings "
+        "(only --epochs, to train longer, and --data-dir, if the data moved, may be given with it)",
+    )
     p.add_argument("--dataset", help="mnist, fashion_mnist, neu or folder")
-    p.add_argument("--data-dir", help="folder holding neu/, mnist/ ... (for 'folder': the class-per-subfolder tree); default $PYIMAGESEARCH_GAN_DATA, else ./datasets")
+    p.add_argument(
+        "--data-dir",
+        help=(
+            "folder holding neu/, mnist/ ... (for 'folder': the class-per-subfolder tree); default "
+            "$PYIMAGESEARCH_GAN_DATA, else ./datasets"
+        ),
+    )
     p.add_argument("--classes", help="'all' or a comma list of class names or indices")
-    p.add_argument("--prefer-ext", choices=("jpg", "jpeg", "bmp", "png"),
-                   help="which file of an image + mask pair with the same name to keep (default: .jpg, .jpeg, .bmp, .png in that order)")
+    p.add_argument(
+        "--prefer-ext",
+        choices=("jpg", "jpeg", "bmp", "png"),
+        help=(
+            "which file of an image + mask pair with the same name to keep (default: .jpg, .jpeg, .bmp, .png "
+            "in that order)"
+        ),
+    )
     p.add_argument("--epochs", type=int)
     p.add_argument("--batch-size", type=int)
     p.add_argument("--image-size", type=int, help="square image side the models work at")
@@ -69,24 +89,72 @@ def add_parser(subparsers):
     p.add_argument("--beta-1", type=float)
     p.add_argument("--beta-2", type=float)
     p.add_argument("--decay", type=float, help="Keras 2 style decay per update (default: lr / epochs, the book's)")
-    p.add_argument("--diffaugment", metavar="POLICY",
-                   help="DiffAugment on every input of D, real and fake: a comma list of color, translation, cutout, or none "
-                        "(default none; the data-efficient preset neu-dcgan-diffaug uses all three)")
-    p.add_argument("--checkpoint-every", type=int, help="epochs between checkpoints (default 10; also at the end and on Ctrl-C)")
+    p.add_argument(
+        "--diffaugment",
+        metavar="POLICY",
+        help="DiffAugment on every input of D, real and fake: a comma list of color, translation, cutout, or none "
+        "(default none; the data-efficient preset neu-dcgan-diffaug uses all three)",
+    )
+    p.add_argument(
+        "--checkpoint-every", type=int, help="epochs between checkpoints (default 10; also at the end and on Ctrl-C)"
+    )
     p.add_argument("--pooled", action="store_true", help="one GAN on all selected classes instead of one per class")
-    p.add_argument("--deterministic", action="store_true", help="enable TensorFlow op determinism (same results on every run)")
-    p.add_argument("--jit-compile", choices=("auto", "on", "off"), help="XLA: on = the whole step, auto = the optimizer updates (and the whole step on GPU), off = none (default auto)")
-    p.add_argument("--concurrent", action=argparse.BooleanOptionalAction, help="train the class GANs side by side in one compiled step (default: on, faster)")
-    p.add_argument("--steps-per-execution", type=int, help="training steps per call into TensorFlow (default 1; callbacks see every k-th batch)")
-    p.add_argument("--intra-op-threads", type=int, help="CPU threads per op (default 0 = auto: 1 when class GANs train concurrently on CPU, else TensorFlow's choice)")
-    p.add_argument("--mixed-precision", action=argparse.BooleanOptionalAction, help="mixed_float16 compute with loss scaling (for GPUs; slow on CPU)")
-    p.add_argument("--strategy", choices=("default", "mirrored", "multiworker"), help="tf.distribute strategy: mirrored = every GPU of this machine, the batch split between them")
-    p.add_argument("--tensorboard", action=argparse.BooleanOptionalAction,
-                   help="also write TensorBoard logs (losses, learning rates, montages) to RUN_DIR/tensorboard/; "
-                        "view with: tensorboard --logdir RUN_DIR/tensorboard")
-    p.add_argument("--verbose", action="store_true",
-                   help="every loss of every class on each epoch line, and TensorFlow's start-up messages")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="any other setting, e.g. --set real_label=0.9 --set model.alpha=0.3")
+    p.add_argument(
+        "--deterministic", action="store_true", help="enable TensorFlow op determinism (same results on every run)"
+    )
+    p.add_argument(
+        "--jit-compile",
+        choices=("auto", "on", "off"),
+        help=(
+            "XLA: on = the whole step, auto = the optimizer updates (and the whole step on GPU), off = none "
+            "(default auto)"
+        ),
+    )
+    p.add_argument(
+        "--concurrent",
+        action=argparse.BooleanOptionalAction,
+        help="train the class GANs side by side in one compiled step (default: on, faster)",
+    )
+    p.add_argument(
+        "--steps-per-execution",
+        type=int,
+        help="training steps per call into TensorFlow (default 1; callbacks see every k-th batch)",
+    )
+    p.add_argument(
+        "--intra-op-threads",
+        type=int,
+        help=(
+            "CPU threads per op (default 0 = auto: 1 when class GANs train concurrently on CPU, else "
+            "TensorFlow's choice)"
+        ),
+    )
+    p.add_argument(
+        "--mixed-precision",
+        action=argparse.BooleanOptionalAction,
+        help="mixed_float16 compute with loss scaling (for GPUs; slow on CPU)",
+    )
+    p.add_argument(
+        "--strategy",
+        choices=("default", "mirrored", "multiworker"),
+        help="tf.distribute strategy: mirrored = every GPU of this machine, the batch split between them",
+    )
+    p.add_argument(
+        "--tensorboard",
+        action=argparse.BooleanOptionalAction,
+        help="also write TensorBoard logs (losses, learning rates, montages) to RUN_DIR/tensorboard/; "
+        "view with: tensorboard --logdir RUN_DIR/tensorboard",
+    )
+    p.add_argument(
+        "--verbose",
+        action="store_true",
+        help="every loss of every class on each epoch line, and TensorFlow's start-up messages",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="any other setting, e.g. --set real_label=0.9 --set model.alpha=0.3",
+    )
     p.set_defaults(run=run)
 
 
@@ -127,11 +195,16 @@ def run_resume(args):
     from pyimagesearch_gan.commands import build_parser
 
     defaults = vars(build_parser().parse_args(["train"]))
-    given = [f"--{name.replace('_', '-')}" for name, value in vars(args).items()
-             if name in defaults and name not in ("command", "run", "resume", *RESUME_FLAGS) and value != defaults[name]]
+    given = [
+        f"--{name.replace('_', '-')}"
+        for name, value in vars(args).items()
+        if name in defaults and name not in ("command", "run", "resume", *RESUME_FLAGS) and value != defaults[name]
+    ]
     if given:
-        raise UserError(f"--resume goes on with the run's saved settings: drop {', '.join(given)} "
-                        "(only --epochs, to train longer, and --data-dir may be given with --resume)")
+        raise UserError(
+            f"--resume goes on with the run's saved settings: drop {', '.join(given)} "
+            "(only --epochs, to train longer, and --data-dir may be given with --resume)"
+        )
     cfg = resume_config(args.resume, epochs=args.epochs, data_dir=args.data_dir)
     plan = plan_run(cfg, resume=True)
     import_tensorflow(args.verbose)
@@ -148,7 +221,9 @@ def resume_config(run_dir, *, epochs=None, data_dir=None):
         changes["data_dir"] = data_dir
     if epochs is not None and epochs != cfg.epochs:
         if epochs < cfg.epochs:
-            raise UserError(f"--epochs {epochs} with --resume: the run has {cfg.epochs} epochs, --epochs can only extend it")
+            raise UserError(
+                f"--epochs {epochs} with --resume: the run has {cfg.epochs} epochs, --epochs can only extend it"
+            )
         # The learning rates go on decaying at the saved rate: the book's lr / epochs of the original run.
         changes.update(epochs=epochs, decay_epochs=cfg.decay_epochs or cfg.epochs)
     return cfg.with_overrides(changes)

@@ -5,6 +5,7 @@ An unconditional generator maps noise (noise_dim,) to an image in [-1, 1] and it
 discriminator maps an image to a real/fake probability (N, 1). A conditional generator takes
 [noise, label] and its discriminator returns [probability (N, 1), class probabilities (N, K)].
 """
+
 import importlib
 
 from pyimagesearch_gan.errors import UserError

@@ -8,6 +8,7 @@ LeakyReLU(0.2) and Dropout, flatten, then two heads: real/fake (sigmoid) and the
 classifier (softmax over the classes). The layout follows the Keras AC-GAN that S2 describes
 (Keras-GAN's `acgan.py`) with S2's kernel size 5, and that code's BatchNorm momentum 0.8.
 """
+
 import keras
 from keras import layers
 
@@ -49,8 +50,23 @@ def build(cfg, num_classes):
     alpha, dropout, filters); the generator starts at image_size / 4."""
     m = cfg.model
     kernel_size = m.get("kernel_size", 5)
-    generator = build_generator(num_classes, cfg.noise_dim, cfg.channels, cfg.image_size // 4, m.get("depth", 128), kernel_size, m.get("momentum", 0.8))
+    generator = build_generator(
+        num_classes,
+        cfg.noise_dim,
+        cfg.channels,
+        cfg.image_size // 4,
+        m.get("depth", 128),
+        kernel_size,
+        m.get("momentum", 0.8),
+    )
     discriminator = build_discriminator(
-        num_classes, cfg.image_size, cfg.image_size, cfg.channels, m.get("alpha", 0.2), m.get("dropout", 0.25), kernel_size, m.get("filters", 16)
+        num_classes,
+        cfg.image_size,
+        cfg.image_size,
+        cfg.channels,
+        m.get("alpha", 0.2),
+        m.get("dropout", 0.25),
+        kernel_size,
+        m.get("filters", 16),
     )
     return generator, discriminator

@@ -3,6 +3,7 @@
 Layer for layer the book's `build_generator` and `build_discriminator`, with the book's
 parameter names, so 28x28x1 (MNIST, NEU) and 28x28x3 both work.
 """
+
 import keras
 from keras import layers
 

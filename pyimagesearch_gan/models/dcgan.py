@@ -16,6 +16,7 @@ Keras' SpectralNormalization stores the normalised kernel in the kernel variable
 call in training mode, so D's spectrally normalised kernels are rescaled by 1/sigma whenever
 D runs in training mode, in the G step too (PyTorch recomputes W/sigma there as well).
 """
+
 import math
 
 import keras
@@ -31,14 +32,18 @@ def weights(std=0.02):
 
 
 def batch_norm(momentum=0.9, epsilon=1e-5, std=0.02):
-    return layers.BatchNormalization(momentum=momentum, epsilon=epsilon, gamma_initializer=keras.initializers.RandomNormal(1.0, std))
+    return layers.BatchNormalization(
+        momentum=momentum, epsilon=epsilon, gamma_initializer=keras.initializers.RandomNormal(1.0, std)
+    )
 
 
 def num_blocks(image_size):
     """Stride-2 layers between 4x4 and image_size (64 -> 4, 128 -> 5)."""
     blocks = int(round(math.log2(max(image_size, 1) / 4)))
     if blocks < 1 or 4 * 2**blocks != image_size:
-        raise UserError(f"--image-size {image_size} does not fit the DCGAN family: use 4 * 2^k (8, 16, 32, 64, 128, ...)")
+        raise UserError(
+            f"--image-size {image_size} does not fit the DCGAN family: use 4 * 2^k (8, 16, 32, 64, 128, ...)"
+        )
     return blocks
 
 
@@ -52,25 +57,39 @@ def build_generator(image_size=64, nz=100, ngf=64, nc=3, momentum=0.9, epsilon=1
     blocks = num_blocks(image_size)
     model = keras.Sequential([keras.Input((nz,)), layers.Reshape((1, 1, nz))], name="generator")
     width = ngf * 2 ** (blocks - 1)
-    model.add(layers.Conv2DTranspose(width, 4, strides=1, padding="valid", use_bias=False, kernel_initializer=weights(init_std)))
+    model.add(
+        layers.Conv2DTranspose(
+            width, 4, strides=1, padding="valid", use_bias=False, kernel_initializer=weights(init_std)
+        )
+    )
     model.add(batch_norm(momentum, epsilon, init_std))
     model.add(layers.ReLU())
     for _ in range(blocks - 1):
         width //= 2
-        model.add(layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False, kernel_initializer=weights(init_std)))
+        model.add(
+            layers.Conv2DTranspose(
+                width, 4, strides=2, padding="same", use_bias=False, kernel_initializer=weights(init_std)
+            )
+        )
         model.add(batch_norm(momentum, epsilon, init_std))
         model.add(layers.ReLU())
-    model.add(layers.Conv2DTranspose(nc, 4, strides=2, padding="same", use_bias=False, kernel_initializer=weights(init_std)))
+    model.add(
+        layers.Conv2DTranspose(nc, 4, strides=2, padding="same", use_bias=False, kernel_initializer=weights(init_std))
+    )
     model.add(layers.Activation("tanh"))
     return model
 
 
-def build_discriminator(image_size=64, nc=3, ndf=64, slope=0.2, spectral_norm=False, momentum=0.9, epsilon=1e-5, init_std=0.02):
+def build_discriminator(
+    image_size=64, nc=3, ndf=64, slope=0.2, spectral_norm=False, momentum=0.9, epsilon=1e-5, init_std=0.02
+):
     """Image (image_size, image_size, nc) -> probability that it is real."""
     blocks = num_blocks(image_size)
     model = keras.Sequential([keras.Input((image_size, image_size, nc))], name="discriminator")
     for i in range(blocks):
-        conv = layers.Conv2D(ndf * 2**i, 4, strides=2, padding="same", use_bias=False, kernel_initializer=weights(init_std))
+        conv = layers.Conv2D(
+            ndf * 2**i, 4, strides=2, padding="same", use_bias=False, kernel_initializer=weights(init_std)
+        )
         model.add(layers.SpectralNormalization(conv) if spectral_norm else conv)
         if i > 0:
             model.add(batch_norm(momentum, epsilon, init_std))
@@ -87,5 +106,7 @@ def build(cfg, num_classes):
     m = cfg.model
     bn = dict(momentum=m.get("bn_momentum", 0.9), epsilon=m.get("bn_epsilon", 1e-5), init_std=m.get("init_std", 0.02))
     generator = build_generator(cfg.image_size, cfg.noise_dim, m.get("ngf", 64), cfg.channels, **bn)
-    discriminator = build_discriminator(cfg.image_size, cfg.channels, m.get("ndf", 64), m.get("slope", 0.2), m.get("spectral_norm", False), **bn)
+    discriminator = build_discriminator(
+        cfg.image_size, cfg.channels, m.get("ndf", 64), m.get("slope", 0.2), m.get("spectral_norm", False), **bn
+    )
     return generator, discriminator

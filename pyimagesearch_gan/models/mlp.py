@@ -6,6 +6,7 @@ Discriminator: the flattened image -> three hidden layers of 256*alpha*2^-i unit
 32a), each LeakyReLU(0.01) and Dropout(0.1) -> 1 sigmoid. Images stay (H, W, C) outside
 the models so that the monitor, data pipeline and saving are the same as for the CNNs.
 """
+
 import keras
 from keras import layers
 
@@ -40,4 +41,6 @@ def build(cfg, num_classes):
     m = cfg.model
     shape = (cfg.image_size, cfg.image_size, cfg.channels)
     alpha, slope, dropout = m.get("alpha", 4), m.get("slope", 0.01), m.get("dropout", 0.1)
-    return build_generator(alpha, cfg.noise_dim, shape, slope, dropout), build_discriminator(alpha, shape, slope, dropout)
+    return build_generator(alpha, cfg.noise_dim, shape, slope, dropout), build_discriminator(
+        alpha, shape, slope, dropout
+    )

@@ -19,6 +19,7 @@ per replica. `--strategy multiworker` uses MultiWorkerMirroredStrategy across ma
 the same command on every machine with its own TF_CONFIG and its own `--output`; worker 0
 (the chief) holds the run.
 """
+
 import contextlib
 import functools
 import os
@@ -39,6 +40,7 @@ def optimizer_update(optimizer, variables, xla=True):
     a tf.distribute strategy `apply` sums gradients across replicas, which cannot run inside
     an XLA function: there the plain update is used.
     """
+
     def plain(grads):
         optimizer.apply(grads, variables)
 
@@ -86,7 +88,10 @@ def set_precision(mixed_precision):
 def float32_outputs(model):
     """Run the layers that produce `model`'s outputs in float32 (the Keras mixed-precision rule
     for the final sigmoid/tanh/softmax); a no-op under the float32 policy."""
-    if model.dtype_policy.compute_dtype == "float32" and keras.mixed_precision.dtype_policy().compute_dtype == "float32":
+    if (
+        model.dtype_policy.compute_dtype == "float32"
+        and keras.mixed_precision.dtype_policy().compute_dtype == "float32"
+    ):
         return model
     for output in model.outputs:
         layer = output._keras_history.operation
@@ -142,13 +147,21 @@ def check_strategy(cfg):
     (one decision per step from the losses) runs on one replica only."""
     replicas = get_strategy(cfg.strategy).num_replicas_in_sync
     if cfg.balance and replicas > 1:
-        raise UserError(f"the balancing rule (balance=true) needs one replica; --strategy {cfg.strategy} has {replicas}: use --strategy default")
+        raise UserError(
+            f"the balancing rule (balance=true) needs one replica; --strategy {cfg.strategy} has {replicas}: "
+            "use --strategy default"
+        )
     if cfg.steps_per_execution > 1 and replicas > 1:  # Keras' multi-step loop fails under a multi-replica strategy
-        raise UserError(f"--steps-per-execution {cfg.steps_per_execution} needs one replica; --strategy {cfg.strategy} "
-                        f"has {replicas}: use --steps-per-execution 1")
+        raise UserError(
+            f"--steps-per-execution {cfg.steps_per_execution} needs one replica; --strategy {cfg.strategy} "
+            f"has {replicas}: use --steps-per-execution 1"
+        )
     batch_size = cfg.batch_size
     if batch_size % replicas:
-        raise UserError(f"--batch-size {batch_size} must be a multiple of the {replicas} replicas of the strategy: use --batch-size {max(replicas, batch_size // replicas * replicas)}")
+        raise UserError(
+            f"--batch-size {batch_size} must be a multiple of the {replicas} replicas of the strategy: use "
+            f"--batch-size {max(replicas, batch_size // replicas * replicas)}"
+        )
 
 
 def distribute_options(dataset, cfg):
@@ -174,4 +187,4 @@ def replica_share(n):
     if context is None or context.num_replicas_in_sync == 1:
         return n, lambda values: values
     start = context.replica_id_in_sync_group * n
-    return n * context.num_replicas_in_sync, lambda values: values[start:start + n]
+    return n * context.num_replicas_in_sync, lambda values: values[start : start + n]

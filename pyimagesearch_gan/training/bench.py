@@ -22,6 +22,7 @@ forward, weight and input gradients on 2*bs images; the G update = G and D forwa
 D input gradients (D is frozen: no weight gradients), G weight and input gradients. For the
 book DCGAN this is 0.102 GFLOP per image of the batch, 8% below the usual "3 x forward".
 """
+
 import dataclasses
 import os
 import platform
@@ -32,14 +33,14 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch_gan.training import accel
-from pyimagesearch_gan.training.book_loop import BookLoop
-from pyimagesearch_gan.training.class_gans import ClassGANs
 from pyimagesearch_gan.data import load_dataset, make_pipeline, to_float
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.presets import get_preset
+from pyimagesearch_gan.training import accel
+from pyimagesearch_gan.training.book_loop import BookLoop
+from pyimagesearch_gan.training.class_gans import ClassGANs
 from pyimagesearch_gan.training.plan import Job
 from pyimagesearch_gan.training.trainer import build_gan, make_optimizer
 from pyimagesearch_gan.utils import Stopwatch, parse_list
@@ -87,7 +88,11 @@ def matmul_gflops(sizes=(2048, 4096), repeats=5, threads_per_op=0):
     `threads_per_op` set (`--intra-op-threads`), the product is split into row blocks that run
     side by side, enough to use every core, so the figure stays the machine's."""
     blocks = -(-(os.cpu_count() or 1) // threads_per_op) if threads_per_op else 1
-    matmul = tf.function(lambda x, y: tf.add_n([tf.reduce_sum(tf.linalg.matmul(part, y)) for part in tf.split(x, row_blocks(x.shape[0], blocks))]))
+    matmul = tf.function(
+        lambda x, y: tf.add_n(
+            [tf.reduce_sum(tf.linalg.matmul(part, y)) for part in tf.split(x, row_blocks(x.shape[0], blocks))]
+        )
+    )
     best = 0.0
     for n in sizes:
         a = tf.random.uniform((n, n), dtype=tf.float32)
@@ -174,8 +179,13 @@ JIT = {"off": False, "auto": "auto", "on": True}  # --xla value -> compile(jit_c
 def class_images(cfg, settings):
     """uint8 images per class: the data set's first `classes` classes, else random images."""
     try:
-        data = load_dataset(cfg.dataset, settings.data_dir, image_size=cfg.image_size, channels=cfg.channels,
-                            prefer_extension=cfg.prefer_ext)
+        data = load_dataset(
+            cfg.dataset,
+            settings.data_dir,
+            image_size=cfg.image_size,
+            channels=cfg.channels,
+            prefer_extension=cfg.prefer_ext,
+        )
         per_class = [data.of_class(c) for c in range(min(settings.classes, len(data.class_names)))]
         source = f"{cfg.dataset} ({len(per_class)} classes, {len(per_class[0])} images in the first)"
     except UserError as err:
@@ -197,41 +207,62 @@ def bench_batch_size(cfg, family, per_class, settings, batch_size, peak):
     rows = []
 
     def row(mode, xla, seconds, gans_per_step, flops):
-        rows.append({
-            "mode": mode, "batch_size": batch_size, "xla": xla, "classes_per_step": gans_per_step,
-            "ms_per_step": 1e3 * seconds, "ms_per_class_step": 1e3 * seconds / gans_per_step,
-            "images_per_s": gans_per_step * batch_size / seconds,
-            "gflop_per_step": flops / 1e9, "gflop_per_s": flops / seconds / 1e9,
-            "fraction_of_matmul": flops / seconds / 1e9 / peak,
-        })
+        rows.append(
+            {
+                "mode": mode,
+                "batch_size": batch_size,
+                "xla": xla,
+                "classes_per_step": gans_per_step,
+                "ms_per_step": 1e3 * seconds,
+                "ms_per_class_step": 1e3 * seconds / gans_per_step,
+                "images_per_s": gans_per_step * batch_size / seconds,
+                "gflop_per_step": flops / 1e9,
+                "gflop_per_s": flops / seconds / 1e9,
+                "fraction_of_matmul": flops / seconds / 1e9 / peak,
+            }
+        )
         print(f"[bench] {mode:<10} batch {batch_size:<4} XLA {xla:<4}  {1e3 * seconds:8.1f} ms/step", flush=True)
 
     flops = step_flops(*family.build(cfg, 0), batch_size, cfg.g_steps)
     if "book" in settings.modes:
         keras.utils.set_random_seed(cfg.seed)
         generator, discriminator = family.build(cfg, 0)
-        loop = BookLoop(generator, discriminator, d_optimizer=make_optimizer(cfg, cfg.d_lr),
-                        g_optimizer=make_optimizer(cfg, cfg.g_lr), noise_dim=cfg.noise_dim, seed=cfg.seed)
+        loop = BookLoop(
+            generator,
+            discriminator,
+            d_optimizer=make_optimizer(cfg, cfg.d_lr),
+            g_optimizer=make_optimizer(cfg, cfg.g_lr),
+            noise_dim=cfg.noise_dim,
+            seed=cfg.seed,
+        )
         seconds = time_book(loop, to_float(per_class[0]), batch_size, settings.steps, settings.repeats)
         row("book", "off", seconds, 1, flops)
     for xla in settings.xla:
         xla_cfg = cfg.with_overrides({"jit_compile": JIT[xla]})
         if "step" in settings.modes:
             gan = build_gans(xla_cfg, family, per_class[:1])[0]
-            seconds = time_fit(gan, make_pipeline(per_class[0], batch_size, seed=cfg.seed), settings.steps, settings.repeats)
+            seconds = time_fit(
+                gan, make_pipeline(per_class[0], batch_size, seed=cfg.seed), settings.steps, settings.repeats
+            )
             row("step", xla, seconds, 1, flops)
         if "concurrent" in settings.modes and len(per_class) > 1:
             gans = build_gans(xla_cfg, family, per_class)
             model = ClassGANs(gans, [str(i) for i in range(len(gans))])
             model.compile(jit_compile=JIT[xla])
-            dataset = tf.data.Dataset.zip(tuple(make_pipeline(images, batch_size, seed=cfg.seed + i) for i, images in enumerate(per_class)))
+            dataset = tf.data.Dataset.zip(
+                tuple(make_pipeline(images, batch_size, seed=cfg.seed + i) for i, images in enumerate(per_class))
+            )
             seconds = time_fit(model, dataset, settings.steps, settings.repeats)
             row("concurrent", xla, seconds, len(gans), len(gans) * flops)
     consumed = max(r["images_per_s"] for r in rows) if rows else 0.0
     delivered = time_pipeline(per_class[0], batch_size, cfg.seed, batches=max(50, 5 * settings.steps))
     print(f"[bench] pipeline   batch {batch_size:<4}          {delivered:8.0f} images/s", flush=True)
-    pipeline = {"batch_size": batch_size, "images_per_s": delivered, "training_images_per_s": consumed,
-                "ratio": delivered / consumed if consumed else None}
+    pipeline = {
+        "batch_size": batch_size,
+        "images_per_s": delivered,
+        "training_images_per_s": consumed,
+        "ratio": delivered / consumed if consumed else None,
+    }
     return rows, pipeline
 
 
@@ -247,7 +278,10 @@ def run_bench(settings):
     cfg = get_preset(settings.preset)
     family = get_family(cfg.family)
     if family.CONDITIONAL:
-        raise UserError(f"bench times per-class (unconditional) GANs; preset '{settings.preset}' is conditional: choose e.g. --preset neu-dcgan")
+        raise UserError(
+            f"bench times per-class (unconditional) GANs; preset '{settings.preset}' is conditional: choose "
+            "e.g. --preset neu-dcgan"
+        )
     threads = accel.set_threads(cfg.with_overrides({"intra_op_threads": settings.intra_op_threads}), concurrent=False)
     per_class, source = class_images(cfg, settings)
     ticks = cpu_times()
@@ -299,27 +333,43 @@ def machine_description():
     except OSError:
         pass
     gpus = tf.config.list_physical_devices("GPU")
-    return f"{cpu}, {os.cpu_count()} CPUs" + (f", {len(gpus)} GPU(s)" if gpus else "") + f", TensorFlow {tf.__version__}, Keras {keras.__version__}"
+    return (
+        f"{cpu}, {os.cpu_count()} CPUs"
+        + (f", {len(gpus)} GPU(s)" if gpus else "")
+        + f", TensorFlow {tf.__version__}, Keras {keras.__version__}"
+    )
 
 
 def markdown(results):
     """The results as a markdown table (one row per mode and batch size) and the pipeline check."""
     lines = [
         f"Model {results['model']}; data {results['data']}; {results['machine']};",
-        f"fp32 matmul {results['matmul_gflops']:.0f} GFLOP/s; {results['intra_op_threads'] or 'default'} intra-op threads; load average {results['load_average'][0]:.2f} at the end"
-        + ("" if results["steal_percent"] is None else f"; {results['steal_percent']:.0f}% of the CPU time was stolen by the hypervisor during the run") + ".",
+        f"fp32 matmul {results['matmul_gflops']:.0f} GFLOP/s; {results['intra_op_threads'] or 'default'} "
+        f"intra-op threads; load average {results['load_average'][0]:.2f} at the end"
+        + (
+            ""
+            if results["steal_percent"] is None
+            else f"; {results['steal_percent']:.0f}% of the CPU time was stolen by the hypervisor during the run"
+        )
+        + ".",
         "",
-        "| mode | batch | XLA | ms/step | classes/step | ms per class step | real images/s | GFLOP/step | GFLOP/s | % of matmul | vs book |",
+        "| mode | batch | XLA | ms/step | classes/step | ms per class step | real images/s | GFLOP/step | "
+        "GFLOP/s | % of matmul | vs book |",
         "|---|---:|:-:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results["rows"]:
         speedup = f"{r['speedup_vs_book']:.1f}x" if r["speedup_vs_book"] else "-"
         lines.append(
             f"| {r['mode']} | {r['batch_size']} | {r['xla']} | {r['ms_per_step']:.1f} | {r['classes_per_step']} "
-            f"| {r['ms_per_class_step']:.1f} | {r['images_per_s']:.0f} | {r['gflop_per_step']:.2f} | {r['gflop_per_s']:.1f} "
+            f"| {r['ms_per_class_step']:.1f} | {r['images_per_s']:.0f} | {r['gflop_per_step']:.2f} | "
+            f"{r['gflop_per_s']:.1f} "
             f"| {100 * r['fraction_of_matmul']:.0f}% | {speedup} |"
         )
-    lines += ["", "| input pipeline, batch | images/s delivered | images/s training consumes (fastest mode) | ratio |", "|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "| input pipeline, batch | images/s delivered | images/s training consumes (fastest mode) | ratio |",
+        "|---:|---:|---:|---:|",
+    ]
     for p in results["pipeline"]:
         ratio = f"{p['ratio']:.0f}x" if p["ratio"] else "-"
         lines.append(f"| {p['batch_size']} | {p['images_per_s']:.0f} | {p['training_images_per_s']:.0f} | {ratio} |")

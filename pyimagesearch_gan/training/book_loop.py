@@ -10,6 +10,7 @@ combined model), which traces each function once with the right variables; and t
 
 The bench times this loop, and tests check the project's step reproduces its losses.
 """
+
 import keras
 import numpy as np
 
@@ -24,7 +25,9 @@ class BookLoop:
     `rng` shuffles the discriminator's batch.
     """
 
-    def __init__(self, generator, discriminator, *, d_optimizer, g_optimizer, noise_dim=100, seed=0, noise=None, rng=None):
+    def __init__(
+        self, generator, discriminator, *, d_optimizer, g_optimizer, noise_dim=100, seed=0, noise=None, rng=None
+    ):
         self.generator = generator
         self.discriminator = discriminator
         self.rng = rng or np.random.default_rng(seed)
@@ -50,7 +53,7 @@ class BookLoop:
 
     def epoch(self, images, batch_size):
         """The book's epoch: consecutive batches of `images`, the last partial batch dropped."""
-        losses = [self.step(images[i * batch_size:(i + 1) * batch_size]) for i in range(len(images) // batch_size)]
+        losses = [self.step(images[i * batch_size : (i + 1) * batch_size]) for i in range(len(images) // batch_size)]
         return np.mean(losses, axis=0)
 
 

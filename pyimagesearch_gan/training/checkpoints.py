@@ -16,6 +16,7 @@ no copy to the host) and writes it every `every` epochs and at the last epoch, o
 callback has finished the epoch (so the order of the callbacks does not matter). `restore`
 puts a checkpoint back so that a resumed run goes on bit for bit as the uninterrupted one.
 """
+
 import contextlib
 import json
 import os
@@ -26,16 +27,25 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan import utils
+from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, remove_stale_temp
 
 FORMAT = "pyimagesearch-gan checkpoint"
 VERSION = 1
 SECTIONS = ("generator", "discriminator", "d_optimizer", "g_optimizer", "other")
 # Settings a resumed run may change: they do not change what a step computes.
-RESUMABLE_CHANGES = ("epochs", "decay_epochs", "output", "data_dir", "keep_checkpoints", "checkpoint_every", "description",
-                     "tensorboard", "snapshot_every")
+RESUMABLE_CHANGES = (
+    "epochs",
+    "decay_epochs",
+    "output",
+    "data_dir",
+    "keep_checkpoints",
+    "checkpoint_every",
+    "description",
+    "tensorboard",
+    "snapshot_every",
+)
 
 
 def checkpoint_dir(run_dir, gan):
@@ -54,7 +64,9 @@ def checkpoint_epochs(run_dir, gan, kind="ckpt"):
     """Epochs with a checkpoint file (kind "ckpt", the full state) or a generator snapshot
     (kind "generator") of GAN folder `gan`, ascending (files are not opened)."""
     folder = checkpoint_dir(run_dir, gan)
-    found = (re.fullmatch(rf"{kind}_(\d+)\.npz", p.name) for p in folder.glob(f"{kind}_*.npz")) if folder.is_dir() else ()
+    found = (
+        (re.fullmatch(rf"{kind}_(\d+)\.npz", p.name) for p in folder.glob(f"{kind}_*.npz")) if folder.is_dir() else ()
+    )
     return sorted(int(m.group(1)) for m in found if m)
 
 
@@ -63,6 +75,7 @@ def snapshot_epochs(run_dir, gan):
 
 
 # ---------------------------------------------------------------- the state of a GAN
+
 
 def state_sections(gan):
     """{section: [variables]} of one GAN: everything that decides its next training step."""
@@ -87,11 +100,14 @@ class Snapshot:
 
     def __init__(self, epoch, gans):
         self.epoch = epoch
-        self.tensors = [{name: [keras.ops.copy(v) for v in variables] for name, variables in state_sections(gan).items()}
-                        for gan in gans]
+        self.tensors = [
+            {name: [keras.ops.copy(v) for v in variables] for name, variables in state_sections(gan).items()}
+            for gan in gans
+        ]
 
 
 # ---------------------------------------------------------------- the callback
+
 
 class Checkpointer(keras.callbacks.Callback):
     """Keeps each epoch's state of `gans`; writes it every `every` epochs and at `epochs`.
@@ -103,8 +119,9 @@ class Checkpointer(keras.callbacks.Callback):
     of `every`) the generator alone is kept too, for `generate --epoch` and `evaluate`.
     """
 
-    def __init__(self, run_dir, *, gans, names, monitors, images, config, every=10, epochs=None, keep=1,
-                 snapshot_every=None):
+    def __init__(
+        self, run_dir, *, gans, names, monitors, images, config, every=10, epochs=None, keep=1, snapshot_every=None
+    ):
         super().__init__()
         self.run_dir = Path(run_dir)
         self.gans = gans
@@ -140,7 +157,11 @@ class Checkpointer(keras.callbacks.Callback):
             return None
         arrays = [{name: [np.asarray(t) for t in tensors] for name, tensors in state.items()} for state in snap.tensors]
         for name, state in zip(self.names, arrays):
-            bad = [section for section, values in state.items() if any(v.dtype.kind == "f" and not np.isfinite(v).all() for v in values)]
+            bad = [
+                section
+                for section, values in state.items()
+                if any(v.dtype.kind == "f" and not np.isfinite(v).all() for v in values)
+            ]
             if bad:
                 raise NonFinite(snap.epoch - 1, None, f"{name}/{bad[0]} weights", float("nan"))
         for i, (name, state) in enumerate(zip(self.names, arrays)):
@@ -158,9 +179,15 @@ class Checkpointer(keras.callbacks.Callback):
             }
             save_file(checkpoint_path(self.run_dir, name, snap.epoch), meta, state, monitor["benchmark"])
             if snap.epoch % self.snapshot_every == 0:
-                generator_meta = {key: meta[key] for key in ("format", "version", "epoch", "gan", "num_classes", "config")}
-                save_file(snapshot_path(self.run_dir, name, snap.epoch), {**generator_meta, "kind": "generator"},
-                          {"generator": state["generator"]}, [])
+                generator_meta = {
+                    key: meta[key] for key in ("format", "version", "epoch", "gan", "num_classes", "config")
+                }
+                save_file(
+                    snapshot_path(self.run_dir, name, snap.epoch),
+                    {**generator_meta, "kind": "generator"},
+                    {"generator": state["generator"]},
+                    [],
+                )
             prune(self.run_dir, name, self.keep)
         self.written = snap.epoch
         return snap.epoch
@@ -176,7 +203,9 @@ class Checkpointer(keras.callbacks.Callback):
                 for section, variables in state_sections(gan).items():
                     for variable, value in zip(variables, found["state"][section]):
                         variable.assign(value)
-            self.monitors[i].set_state({"history": found["meta"]["history"], "benchmark": found["benchmark"]} if found else None)
+            self.monitors[i].set_state(
+                {"history": found["meta"]["history"], "benchmark": found["benchmark"]} if found else None
+            )
         self.written = epoch or None
         for name in self.names:  # snapshots of epochs after the restored one are of a future that did not happen
             for later in (e for e in snapshot_epochs(self.run_dir, name) if e > epoch):
@@ -188,19 +217,25 @@ class Checkpointer(keras.callbacks.Callback):
     def check_matches(self, meta, i, path):
         name = self.names[i]
         if meta["fingerprint"] != self.fingerprints[i]:
-            raise UserError(f"the training images of '{name}' changed since {path} was written ({meta['images']} images then, "
-                            f"{self.counts[i]} now): restore them, or start a new run")
+            raise UserError(
+                f"the training images of '{name}' changed since {path} was written ({meta['images']} images then, "
+                f"{self.counts[i]} now): restore them, or start a new run"
+            )
         saved, now = meta["config"], self.config
         # Settings both know (a newer version may have added some) that change what a step computes.
         changed = [k for k in sorted(set(saved) & set(now)) if k not in RESUMABLE_CHANGES and saved[k] != now[k]]
         if changed:
-            raise UserError(f"{path} was written with other settings ({', '.join(f'{k}={saved.get(k)!r}' for k in changed)}) "
-                            f"than {self.run_dir / 'config.json'}: restore that config.json, or start a new run")
+            raise UserError(
+                f"{path} was written with other settings ({', '.join(f'{k}={saved.get(k)!r}' for k in changed)}) "
+                f"than {self.run_dir / 'config.json'}: restore that config.json, or start a new run"
+            )
         for section, variables in state_sections(self.gans[i]).items():
             values = meta["shapes"][section]
             if [list(v.shape) for v in variables] != values:
-                raise UserError(f"{path} does not fit the {section} of this model ({len(values)} variables saved, "
-                                f"{len(variables)} now): it comes from another model; start a new run")
+                raise UserError(
+                    f"{path} does not fit the {section} of this model ({len(values)} variables saved, "
+                    f"{len(variables)} now): it comes from another model; start a new run"
+                )
 
 
 class NonFinite(Exception):
@@ -212,6 +247,7 @@ class NonFinite(Exception):
 
 
 # ---------------------------------------------------------------- files
+
 
 def save_file(path, meta, state, benchmark):
     """One checkpoint file, written atomically and flushed to disk."""
@@ -251,9 +287,15 @@ def read_checkpoint(path):
             if not isinstance(meta, dict) or meta.get("format") != FORMAT:
                 raise UserError(f"{path} is not a pyimagesearch-gan checkpoint")
             if meta.get("version") != VERSION:
-                raise UserError(f"{path} is a version {meta.get('version')} checkpoint; this pyimagesearch-gan reads version {VERSION}")
-            state = {section: [data[f"{section}/{j:04d}"] for j in range(len(meta["shapes"][section]))]
-                     for section in SECTIONS if section in meta["shapes"]}
+                raise UserError(
+                    f"{path} is a version {meta.get('version')} checkpoint; this pyimagesearch-gan reads "
+                    f"version {VERSION}"
+                )
+            state = {
+                section: [data[f"{section}/{j:04d}"] for j in range(len(meta["shapes"][section]))]
+                for section in SECTIONS
+                if section in meta["shapes"]
+            }
             benchmark = [data[k] for k in sorted(k for k in data.files if k.startswith("benchmark/"))]
     except UserError:
         raise
@@ -279,8 +321,10 @@ def latest_common(run_dir, names):
         return epoch, loaded
     folder = checkpoint_dir(run_dir, names[0]).parent
     reason = problems[0] if problems else "no epoch has a checkpoint of every GAN of the group"
-    raise UserError(f"no usable checkpoint of {', '.join(names)} in {folder} ({reason}): "
-                    f"delete {folder} to train {'it' if len(names) == 1 else 'them'} again from epoch 1")
+    raise UserError(
+        f"no usable checkpoint of {', '.join(names)} in {folder} ({reason}): "
+        f"delete {folder} to train {'it' if len(names) == 1 else 'them'} again from epoch 1"
+    )
 
 
 def load_generator_weights(generator, run_dir, gan, epoch):
@@ -290,7 +334,9 @@ def load_generator_weights(generator, run_dir, gan, epoch):
     loaded = read_checkpoint(path if path.is_file() else checkpoint_path(run_dir, gan, epoch))
     values = loaded["state"]["generator"]
     if [list(v.shape) for v in generator.variables] != [list(v.shape) for v in values]:
-        raise UserError(f"{loaded['path']} does not fit the generator of {Path(run_dir) / 'config.json'}: was the config edited?")
+        raise UserError(
+            f"{loaded['path']} does not fit the generator of {Path(run_dir) / 'config.json'}: was the config edited?"
+        )
     for variable, value in zip(generator.variables, values):
         variable.assign(value)
     return loaded["meta"]

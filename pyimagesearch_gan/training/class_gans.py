@@ -7,6 +7,7 @@ means the same as training them one after another; the logs are prefixed `<class
 The GANs come compiled (each with its own optimizers); `compile` here sets the options of
 the joint step only.
 """
+
 import keras
 
 

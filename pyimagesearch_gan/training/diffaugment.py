@@ -25,6 +25,7 @@ use comparisons, `where` and `take_along_axis` only (no scatter), so they compil
 probability. The gate is drawn whether or not `probability` is given, so `probability=1` gives
 exactly the ungated result for the same seed state, and `probability=0` the input.
 """
+
 import keras
 from keras import ops
 

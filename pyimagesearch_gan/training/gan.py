@@ -17,6 +17,7 @@ keras.io GAN examples, the options are keyword arguments and the optimizers come
     gan.compile(d_optimizer=book_adam(2e-4), g_optimizer=book_adam(2e-4))
     gan.fit(dataset, epochs=50)
 """
+
 import math
 
 import keras
@@ -61,9 +62,23 @@ class GAN(keras.Model):
     learns through it. `seed` seeds the noise (and augmentation) drawn inside the step.
     """
 
-    def __init__(self, generator, discriminator, *, noise_dim=100, noise="uniform", num_classes=0, real_label=1.0,
-                 g_steps=1, d_batch="concat", g_training_in_d_step=False, balance=False, diffaugment=(), seed=None,
-                 name="gan"):
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        *,
+        noise_dim=100,
+        noise="uniform",
+        num_classes=0,
+        real_label=1.0,
+        g_steps=1,
+        d_batch="concat",
+        g_training_in_d_step=False,
+        balance=False,
+        diffaugment=(),
+        seed=None,
+        name="gan",
+    ):
         super().__init__(name=name)
         self.generator = generator
         self.discriminator = discriminator
@@ -173,7 +188,9 @@ class GAN(keras.Model):
             real_classes, fake_classes = (None, None) if classes is None else (classes[:n], classes[n:])
         else:
             real_prob, real_classes = self.split_outputs(self.discriminator(self.augment(real), training=True))
-            fake_prob, fake_classes = self.split_outputs(self.discriminator(self.augment(ops.cast(fake, real.dtype)), training=True))
+            fake_prob, fake_classes = self.split_outputs(
+                self.discriminator(self.augment(ops.cast(fake, real.dtype)), training=True)
+            )
             adversarial = self.bce(real_targets, real_prob) + self.bce(fake_targets, fake_prob)
         if not self.conditional:
             return adversarial, None, None, None
@@ -237,7 +254,9 @@ class GAN(keras.Model):
 
 
 def accuracy(labels, probabilities):
-    return ops.mean(ops.cast(ops.equal(ops.cast(labels, "int32"), ops.cast(ops.argmax(probabilities, axis=-1), "int32")), "float32"))
+    return ops.mean(
+        ops.cast(ops.equal(ops.cast(labels, "int32"), ops.cast(ops.argmax(probabilities, axis=-1), "int32")), "float32")
+    )
 
 
 def apply_if(enabled, update, grads):

@@ -13,9 +13,10 @@ cost more than a whole epoch of steps at batch 16). Each monitor has at most one
 files in flight, a failed write is raised at the next epoch's end, and `on_train_end` waits
 for the last files.
 """
+
 import functools
-import sys
 import re
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -121,7 +122,9 @@ class Monitor(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         if not (self.folder / "real.png").exists():
             count = min(len(self.real_images), self.grid[0] * self.grid[1])
-            write_image(self.folder / "real.png", stored(montage(self.real_images[:count], self.grid), self.real_images))
+            write_image(
+                self.folder / "real.png", stored(montage(self.real_images[:count], self.grid), self.real_images)
+            )
 
     def on_epoch_begin(self, epoch, logs=None):
         self.clock.start()
@@ -131,7 +134,7 @@ class Monitor(keras.callbacks.Callback):
         record = {"epoch": epoch + 1}
         for key, value in (logs or {}).items():
             if key.startswith(self.prefix):
-                record[key[len(self.prefix):]] = float(value)
+                record[key[len(self.prefix) :]] = float(value)
         record["seconds"] = round(self.clock.stop(), 3)
         self.history.append(record)
         self.finish_writes()
@@ -166,8 +169,11 @@ class Monitor(keras.callbacks.Callback):
         if state:
             stored = state["benchmark"]
             if any(not np.array_equal(a, b) for a, b in zip(stored, self.get_state()["benchmark"])):
-                print(f"warning: the benchmark noise of {self.folder.name} differs from its checkpoint's; "
-                      "the montages go on with the stored noise", file=sys.stderr)
+                print(
+                    f"warning: the benchmark noise of {self.folder.name} differs from its checkpoint's; "
+                    "the montages go on with the stored noise",
+                    file=sys.stderr,
+                )
             self.inputs = list(stored) if isinstance(self.inputs, (list, tuple)) else stored[0]
         self.history = history
         self.truncate_files(history[-1]["epoch"] if history else 0)

@@ -4,6 +4,7 @@ Everything here is NumPy and OpenCV, no TensorFlow: the command line plans a run
 that a wrong data folder, class, batch size or output folder is one line on stderr within a
 second, not after TensorFlow's start-up. Nothing is written.
 """
+
 import dataclasses
 import time
 from pathlib import Path
@@ -69,8 +70,9 @@ class Plan:
 
 def plan_run(cfg, run_dir=None, *, resume=False):
     """Check the run's input and plan its GANs; a UserError names what is wrong."""
-    data = load_dataset(cfg.dataset, cfg.data_dir, image_size=cfg.image_size, channels=cfg.channels,
-                        prefer_extension=cfg.prefer_ext)
+    data = load_dataset(
+        cfg.dataset, cfg.data_dir, image_size=cfg.image_size, channels=cfg.channels, prefer_extension=cfg.prefer_ext
+    )
     class_ids = parse_classes(cfg.classes, data.class_names)
     jobs = plan_jobs(cfg, data, class_ids, is_conditional(cfg.family))
     run_dir = Path(run_dir or cfg.output or default_run_dir(cfg))
@@ -85,8 +87,10 @@ def plan_run(cfg, run_dir=None, *, resume=False):
 def check_new_run_dir(run_dir):
     """A fresh run must not overwrite another: refuse a folder that already holds one."""
     if (Path(run_dir) / "config.json").exists():
-        raise UserError(f"--output folder {run_dir} already holds a run: continue it with "
-                        f"'pyimagesearch-gan train --resume {run_dir}', or choose another --output")
+        raise UserError(
+            f"--output folder {run_dir} already holds a run: continue it with "
+            f"'pyimagesearch-gan train --resume {run_dir}', or choose another --output"
+        )
 
 
 def is_finished(cfg, folders):

@@ -6,6 +6,7 @@ the class furthest from the others (the one to look at), so it stays under 160 c
 number of classes; every `table_every` epochs and at the end a table shows every class's
 losses. `verbose` prints every loss of every class on the epoch line instead.
 """
+
 import keras
 
 from pyimagesearch_gan.utils import Stopwatch, format_seconds
@@ -17,8 +18,18 @@ class ProgressLogger(keras.callbacks.Callback):
     """Console lines for `names` (the GANs of one fit; their log keys are prefixed `<name>/`
     when there are several), `keys` the losses each GAN logs."""
 
-    def __init__(self, label, total_epochs, *, names=(), keys=("d_loss", "gan_loss"), remaining_after=0,
-                 verbose=False, table_every=None, on_first_step=None):
+    def __init__(
+        self,
+        label,
+        total_epochs,
+        *,
+        names=(),
+        keys=("d_loss", "gan_loss"),
+        remaining_after=0,
+        verbose=False,
+        table_every=None,
+        on_first_step=None,
+    ):
         super().__init__()
         self.label = label
         self.total_epochs = total_epochs
@@ -74,6 +85,8 @@ class ProgressLogger(keras.callbacks.Callback):
         values = self.per_class(logs)
         width = min(MAX_NAME, max(len(name) for name in self.names))
         header = f"  {'class':<{width}}  " + "  ".join(f"{k:>12}" for k in self.keys)
-        rows = [f"  {name[:width]:<{width}}  " + "  ".join(f"{values[name].get(k, float('nan')):>12.3f}" for k in self.keys)
-                for name in self.names]
+        rows = [
+            f"  {name[:width]:<{width}}  " + "  ".join(f"{values[name].get(k, float('nan')):>12.3f}" for k in self.keys)
+            for name in self.names
+        ]
         return "\n".join([header, *rows])

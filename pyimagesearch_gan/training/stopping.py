@@ -1,6 +1,7 @@
 """Stopping a run cleanly: Ctrl-C or SIGTERM finishes the current step and keeps a checkpoint;
 a non-finite loss stops the run before its bad state is written; a failed write says how to resume.
 """
+
 import contextlib
 import math
 import signal
@@ -53,7 +54,11 @@ class StopRequest:
         self.signum = signum
         for other in self.previous:
             signal.signal(other, signal.default_int_handler if other == signal.SIGINT else signal.SIG_DFL)
-        print("\nstopping after this step and writing a checkpoint (press Ctrl-C again to stop at once)", file=sys.stderr, flush=True)
+        print(
+            "\nstopping after this step and writing a checkpoint (press Ctrl-C again to stop at once)",
+            file=sys.stderr,
+            flush=True,
+        )
 
     @property
     def requested(self):
@@ -99,5 +104,7 @@ def guarded_run(run_dir):
         try:
             yield stop
         except OSError as err:
-            raise UserError(f"cannot write {err.filename or 'to ' + str(run_dir)} ({err.strerror or err}); the checkpoints written "
-                            f"so far are intact: free space or fix the folder, then {resume_hint(run_dir)}") from None
+            raise UserError(
+                f"cannot write {err.filename or 'to ' + str(run_dir)} ({err.strerror or err}); the checkpoints written "
+                f"so far are intact: free space or fix the folder, then {resume_hint(run_dir)}"
+            ) from None

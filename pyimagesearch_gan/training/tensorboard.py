@@ -5,6 +5,7 @@ every loss the GAN logs, both optimizers' current learning rates (the decayed va
 Keras' own TensorBoard callback cannot see with a custom train step) and the epoch's
 fixed-noise montage as an image, written with TensorFlow's summary API at each epoch's end.
 """
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -36,7 +37,7 @@ class TensorBoardLogger(keras.callbacks.Callback):
         with self.writer.as_default(step=step):
             for key, value in (logs or {}).items():
                 if key.startswith(self.prefix):
-                    tf.summary.scalar(key[len(self.prefix):], float(value))
+                    tf.summary.scalar(key[len(self.prefix) :], float(value))
             tf.summary.scalar("learning_rate/discriminator", learning_rate(self.gan.d_optimizer))
             tf.summary.scalar("learning_rate/generator", learning_rate(self.gan.g_optimizer))
             tf.summary.image("montage", np.ascontiguousarray(rgb)[None])

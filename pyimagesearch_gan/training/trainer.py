@@ -10,13 +10,13 @@ names in label order, image size; see runs.py) and one folder per GAN with `real
 `checkpoints/<gan>/` the training state every `checkpoint_every` epochs: `train(cfg,
 resume=True)` goes on from there, skipping finished GANs.
 """
+
 import contextlib
 import sys
 import time
 from pathlib import Path
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from pyimagesearch_gan import STARTED, runs
@@ -33,26 +33,37 @@ from pyimagesearch_gan.training.gan import GAN, book_adam
 from pyimagesearch_gan.training.monitor import Monitor
 from pyimagesearch_gan.training.plan import is_finished, plan_groups, plan_run
 from pyimagesearch_gan.training.progress import ProgressLogger
-from pyimagesearch_gan.training.tensorboard import TensorBoardLogger
 from pyimagesearch_gan.training.stopping import Interrupted, StopGuard, StopStep, guarded_run, resume_hint
+from pyimagesearch_gan.training.tensorboard import TensorBoardLogger
 from pyimagesearch_gan.utils import format_seconds
-
 
 # ---------------------------------------------------------------- config -> objects
 
+
 def make_optimizer(cfg, lr):
     """The run's Adam: the book's decay lr / epochs per update unless `decay` is set."""
-    return book_adam(lr, decay=cfg.optimizer_decay(lr), beta_1=cfg.beta_1, beta_2=cfg.beta_2,
-                     loss_scale=cfg.mixed_precision)
+    return book_adam(
+        lr, decay=cfg.optimizer_decay(lr), beta_1=cfg.beta_1, beta_2=cfg.beta_2, loss_scale=cfg.mixed_precision
+    )
 
 
 def make_gan(cfg, generator, discriminator, *, num_classes=0, seed=None, jit_compile=None):
     """`cfg`'s GAN of these networks: its step options, its optimizers, compiled (`jit_compile`
     overrides the config's XLA setting)."""
-    gan = GAN(generator, discriminator, noise_dim=cfg.noise_dim, noise=cfg.noise, num_classes=num_classes,
-              real_label=cfg.real_label, g_steps=cfg.g_steps, d_batch=cfg.d_batch,
-              g_training_in_d_step=cfg.g_training_in_d_step, balance=cfg.balance,
-              diffaugment=parse_policy(cfg.diffaugment), seed=cfg.seed if seed is None else seed)
+    gan = GAN(
+        generator,
+        discriminator,
+        noise_dim=cfg.noise_dim,
+        noise=cfg.noise,
+        num_classes=num_classes,
+        real_label=cfg.real_label,
+        g_steps=cfg.g_steps,
+        d_batch=cfg.d_batch,
+        g_training_in_d_step=cfg.g_training_in_d_step,
+        balance=cfg.balance,
+        diffaugment=parse_policy(cfg.diffaugment),
+        seed=cfg.seed if seed is None else seed,
+    )
     options = accel.compile_options(cfg)
     if jit_compile is not None:
         options["jit_compile"] = jit_compile
@@ -72,8 +83,10 @@ def build_gan(cfg, family, job):
 
 # ---------------------------------------------------------------- fitting
 
-def train_group(cfg, family, jobs, *, run_dir=None, resume=False, stop=None, remaining_after=0, verbose=False,
-                on_first_step=None):
+
+def train_group(
+    cfg, family, jobs, *, run_dir=None, resume=False, stop=None, remaining_after=0, verbose=False, on_first_step=None
+):
     """Fit the GANs of `jobs` (one, or several side by side) with their monitors and
     checkpoints, from their last checkpoint when `resume`; save them."""
     run_dir = Path(run_dir or jobs[0].folder.parent)
@@ -86,30 +99,72 @@ def train_group(cfg, family, jobs, *, run_dir=None, resume=False, stop=None, rem
             model = ClassGANs(gans, [job.name for job in jobs])
             model.compile(**accel.compile_options(cfg))
     monitors = [
-        Monitor(gan, job.folder, job.images, num_benchmark=cfg.num_benchmark, seed=cfg.seed, prefix=prefix,
-                title=f"{cfg.preset}: {job.name}")
+        Monitor(
+            gan,
+            job.folder,
+            job.images,
+            num_benchmark=cfg.num_benchmark,
+            seed=cfg.seed,
+            prefix=prefix,
+            title=f"{cfg.preset}: {job.name}",
+        )
         for gan, job, prefix in zip(gans, jobs, prefixes)
     ]
     loggers = []
     if cfg.tensorboard:
-        loggers = [TensorBoardLogger(run_dir / "tensorboard" / job.folder.name, gan, monitor, prefix=prefix)
-                   for gan, job, monitor, prefix in zip(gans, jobs, monitors, prefixes)]
+        loggers = [
+            TensorBoardLogger(run_dir / "tensorboard" / job.folder.name, gan, monitor, prefix=prefix)
+            for gan, job, monitor, prefix in zip(gans, jobs, monitors, prefixes)
+        ]
     label = jobs[0].name if len(jobs) == 1 else f"{len(jobs)} classes"
-    checkpointer = Checkpointer(run_dir, gans=gans, names=[job.folder.name for job in jobs], monitors=monitors,
-                                images=[job.images for job in jobs], config=cfg.to_dict(), every=cfg.checkpoint_every,
-                                epochs=cfg.epochs, keep=cfg.keep_checkpoints, snapshot_every=cfg.snapshot_interval())
+    checkpointer = Checkpointer(
+        run_dir,
+        gans=gans,
+        names=[job.folder.name for job in jobs],
+        monitors=monitors,
+        images=[job.images for job in jobs],
+        config=cfg.to_dict(),
+        every=cfg.checkpoint_every,
+        epochs=cfg.epochs,
+        keep=cfg.keep_checkpoints,
+        snapshot_every=cfg.snapshot_interval(),
+    )
     initial_epoch = checkpointer.restore() if resume else 0
     if resume:
-        print(f"[{label}] " + (f"resuming after epoch {initial_epoch}" if initial_epoch else "no checkpoint: starting at epoch 1"), flush=True)
-    pipelines = [make_pipeline(job.images, cfg.batch_size, seed=cfg.seed + job.index, labels=job.labels, initial_epoch=initial_epoch)
-                 for job in jobs]
+        print(
+            f"[{label}] "
+            + (f"resuming after epoch {initial_epoch}" if initial_epoch else "no checkpoint: starting at epoch 1"),
+            flush=True,
+        )
+    pipelines = [
+        make_pipeline(
+            job.images, cfg.batch_size, seed=cfg.seed + job.index, labels=job.labels, initial_epoch=initial_epoch
+        )
+        for job in jobs
+    ]
     dataset = accel.distribute_options(pipelines[0] if len(jobs) == 1 else tf.data.Dataset.zip(tuple(pipelines)), cfg)
-    progress = ProgressLogger(label, cfg.epochs, names=[job.name for job in jobs] if len(jobs) > 1 else (),
-                              keys=[t.name for t in gans[0].metrics], remaining_after=remaining_after, verbose=verbose,
-                              on_first_step=on_first_step)
+    progress = ProgressLogger(
+        label,
+        cfg.epochs,
+        names=[job.name for job in jobs] if len(jobs) > 1 else (),
+        keys=[t.name for t in gans[0].metrics],
+        remaining_after=remaining_after,
+        verbose=verbose,
+        on_first_step=on_first_step,
+    )
     steps = steps_per_epoch(len(jobs[0].images), cfg.batch_size)
-    fit(model, dataset, checkpointer=checkpointer, callbacks=[*monitors, *loggers, progress], steps=steps, epochs=cfg.epochs,
-        initial_epoch=initial_epoch, stop=stop, label=label, lr_hint=cfg.g_lr / 10)
+    fit(
+        model,
+        dataset,
+        checkpointer=checkpointer,
+        callbacks=[*monitors, *loggers, progress],
+        steps=steps,
+        epochs=cfg.epochs,
+        initial_epoch=initial_epoch,
+        stop=stop,
+        label=label,
+        lr_hint=cfg.g_lr / 10,
+    )
     for gan, job in zip(gans, jobs):
         for network in (gan.generator, gan.discriminator):
             with atomic_path(job.folder / f"{network.name}.keras") as tmp:
@@ -123,29 +178,60 @@ def fit(model, dataset, *, checkpointer, callbacks, steps, epochs, initial_epoch
     if initial_epoch >= epochs:
         return
     try:
-        model.fit(dataset, epochs=epochs, initial_epoch=initial_epoch, steps_per_epoch=steps,
-                  callbacks=[*callbacks, checkpointer, StopGuard(stop)], verbose=0, shuffle=False)
+        model.fit(
+            dataset,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=steps,
+            callbacks=[*callbacks, checkpointer, StopGuard(stop)],
+            verbose=0,
+            shuffle=False,
+        )
     except StopStep as at:
         with contextlib.suppress(NonFinite):  # a bad state is not written; the last good checkpoint stays
             checkpointer.write()
         written = checkpointer.written
-        kept = (f"the checkpoint of epoch {written} is in {run_dir / 'checkpoints'}" if written
-                else "no checkpoint yet, it starts again from epoch 1")
+        kept = (
+            f"the checkpoint of epoch {written} is in {run_dir / 'checkpoints'}"
+            if written
+            else "no checkpoint yet, it starts again from epoch 1"
+        )
         redo = f"; epoch {at.epoch + 1} starts again from its first step" if at.batch else ""
-        raise Interrupted(f"interrupted at epoch {at.epoch + 1} step {at.batch} of {label}; {kept}{redo}. "
-                          f"Resume with: {resume_hint(run_dir)}", stop.exit_code) from None
+        raise Interrupted(
+            f"interrupted at epoch {at.epoch + 1} step {at.batch} of {label}; {kept}{redo}. "
+            f"Resume with: {resume_hint(run_dir)}",
+            stop.exit_code,
+        ) from None
     except NonFinite as bad:
         where = f"epoch {bad.epoch + 1}" + ("" if bad.batch is None else f" batch {bad.batch}")
-        kept = (f"the last good checkpoint (epoch {checkpointer.written}) is kept in {run_dir / 'checkpoints'}"
-                if checkpointer.written else "no checkpoint was written")
-        write_json(run_dir / "error.json", {"error": "non-finite loss", "gan": label, "epoch": bad.epoch + 1, "batch": bad.batch,
-                                            "key": bad.key, "value": str(bad.value), "last_checkpoint_epoch": checkpointer.written})
-        raise UserError(f"training diverged: {bad.key} became {bad.value} at {where} of {label}; {kept}, nothing after it "
-                        f"(details in {run_dir / 'error.json'}); lower the learning rates (e.g. --lr {lr_hint:g}) "
-                        "and start a new run") from None
+        kept = (
+            f"the last good checkpoint (epoch {checkpointer.written}) is kept in {run_dir / 'checkpoints'}"
+            if checkpointer.written
+            else "no checkpoint was written"
+        )
+        write_json(
+            run_dir / "error.json",
+            {
+                "error": "non-finite loss",
+                "gan": label,
+                "epoch": bad.epoch + 1,
+                "batch": bad.batch,
+                "key": bad.key,
+                "value": str(bad.value),
+                "last_checkpoint_epoch": checkpointer.written,
+            },
+        )
+        raise UserError(
+            f"training diverged: {bad.key} became {bad.value} at {where} of {label}; {kept}, nothing after it "
+            f"(details in {run_dir / 'error.json'}); lower the learning rates (e.g. --lr {lr_hint:g}) "
+            "and start a new run"
+        ) from None
     except KeyboardInterrupt:  # the second Ctrl-C: stop at once, the last checkpoint stays
-        raise Interrupted(f"stopped at once; the last checkpoint (epoch {checkpointer.written or 'none'}) stays. "
-                          f"Resume with: {resume_hint(run_dir)}", stop.exit_code if stop else 130) from None
+        raise Interrupted(
+            f"stopped at once; the last checkpoint (epoch {checkpointer.written or 'none'}) stays. "
+            f"Resume with: {resume_hint(run_dir)}",
+            stop.exit_code if stop else 130,
+        ) from None
     finally:  # the monitors write their files in the background: none is left half-done
         for callback in callbacks:
             if hasattr(callback, "finish_writes"):
@@ -153,6 +239,7 @@ def fit(model, dataset, *, checkpointer, callbacks, steps, epochs, initial_epoch
 
 
 # ---------------------------------------------------------------- a run
+
 
 def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
     """Train every GAN of `cfg`; returns the run folder. With `resume`, go on with the run in
@@ -173,8 +260,11 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
     runs.write_manifest(run_dir, cfg, jobs, class_names=plan.class_names, conditional=family.CONDITIONAL)
     if resume:
         (run_dir / "error.json").unlink(missing_ok=True)  # a divergence this resume runs into again is recorded anew
-    print(f"{'resuming' if resume else 'training'} {len(jobs)} GAN(s) [{', '.join(j.name for j in jobs)}] "
-          f"for {cfg.epochs} epochs into {run_dir}", flush=True)
+    print(
+        f"{'resuming' if resume else 'training'} {len(jobs)} GAN(s) [{', '.join(j.name for j in jobs)}] "
+        f"for {cfg.epochs} epochs into {run_dir}",
+        flush=True,
+    )
     start, first_step = time.perf_counter(), []
     groups = plan_groups(cfg, jobs)
     accel.set_threads(cfg, concurrent=any(len(group) > 1 for group in groups))
@@ -183,15 +273,29 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
             if resume and is_finished(cfg, [job.folder for job in group]):
                 print(f"[{', '.join(job.name for job in group)}] already trained, skipped", flush=True)
                 continue
-            train_group(cfg, family, group, run_dir=run_dir, resume=resume, stop=stop,
-                        remaining_after=cfg.epochs * (len(groups) - i - 1), verbose=verbose,
-                        on_first_step=None if first_step else lambda: first_step.append(time.perf_counter()))
+            train_group(
+                cfg,
+                family,
+                group,
+                run_dir=run_dir,
+                resume=resume,
+                stop=stop,
+                remaining_after=cfg.epochs * (len(groups) - i - 1),
+                verbose=verbose,
+                on_first_step=None if first_step else lambda: first_step.append(time.perf_counter()),
+            )
             if stop.requested and i + 1 < len(groups):
-                raise Interrupted(f"interrupted after {', '.join(job.name for job in group)} finished. "
-                                  f"Resume with: {resume_hint(run_dir)}", stop.exit_code)
+                raise Interrupted(
+                    f"interrupted after {', '.join(job.name for job in group)} finished. "
+                    f"Resume with: {resume_hint(run_dir)}",
+                    stop.exit_code,
+                )
     startup = f" (start-up {first_step[0] - STARTED:.1f} s: command to the first training step)" if first_step else ""
-    print(f"done in {format_seconds(time.perf_counter() - start)}{startup}; montages, loss plots and models are in "
-          f"{run_dir}/<class>/", flush=True)
+    print(
+        f"done in {format_seconds(time.perf_counter() - start)}{startup}; montages, loss plots and models are in "
+        f"{run_dir}/<class>/",
+        flush=True,
+    )
     return run_dir
 
 
@@ -205,5 +309,7 @@ def reported(run_dir):
             path = write_report(run_dir)
             print(f"report: {path}", flush=True)
         except Exception as err:  # the page must never hide how training ended
-            print(f"warning: could not write the report of {run_dir} ({err}); try 'pyimagesearch-gan report {run_dir}'",
-                  file=sys.stderr)
+            print(
+                f"warning: could not write the report of {run_dir} ({err}); try 'pyimagesearch-gan report {run_dir}'",
+                file=sys.stderr,
+            )

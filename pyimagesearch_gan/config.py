@@ -68,6 +68,7 @@ class TrainConfig:
     strategy: str = "default"  # "default", "mirrored" (GPUs of one machine) or "multiworker"
     # Monitoring and output.
     num_benchmark: int = 256
+    sample_every: int = 1  # a montage every N epochs (the book: every epoch) and at the last
     output: str | None = None
     checkpoint_every: int = 10
     tensorboard: bool = False  # TensorBoard logs in RUN_DIR/tensorboard/<gan>/
@@ -135,6 +136,7 @@ class TrainConfig:
             (self.g_steps >= 1, "--set g_steps= must be at least 1"),
             (0.0 < self.real_label <= 1.0, "--set real_label= must be in (0, 1]"),
             (self.num_benchmark >= 1, "--set num_benchmark= must be at least 1"),
+            (self.sample_every >= 1, "--sample-every must be at least 1"),
             (self.checkpoint_every >= 1, "--checkpoint-every must be at least 1"),
             (self.keep_checkpoints >= 0, "--set keep_checkpoints= must be 0 (keep all) or more"),
             (

@@ -229,3 +229,14 @@ def test_tensorboard_report_and_gifs_of_a_two_class_run(tmp_path, data_root):
         browser, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,1600", (run / "report.html").as_uri()
     )
     assert np.asarray(Image.open(shot).convert("L"), dtype=np.float32).std() > 20, "the page renders, not blank"
+
+
+def test_sample_every_writes_fewer_montages_and_the_whole_history(tmp_path, write_image_tree):
+    data = write_image_tree(tmp_path / "tree", classes=("a",), count=8)
+    run = tmp_path / "run"
+    main(["train", "--dataset", "folder", "--data-dir", str(data), "--epochs", "3", "--batch-size", "4",
+          "--set", "num_benchmark=4", "--sample-every", "2", "--output", str(run)])  # fmt: skip
+    assert sorted(p.name for p in (run / "a").glob("epoch_*.png")) == ["epoch_0002.png", "epoch_0003.png"]
+    assert [r["epoch"] for r in json.loads((run / "a" / "history.json").read_text())] == [1, 2, 3]
+    gray = cv2.imread(str(run / "a" / "epoch_0002.png"), cv2.IMREAD_UNCHANGED)
+    assert gray.ndim == 2, "gray models' montages are stored with one channel"

@@ -48,6 +48,7 @@ TRAIN_FLAGS = {  # flag -> config field
     "diffaugment": "diffaugment",
     "prefer_ext": "prefer_ext",
     "tensorboard": "tensorboard",
+    "sample_every": "sample_every",
 }
 
 
@@ -94,6 +95,11 @@ def add_parser(subparsers):
         metavar="POLICY",
         help="DiffAugment on every input of D, real and fake: a comma list of color, translation, cutout, or none "
         "(default none; the data-efficient preset neu-dcgan-diffaug uses all three)",
+    )
+    p.add_argument(
+        "--sample-every",
+        type=int,
+        help="write the fixed-noise montage every N epochs and at the last (default 1, the book's every epoch)",
     )
     p.add_argument(
         "--checkpoint-every", type=int, help="epochs between checkpoints (default 10; also at the end and on Ctrl-C)"

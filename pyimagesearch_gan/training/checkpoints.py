@@ -44,6 +44,7 @@ RESUMABLE_CHANGES = (
     "checkpoint_every",
     "description",
     "tensorboard",
+    "sample_every",
     "snapshot_every",
 )
 

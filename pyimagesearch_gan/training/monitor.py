@@ -103,8 +103,23 @@ class Monitor(keras.callbacks.Callback):
     `prefix` selects this GAN's entries in the logs when several class GANs train at once.
     """
 
-    def __init__(self, gan, folder, real_images, *, num_benchmark=256, seed=0, prefix="", title="", history=None):
+    def __init__(
+        self,
+        gan,
+        folder,
+        real_images,
+        *,
+        num_benchmark=256,
+        seed=0,
+        prefix="",
+        title="",
+        history=None,
+        every=1,
+        epochs=None,
+    ):
         super().__init__()
+        self.every = every  # a montage every `every` epochs and at `epochs` (the history gets every epoch)
+        self.epochs = epochs
         self.gan = gan
         self.folder = Path(folder)
         self.real_images = real_images
@@ -130,7 +145,8 @@ class Monitor(keras.callbacks.Callback):
         self.clock.start()
 
     def on_epoch_end(self, epoch, logs=None):
-        images = to_uint8(keras.ops.convert_to_numpy(self.generate(self.inputs)))
+        sample = (epoch + 1) % self.every == 0 or epoch + 1 == self.epochs
+        images = to_uint8(keras.ops.convert_to_numpy(self.generate(self.inputs))) if sample else None
         record = {"epoch": epoch + 1}
         for key, value in (logs or {}).items():
             if key.startswith(self.prefix):
@@ -141,7 +157,8 @@ class Monitor(keras.callbacks.Callback):
         self.pending = writer().submit(self.write_files, epoch + 1, images, list(self.history))
 
     def write_files(self, epoch, images, history):
-        write_image(self.folder / f"epoch_{epoch:04d}.png", stored(montage(images, self.grid), images))
+        if images is not None:
+            write_image(self.folder / f"epoch_{epoch:04d}.png", stored(montage(images, self.grid), images))
         write_json(self.folder / "history.json", history)
         self.loss_plot.write(history, self.folder / "loss.png")
 

@@ -105,6 +105,8 @@ def train_group(
             job.images,
             num_benchmark=cfg.num_benchmark,
             seed=cfg.seed,
+            every=cfg.sample_every,
+            epochs=cfg.epochs,
             prefix=prefix,
             title=f"{cfg.preset}: {job.name}",
         )

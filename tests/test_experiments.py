@@ -1,5 +1,6 @@
 """The augmentation experiments end to end in their quick modes: each writes its CSV, markdown
 tables, plots and config, a rerun continues from the cache, and bad flags fail cleanly."""
+
 import csv
 import json
 
@@ -38,7 +39,8 @@ def neu_run(tmp_path_factory, data_root):
 def test_mnist_quick_writes_every_setting(mnist_run):
     columns, rows = read_rows(mnist_run)
     assert columns == augment_mnist.COLUMNS
-    # quick: one size (20), synthetic-only (= recursive round 0), ratios 0 and 1, recursive round 1; two classifiers, one trial
+    # quick: one size (20), synthetic-only (= recursive round 0), ratios 0 and 1, recursive round 1;
+    # two classifiers, one trial
     settings = sorted({(r["experiment"], r["ratio"], r["round"]) for r in rows})
     assert settings == [("mix", "0.0", ""), ("mix", "1.0", ""), ("recursive", "", "1"), ("synthetic_only", "", "")]
     assert len(rows) == 8 and {r["classifier"] for r in rows} == {"s4-mlp", "s3-cnn"}
@@ -51,7 +53,9 @@ def test_mnist_quick_summary_and_plot(mnist_run):
     summary = (mnist_run / "summary.md").read_text()
     for heading in ("## Table 1", "## Figure 2", "## Recursive training"):
         assert heading in summary
-    assert "| real per digit | classifier | real only (ours) | real only (paper) | α=4 (ours) | α=4 (paper) |" in summary
+    assert (
+        "| real per digit | classifier | real only (ours) | real only (paper) | α=4 (ours) | α=4 (paper) |" in summary
+    )
     assert "| ratio | 20: s4-mlp | 20: s3-cnn | 20: paper |" in summary
     assert_png(mnist_run / "mnist_mixing.png")
     assert json.loads((mnist_run / "config.json").read_text())["settings"]["sizes"] == [20]
@@ -83,7 +87,10 @@ def test_neu_quick_writes_five_situations(neu_run):
 
 def test_neu_quick_summary_plots_and_confusions(neu_run):
     summary = (neu_run / "summary.md").read_text()
-    assert "| situation | loss | accuracy | precision | recall | F1 | train accuracy | paper accuracy (S3) | paper F1 (S3) |" in summary
+    assert (
+        "| situation | loss | accuracy | precision | recall | F1 | train accuracy | paper accuracy (S3) | "
+        "paper F1 (S3) |" in summary
+    )
     assert "## Test accuracy by real images per class" in summary
     for situation in augment_neu.SITUATIONS:
         assert f"| {situation} |" in summary
@@ -104,13 +111,16 @@ def test_held_out_split_is_disjoint_from_training_pool(data_root):
     assert len(test_x) == 600 and not seen & {image.tobytes() for image in test_x}
 
 
-@pytest.mark.parametrize("command, flags, message", [
-    ("augment-neu", ["--sizes", "1"], "--sizes"),
-    ("augment-neu", ["--test-per-class", "290", "--sizes", "20"], "--test-per-class"),
-    ("augment-mnist", ["--classifiers", "svm"], "unknown classifier 'svm'"),
-    ("augment-mnist", ["--ratios", "a,b"], "--ratios expects"),
-    ("augment-mnist", ["--sizes", "600"], "only 500 images"),
-])
+@pytest.mark.parametrize(
+    "command, flags, message",
+    [
+        ("augment-neu", ["--sizes", "1"], "--sizes"),
+        ("augment-neu", ["--test-per-class", "290", "--sizes", "20"], "--test-per-class"),
+        ("augment-mnist", ["--classifiers", "svm"], "unknown classifier 'svm'"),
+        ("augment-mnist", ["--ratios", "a,b"], "--ratios expects"),
+        ("augment-mnist", ["--sizes", "600"], "only 500 images"),
+    ],
+)
 def test_bad_flags_fail_in_one_line(command, flags, message, data_root, tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main([command, "--data-dir", str(data_root), "--output", str(tmp_path / "out"), "--quick", *flags])

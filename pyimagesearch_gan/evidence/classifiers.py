@@ -13,6 +13,7 @@ scales them with `data.to_float`. Builders return compiled models (Adam, sparse
 cross-entropy, accuracy). Call `keras.utils.set_random_seed` before a builder when the
 initial weights must be reproducible; `train_feature_cnn` does it for you.
 """
+
 from pathlib import Path
 
 import keras
@@ -98,9 +99,7 @@ def fit_classifier(model, x, y, *, epochs, batch_size, seed, validation_data=Non
     )
 
 
-def train_feature_cnn(
-    images, labels, num_classes, *, epochs, seed, validation=0.1, batch_size=64, verbose=2
-):
+def train_feature_cnn(images, labels, num_classes, *, epochs, seed, validation=0.1, batch_size=64, verbose=2):
     """Build and fit the feature CNN on real images, holding out a `validation` fraction."""
     keras.utils.set_random_seed(seed)
     order = np.random.default_rng(seed).permutation(len(images))
@@ -109,8 +108,14 @@ def train_feature_cnn(
     model = build_feature_cnn(images.shape[1:], num_classes)
     validation_data = (images[val], labels[val]) if n_val else None
     fit_classifier(
-        model, images[train], labels[train], epochs=epochs, batch_size=batch_size,
-        seed=seed, validation_data=validation_data, verbose=verbose,
+        model,
+        images[train],
+        labels[train],
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        validation_data=validation_data,
+        verbose=verbose,
     )
     return model
 

@@ -16,6 +16,7 @@ the table. The feature CNN is trained once and cached in RUN_DIR/evaluation/. Re
 epochs not evaluated now are kept when the settings are the same, so a run evaluated now and
 then (checkpoints keep only the last few epochs) builds up its whole curve.
 """
+
 import csv
 import json
 import time
@@ -29,17 +30,18 @@ import numpy as np  # noqa: E402
 
 from pyimagesearch_gan.errors import UserError  # noqa: E402
 from pyimagesearch_gan.evidence import classifiers, metrics  # noqa: E402
+from pyimagesearch_gan.evidence.real_data import feature_cnn, held_out_accuracy, load_real, stamp  # noqa: E402
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json  # noqa: E402
 from pyimagesearch_gan.runs import available_epochs, load_generator, open_run, sample  # noqa: E402
 from pyimagesearch_gan.utils import format_seconds  # noqa: E402
-from pyimagesearch_gan.evidence.real_data import feature_cnn, held_out_accuracy, load_real, stamp  # noqa: E402
 
 COLUMNS = ["epoch", "class", "fid", "kid", "cas"]
 KID_SUBSETS = 10
 
 
-def evaluate(run_dir, *, count=500, epochs=None, data_dir=None, holdout=0.2, seed=0,
-             feature_epochs=10, cas=True, cas_epochs=5):
+def evaluate(
+    run_dir, *, count=500, epochs=None, data_dir=None, holdout=0.2, seed=0, feature_epochs=10, cas=True, cas_epochs=5
+):
     """Evaluate the run in `run_dir` (see the module docstring); returns the metrics.json dict.
 
     `epochs`: the epochs to evaluate (default: every epoch with a saved generator).
@@ -49,19 +51,36 @@ def evaluate(run_dir, *, count=500, epochs=None, data_dir=None, holdout=0.2, see
     run = open_run(run_dir)
     cfg = run.cfg
     if run.pooled:
-        raise UserError(f"{run.folder} holds one pooled GAN for several classes: evaluate needs class GANs or a conditional GAN")
+        raise UserError(
+            f"{run.folder} holds one pooled GAN for several classes: evaluate needs class GANs or a conditional GAN"
+        )
     plan = epoch_plan(run, epochs)
     out = ensure_writable_dir(run.folder / "evaluation")
-    real = load_real(cfg.dataset, data_dir or cfg.data_dir, classes=cfg.classes, image_size=cfg.image_size,
-                     channels=cfg.channels, holdout=holdout, seed=seed)
+    real = load_real(
+        cfg.dataset,
+        data_dir or cfg.data_dir,
+        classes=cfg.classes,
+        image_size=cfg.image_size,
+        channels=cfg.channels,
+        holdout=holdout,
+        seed=seed,
+    )
     print(real.note, flush=True)
     model = feature_cnn(real.train, out / "feature_cnn.keras", epochs=feature_epochs, seed=seed)
     extractor = classifiers.feature_extractor(model)
     names = real.seen.class_names
-    settings = {"count": count, "seed": seed, "holdout": holdout, "feature_epochs": feature_epochs,
-                "cas_epochs": cas_epochs if cas else None, "feature_cnn": stamp(real.train, feature_epochs, seed)["fingerprint"]}
+    settings = {
+        "count": count,
+        "seed": seed,
+        "holdout": holdout,
+        "feature_epochs": feature_epochs,
+        "cas_epochs": cas_epochs if cas else None,
+        "feature_cnn": stamp(real.train, feature_epochs, seed)["fingerprint"],
+    }
     earlier = earlier_rows(out / "metrics.json", settings, plan)
-    real_features = {t.name: metrics.features(extractor, real.seen.of_class(names.index(t.name))) for t in run.targets_all}
+    real_features = {
+        t.name: metrics.features(extractor, real.seen.of_class(names.index(t.name))) for t in run.targets_all
+    }
     reference = reference_values(run, real, extractor, model, seed)
     # CAS classifies among the run's classes: labels 0..K-1 in the run's order.
     held_labels = np.array([run.classes.index(names[label]) for label in real.held_out.labels], "int32")
@@ -78,11 +97,19 @@ def evaluate(run_dir, *, count=500, epochs=None, data_dir=None, holdout=0.2, see
             images = np.concatenate(list(synthetic.values()))
             labels = np.repeat([t.index for t in targets], count).astype("int32")
             cas_value = metrics.classification_accuracy_score(
-                images, labels, real.held_out.images, held_labels, len(targets), epochs=cas_epochs, seed=seed)
+                images, labels, real.held_out.images, held_labels, len(targets), epochs=cas_epochs, seed=seed
+            )
         for name, images in synthetic.items():
             feats = metrics.features(extractor, images)
-            rows.append({"epoch": epoch, "class": name, "fid": metrics.frechet_distance(feats, real_features[name]),
-                         "kid": kid(feats, real_features[name], seed), "cas": cas_value})
+            rows.append(
+                {
+                    "epoch": epoch,
+                    "class": name,
+                    "fid": metrics.frechet_distance(feats, real_features[name]),
+                    "kid": kid(feats, real_features[name], seed),
+                    "cas": cas_value,
+                }
+            )
         fids = ", ".join(f"{r['class']} {r['fid']:.2f}" for r in rows if r["epoch"] == epoch)
         cas_text = "" if cas_value is None else f"; CAS {cas_value:.3f}"
         print(f"epoch {epoch}: FID {fids}{cas_text} ({format_seconds(time.perf_counter() - start)})", flush=True)
@@ -114,7 +141,11 @@ def earlier_rows(path, settings, plan):
         return []
     rows = [row for row in earlier.get("rows", []) if row["epoch"] not in plan]
     if rows:
-        print(f"keeping the earlier results of epochs {', '.join(map(str, sorted({r['epoch'] for r in rows})))} from {path}", flush=True)
+        print(
+            f"keeping the earlier results of epochs {', '.join(map(str, sorted({r['epoch'] for r in rows})))} "
+            f"from {path}",
+            flush=True,
+        )
     return rows
 
 
@@ -127,7 +158,10 @@ def epoch_plan(run, wanted=None):
     if wanted:
         missing = sorted(set(wanted) - set(epochs))
         if missing:
-            raise UserError(f"--epochs {','.join(map(str, missing))}: the run has generators for epochs {', '.join(map(str, epochs))}")
+            raise UserError(
+                f"--epochs {','.join(map(str, missing))}: the run has generators for epochs "
+                f"{', '.join(map(str, epochs))}"
+            )
         epochs = sorted(set(wanted))
     return {e: [t for t in run.targets_all if e in available[t.gan]] for e in epochs}
 
@@ -135,7 +169,9 @@ def epoch_plan(run, wanted=None):
 def kid(feats_a, feats_b, seed):
     """KID: the unbiased MMD^2, averaged over subsets of the larger set as large as the smaller
     one (our sets are small, so subsets of 1000 as in the paper would be the whole sets)."""
-    return metrics.kernel_distance(feats_a, feats_b, subsets=KID_SUBSETS, subset_size=min(len(feats_a), len(feats_b)), seed=seed)[0]
+    return metrics.kernel_distance(
+        feats_a, feats_b, subsets=KID_SUBSETS, subset_size=min(len(feats_a), len(feats_b)), seed=seed
+    )[0]
 
 
 def reference_values(run, real, extractor, model, seed):
@@ -146,8 +182,12 @@ def reference_values(run, real, extractor, model, seed):
         label = names.index(target.name)
         held = metrics.features(extractor, real.held_out.of_class(label))
         train = metrics.features(extractor, real.train.of_class(label))
-        per_class[target.name] = {"fid": metrics.frechet_distance(held, train), "kid": kid(held, train, seed),
-                                  "held_out": len(held), "train": len(train)}
+        per_class[target.name] = {
+            "fid": metrics.frechet_distance(held, train),
+            "kid": kid(held, train, seed),
+            "held_out": len(held),
+            "train": len(train),
+        }
     return {"held_out_vs_train": per_class, "feature_cnn_held_out_accuracy": held_out_accuracy(model, real)}
 
 
@@ -166,11 +206,15 @@ def table_lines(result):
         cas = "-" if r["cas"] is None else f"{r['cas']:.3f}"
         lines.append(f"| {r['epoch']} | {r['class']} | {r['fid']:.2f} | {r['kid']:.4f} | {cas} |")
     ref = result["reference"]
-    lines.append("real held-out vs train: " + ", ".join(
-        f"{name} FID {v['fid']:.2f} KID {v['kid']:.4f}" for name, v in ref["held_out_vs_train"].items())
-        + f"; feature CNN held-out accuracy {ref['feature_cnn_held_out_accuracy']:.3f}")
-    lines.append("best epoch per class (lowest FID): " + ", ".join(
-        f"{name} {b['epoch']} (FID {b['fid']:.2f})" for name, b in result["best_epoch"].items()))
+    lines.append(
+        "real held-out vs train: "
+        + ", ".join(f"{name} FID {v['fid']:.2f} KID {v['kid']:.4f}" for name, v in ref["held_out_vs_train"].items())
+        + f"; feature CNN held-out accuracy {ref['feature_cnn_held_out_accuracy']:.3f}"
+    )
+    lines.append(
+        "best epoch per class (lowest FID): "
+        + ", ".join(f"{name} {b['epoch']} (FID {b['fid']:.2f})" for name, b in result["best_epoch"].items())
+    )
     return lines
 
 

@@ -10,6 +10,7 @@
 Features come from our own feature CNN (see classifiers.py), not Inception, so values
 are comparable only between runs that use the same extractor file.
 """
+
 import warnings
 
 import keras
@@ -87,8 +88,17 @@ def kernel_distance(feats_a, feats_b, *, subsets=100, subset_size=1000, seed=0):
 
 
 def classification_accuracy_score(
-    synthetic_images, synthetic_labels, real_images, real_labels, num_classes, *,
-    build=classifiers.build_feature_cnn, epochs=10, batch_size=64, seed=0, verbose=0,
+    synthetic_images,
+    synthetic_labels,
+    real_images,
+    real_labels,
+    num_classes,
+    *,
+    build=classifiers.build_feature_cnn,
+    epochs=10,
+    batch_size=64,
+    seed=0,
+    verbose=0,
 ):
     """CAS: accuracy on real images of a classifier trained only on synthetic ones.
 
@@ -98,7 +108,12 @@ def classification_accuracy_score(
     keras.utils.set_random_seed(seed)
     model = build(synthetic_images.shape[1:], num_classes)
     classifiers.fit_classifier(
-        model, synthetic_images, synthetic_labels,
-        epochs=epochs, batch_size=batch_size, seed=seed, verbose=verbose,
+        model,
+        synthetic_images,
+        synthetic_labels,
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        verbose=verbose,
     )
     return classifiers.evaluate_classifier(model, real_images, real_labels, num_classes)["accuracy"]

@@ -29,6 +29,7 @@ Held-out images may be part of the training set (an image folder has no test spl
 held-out part is carved from the images the GAN trained on): each is then compared with the
 training images outside the held-out set, and generated images with all of them.
 """
+
 import contextlib
 import io
 import sys
@@ -42,14 +43,15 @@ from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.evidence.metrics import features
 from pyimagesearch_gan.files import atomic_dir, write_image, write_json
 
-FIGURE_ROWS = 16      # generated images shown per class, closest first
-MIN_TILE = 64         # small images are enlarged by an integer factor to at least this size
-SEPARATOR = 8         # width in pixels of the red bar between the query and its neighbours
-RED = (0, 0, 255)     # BGR
+FIGURE_ROWS = 16  # generated images shown per class, closest first
+MIN_TILE = 64  # small images are enlarged by an integer factor to at least this size
+SEPARATOR = 8  # width in pixels of the red bar between the query and its neighbours
+RED = (0, 0, 255)  # BGR
 GRAY = (128, 128, 128)
 
 
 # ---------------------------------------------------------------- distances
+
 
 def nearest(query, reference, k, *, chunk_size=512):
     """Distances (float32, ascending) and indices of the k nearest reference rows per query.
@@ -112,10 +114,12 @@ def flag_copies(nearest_distance, second_distance, threshold, ratio=1 / 3):
 
 def rule_text(percentile, ratio):
     """The near-copy rule in words, for reports."""
-    return (f"near-copy: pixel distance d1 to the nearest training image is 0, or d1 <= the class threshold "
-            f"(percentile {percentile:g} of held-out real -> training distances) and d1 < {ratio:.3g} x d2, "
-            "d2 being the distance to the second-nearest training image (pixel-identical training images "
-            "count once)")
+    return (
+        f"near-copy: pixel distance d1 to the nearest training image is 0, or d1 <= the class threshold "
+        f"(percentile {percentile:g} of held-out real -> training distances) and d1 < {ratio:.3g} x d2, "
+        "d2 being the distance to the second-nearest training image (pixel-identical training images "
+        "count once)"
+    )
 
 
 def distance_stats(distances):
@@ -135,8 +139,20 @@ def distance_stats(distances):
 
 # ---------------------------------------------------------------- the whole check
 
-def run_neighbors(generated_dir, train, held_out, *, extractor=None, k=5, output_dir,
-                  percentile=1.0, ratio=1 / 3, classes=None, notes=()):
+
+def run_neighbors(
+    generated_dir,
+    train,
+    held_out,
+    *,
+    extractor=None,
+    k=5,
+    output_dir,
+    percentile=1.0,
+    ratio=1 / 3,
+    classes=None,
+    notes=(),
+):
     """Find the k nearest training images of every generated image; write figures and reports.
 
     generated_dir holds one folder per class named as in train.class_names, images of any
@@ -153,21 +169,27 @@ def run_neighbors(generated_dir, train, held_out, *, extractor=None, k=5, output
     if not 0 <= ratio <= 1:
         raise UserError(f"--ratio must be in [0, 1] (nearest / second-nearest distance), got {ratio}")
     if not Path(generated_dir).is_dir():
-        raise UserError(f"generated-image folder {generated_dir} does not exist: "
-                        "point it at <dir>/<class>/<image>, one subfolder per class")
+        raise UserError(
+            f"generated-image folder {generated_dir} does not exist: "
+            "point it at <dir>/<class>/<image>, one subfolder per class"
+        )
     _check_same_classes(held_out.class_names, train.class_names, "the held-out set")
     if len(held_out.images) == 0:
         raise UserError("the held-out set is empty: it calibrates the near-copy threshold")
     generated = _load_generated(generated_dir, train, classes)
     missing = set(generated.labels) - set(held_out.labels)
     if missing:
-        raise UserError(f"the held-out set has no images of class {train.class_names[min(missing)]}: "
-                        "it calibrates the near-copy threshold of every generated class")
+        raise UserError(
+            f"the held-out set has no images of class {train.class_names[min(missing)]}: "
+            "it calibrates the near-copy threshold of every generated class"
+        )
     baseline = ~np.isin(train.files, held_out.files)  # training images held-out ones are compared with
     if not baseline.any():
         raise UserError("every training image is also a held-out image: hold out only part of the real images")
-    pools = {"generated": np.flatnonzero(distinct(train.images)),
-             "held_out": np.flatnonzero(distinct(train.images, baseline))}
+    pools = {
+        "generated": np.flatnonzero(distinct(train.images)),
+        "held_out": np.flatnonzero(distinct(train.images, baseline)),
+    }
     spaces = {"pixel": (train.images, held_out.images, generated.images)}
     if extractor is not None:
         spaces["feature"] = tuple(features(extractor, x) for x in spaces["pixel"])
@@ -177,8 +199,11 @@ def run_neighbors(generated_dir, train, held_out, *, extractor=None, k=5, output
     report["held_out_in_train"] = int(len(train.files) - baseline.sum())
     report["train_exact_duplicates"] = int(len(train.files) - len(pools["generated"]))
     report["notes"] = list(notes)
-    figures = {name: _class_figure(generated, train, found, flagged, label, k)
-               for label, name in enumerate(train.class_names) if name in report["classes"]}
+    figures = {
+        name: _class_figure(generated, train, found, flagged, label, k)
+        for label, name in enumerate(train.class_names)
+        if name in report["classes"]
+    }
     _write_all(output_dir, report, figures)
     print("\n".join(_summary_lines(report)))
     return report
@@ -186,8 +211,10 @@ def run_neighbors(generated_dir, train, held_out, *, extractor=None, k=5, output
 
 def _check_same_classes(names, expected, what):
     if list(names) != list(expected):
-        raise UserError(f"{what} has classes {list(names)} but the training set has {list(expected)}: "
-                        "load both with the same dataset and --classes")
+        raise UserError(
+            f"{what} has classes {list(names)} but the training set has {list(expected)}: "
+            "load both with the same dataset and --classes"
+        )
 
 
 def _load_generated(generated_dir, train, classes):
@@ -195,30 +222,45 @@ def _load_generated(generated_dir, train, classes):
     _, size, _, channels = train.images.shape
     with contextlib.redirect_stderr(io.StringIO()):  # its warning would name generate's manifest.json
         loaded = load_dataset("folder", str(generated_dir), image_size=size, channels=channels)
-    skipped = [(path, why) for path, why in loaded.skipped
-               if not (Path(path).name == "manifest.json" and why == "not in a class folder")]
+    skipped = [
+        (path, why)
+        for path, why in loaded.skipped
+        if not (Path(path).name == "manifest.json" and why == "not in a class folder")
+    ]
     if skipped:
         shown = ", ".join(f"{Path(path).name} ({why})" for path, why in skipped[:3])
-        print(f"warning: skipped {len(skipped)} files in {generated_dir}: {shown}"
-              + (", ..." if len(skipped) > 3 else ""), file=sys.stderr)
+        print(
+            f"warning: skipped {len(skipped)} files in {generated_dir}: {shown}"
+            + (", ..." if len(skipped) > 3 else ""),
+            file=sys.stderr,
+        )
     folders = loaded.class_names
     if classes is None:
         classes = folders
         unknown = [name for name in folders if name not in train.class_names]
         if unknown:
-            raise UserError(f"class folder {Path(generated_dir) / unknown[0]} does not match any training "
-                            f"class; name the class folders in {generated_dir} after: "
-                            f"{', '.join(train.class_names)}")
+            raise UserError(
+                f"class folder {Path(generated_dir) / unknown[0]} does not match any training "
+                f"class; name the class folders in {generated_dir} after: "
+                f"{', '.join(train.class_names)}"
+            )
     for name in classes:
         if name not in train.class_names:
             raise UserError(f"unknown class {name!r} in --classes: choose from {', '.join(train.class_names)}")
         if name not in folders:
-            raise UserError(f"no class folder {Path(generated_dir) / name} for class {name} of --classes: "
-                            f"{generated_dir} has {', '.join(folders)}; choose among those")
+            raise UserError(
+                f"no class folder {Path(generated_dir) / name} for class {name} of --classes: "
+                f"{generated_dir} has {', '.join(folders)}; choose among those"
+            )
     keep = np.isin(loaded.labels, [folders.index(name) for name in classes])
     to_train = np.array([train.class_names.index(name) for name in folders], np.int32)
-    return ImageSet(loaded.images[keep], to_train[loaded.labels[keep]], list(train.class_names),
-                    [f for f, kept in zip(loaded.files, keep) if kept], skipped)
+    return ImageSet(
+        loaded.images[keep],
+        to_train[loaded.labels[keep]],
+        list(train.class_names),
+        [f for f, kept in zip(loaded.files, keep) if kept],
+        skipped,
+    )
 
 
 def _search(train_x, held_x, generated_x, k, pools):
@@ -261,18 +303,30 @@ def _report(generated_dir, generated, train, held_out, found, k, percentile, rat
             "below_threshold": int(np.sum(gen_d[is_gen, 0] <= threshold)),
             "near_copies": int(np.sum(flagged[is_gen])),
             "held_out_flagged_fraction": float(np.mean(held_flagged)),
-            "median_ratio": {"generated": float(np.median(gen_ratio[is_gen])),
-                             "held_out": float(np.median(held_ratio[is_held]))},
-            **{space: {"generated": distance_stats(r["generated"][0][is_gen, 0]),
-                       "held_out": distance_stats(r["held_out"][0][is_held, 0])}
-               for space, r in found.items()},
+            "median_ratio": {
+                "generated": float(np.median(gen_ratio[is_gen])),
+                "held_out": float(np.median(held_ratio[is_held])),
+            },
+            **{
+                space: {
+                    "generated": distance_stats(r["generated"][0][is_gen, 0]),
+                    "held_out": distance_stats(r["held_out"][0][is_held, 0]),
+                }
+                for space, r in found.items()
+            },
         }
     second = _second(gen_d)
     copies = [
-        {"file": generated.files[i], "class": train.class_names[generated.labels[i]],
-         "distance": float(gen_d[i, 0]), "second_distance": float(second[i]) if np.isfinite(second[i]) else None,
-         "ratio": float(gen_ratio[i]), "train_file": str(train.files[gen_i[i, 0]])}
-        for i in np.argsort(gen_d[:, 0], kind="stable") if flagged[i]
+        {
+            "file": generated.files[i],
+            "class": train.class_names[generated.labels[i]],
+            "distance": float(gen_d[i, 0]),
+            "second_distance": float(second[i]) if np.isfinite(second[i]) else None,
+            "ratio": float(gen_ratio[i]),
+            "train_file": str(train.files[gen_i[i, 0]]),
+        }
+        for i in np.argsort(gen_d[:, 0], kind="stable")
+        if flagged[i]
     ]
     report = {
         "generated_dir": str(generated_dir),
@@ -290,6 +344,7 @@ def _report(generated_dir, generated, train, held_out, found, k, percentile, rat
 
 
 # ---------------------------------------------------------------- pictures
+
 
 def _class_figure(generated, train, found, flagged, label, k):
     """One row per generated image of the class, near-copies first, then closest first:
@@ -314,8 +369,9 @@ def _tile(image, scale, caption=None, border=GRAY):
     tile = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_NEAREST)
     tile = cv2.cvtColor(tile, cv2.COLOR_GRAY2BGR if tile.ndim == 2 else cv2.COLOR_RGB2BGR)
     if caption:
-        cv2.putText(tile, caption, (2, tile.shape[0] - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.35,
-                    (0, 255, 255), 1, cv2.LINE_AA)
+        cv2.putText(
+            tile, caption, (2, tile.shape[0] - 4), cv2.FONT_HERSHEY_SIMPLEX, 0.35, (0, 255, 255), 1, cv2.LINE_AA
+        )
     return cv2.copyMakeBorder(tile, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=border)
 
 
@@ -329,11 +385,14 @@ def _separator(height):
 
 # ---------------------------------------------------------------- output
 
+
 def _summary_lines(report):
     spaces = [s for s in ("pixel", "feature") if s in next(iter(report["classes"].values()))]
-    header = "| class | generated | threshold | " + " | ".join(
-        f"{s} gen mean | {s} gen p1 | {s} real mean | {s} real p1" for s in spaces) + (
-        " | below threshold | real flagged | near-copies |")
+    header = (
+        "| class | generated | threshold | "
+        + " | ".join(f"{s} gen mean | {s} gen p1 | {s} real mean | {s} real p1" for s in spaces)
+        + (" | below threshold | real flagged | near-copies |")
+    )
     lines = [header, "|" + "---|" * (header.count("|") - 1)]
     for name, c in report["classes"].items():
         cells = [name, str(c["pixel"]["generated"]["count"]), f"{c['threshold']:.1f}"]
@@ -342,12 +401,16 @@ def _summary_lines(report):
             cells += [_num(gen, "mean"), _num(gen, "p1"), _num(real, "mean"), _num(real, "p1")]
         cells += [str(c["below_threshold"]), f"{c['held_out_flagged_fraction']:.1%}", str(c["near_copies"])]
         lines.append("| " + " | ".join(cells) + " |")
-    lines.append(f"\n{report['rule']}. 'below threshold': generated images passing the first half alone; "
-                 "'real flagged': held-out real images (not copies) that the same rule flags")
+    lines.append(
+        f"\n{report['rule']}. 'below threshold': generated images passing the first half alone; "
+        "'real flagged': held-out real images (not copies) that the same rule flags"
+    )
     lines += report.get("notes", [])
     lines.append(f"near-copies: {len(report['near_copies'])} of {report['generated']} generated images")
-    lines += [f"- {c['file']} ({c['class']}): {c['distance']:.1f} from {c['train_file']}, ratio {c['ratio']:.2f}"
-              for c in report["near_copies"]]
+    lines += [
+        f"- {c['file']} ({c['class']}): {c['distance']:.1f} from {c['train_file']}, ratio {c['ratio']:.2f}"
+        for c in report["near_copies"]
+    ]
     return lines
 
 
@@ -366,10 +429,14 @@ def _write_all(output_dir, report, figures):
 
 def _markdown(report):
     figures = "".join(f"\n![{name}](neighbors_{name}.png)\n" for name in report["classes"])
-    return (f"# Nearest training images of {report['generated_dir']}\n\n"
-            "Distances from each generated image to its nearest training image (gen), beside "
-            "the same for held-out real images (real). Figures: each row is a generated image, "
-            f"then its {report['k']} nearest training images by pixel distance (and by feature "
-            "distance after a second bar), near-copies first (red border), then closest first; the "
-            "caption of a generated image is its nearest / second-nearest distance ratio.\n\n"
-            + "\n".join(_summary_lines(report)) + "\n" + figures)
+    return (
+        f"# Nearest training images of {report['generated_dir']}\n\n"
+        "Distances from each generated image to its nearest training image (gen), beside "
+        "the same for held-out real images (real). Figures: each row is a generated image, "
+        f"then its {report['k']} nearest training images by pixel distance (and by feature "
+        "distance after a second bar), near-copies first (red border), then closest first; the "
+        "caption of a generated image is its nearest / second-nearest distance ratio.\n\n"
+        + "\n".join(_summary_lines(report))
+        + "\n"
+        + figures
+    )

@@ -15,6 +15,7 @@ the real-to-real baseline (each held-out image against the train part).
 The feature CNN (evidence/classifiers.py) is cached as a .keras file with a .json beside it
 that fingerprints its training data; a cache trained on other data is retrained, not reused.
 """
+
 import dataclasses
 import json
 from pathlib import Path
@@ -45,32 +46,41 @@ def load_real(dataset, data_dir=None, *, classes="all", image_size=28, channels=
     if dataset not in FOLDER_DATASETS:
         test = load_dataset(dataset, data_dir, split="test", image_size=image_size, channels=channels)
         held_out = test.subset(np.unique(seen.labels))
-        note = (f"real images: {dataset} train split ({len(seen.images)}; the GANs' data, the feature CNN's "
-                f"training set); held-out: its test split ({len(held_out.images)})")
+        note = (
+            f"real images: {dataset} train split ({len(seen.images)}; the GANs' data, the feature CNN's "
+            f"training set); held-out: its test split ({len(held_out.images)})"
+        )
         return RealData(seen, seen, held_out, note)
     if not 0 < holdout < 1:
         raise UserError(f"--holdout must be a fraction between 0 and 1, got {holdout}")
     held = split_held_out(seen.labels, holdout, seed)
     train, held_out = seen.where(~held), seen.where(held)
-    note = (f"real images: {len(seen.images)} in {dataset} (the GANs' data); held out {holdout:.0%} of each class "
-            f"by seed {seed} ({len(held_out.images)}): the feature CNN trains on the other {len(train.images)}; "
-            "the GANs saw the held-out images too, so they serve only as the real-to-real distance baseline "
-            "(each against the train part) and as the CAS test set")
+    note = (
+        f"real images: {len(seen.images)} in {dataset} (the GANs' data); held out {holdout:.0%} of each class "
+        f"by seed {seed} ({len(held_out.images)}): the feature CNN trains on the other {len(train.images)}; "
+        "the GANs saw the held-out images too, so they serve only as the real-to-real distance baseline "
+        "(each against the train part) and as the CAS test set"
+    )
     return RealData(seen, train, held_out, note)
 
 
 def split_held_out(labels, fraction, seed):
     """A boolean mask: `fraction` of each class (at least one image, never all), chosen by `seed`."""
     counts = np.bincount(labels)
-    if (few := [c for c in np.unique(labels) if counts[c] < 2]):
+    if few := [c for c in np.unique(labels) if counts[c] < 2]:
         raise UserError(f"class {few[0]} has {counts[few[0]]} image(s): need at least 2 to hold one out")
     return per_class_split(labels, lambda n: min(max(1, round(fraction * n)), n - 1), seed)
 
 
 def stamp(images, epochs, seed):
     """What the feature CNN's weights depend on: its training images, labels, classes, epochs, seed."""
-    return {"fingerprint": fingerprint(images.images, images.labels, length=None), "shape": list(images.images.shape),
-            "class_names": list(images.class_names), "epochs": int(epochs), "seed": int(seed)}
+    return {
+        "fingerprint": fingerprint(images.images, images.labels, length=None),
+        "shape": list(images.images.shape),
+        "class_names": list(images.class_names),
+        "epochs": int(epochs),
+        "seed": int(seed),
+    }
 
 
 def feature_cnn(train, cache, *, epochs=10, seed=0, save=True, verbose=2):
@@ -89,8 +99,9 @@ def feature_cnn(train, cache, *, epochs=10, seed=0, save=True, verbose=2):
             return classifiers.load_classifier(cache)
         print(f"feature CNN: {cache} was trained on other data or settings; training a new one", flush=True)
     print(f"feature CNN: training on {len(train.images)} real images for {epochs} epochs", flush=True)
-    model = classifiers.train_feature_cnn(train.images, train.labels, len(train.class_names),
-                                          epochs=epochs, seed=seed, verbose=verbose)
+    model = classifiers.train_feature_cnn(
+        train.images, train.labels, len(train.class_names), epochs=epochs, seed=seed, verbose=verbose
+    )
     if save:
         save_feature_cnn(model, train, cache, epochs=epochs, seed=seed)
     return model
@@ -104,5 +115,6 @@ def save_feature_cnn(model, train, path, *, epochs, seed):
 
 def held_out_accuracy(model, real):
     """The feature CNN's accuracy on the held-out real images: how much its features know."""
-    return classifiers.evaluate_classifier(model, real.held_out.images, real.held_out.labels,
-                                           len(real.held_out.class_names))["accuracy"]
+    return classifiers.evaluate_classifier(
+        model, real.held_out.images, real.held_out.labels, len(real.held_out.class_names)
+    )["accuracy"]

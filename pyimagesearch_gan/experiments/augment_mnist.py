@@ -13,6 +13,7 @@ connected GAN; once per size and alpha, as the paper trains each GAN once), then
 Every classifier (S4's MLP, S3's small CNN) is evaluated on the full 10,000-image test set;
 trials differ in classifier initialisation, batch order and the synthetic images drawn.
 """
+
 import dataclasses
 import time
 
@@ -20,10 +21,10 @@ import numpy as np
 
 from pyimagesearch_gan.data import load_dataset
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.files import ensure_writable_dir
-from pyimagesearch_gan.utils import format_seconds, per_class_order
-from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.experiments import common
+from pyimagesearch_gan.files import ensure_writable_dir
+from pyimagesearch_gan.presets import get_preset
+from pyimagesearch_gan.utils import format_seconds, per_class_order
 
 # SPEC S4, Table 1: accuracy of a classifier trained only on 1000 synthetic images per digit.
 PAPER_TABLE1 = {
@@ -41,8 +42,21 @@ PAPER_FIGURE2 = {
     2.0: {250: 0.8268, 500: 0.8204, 1000: 0.8175, 2000: 0.7963},
     4.0: {250: 0.8113, 500: 0.8032, 1000: 0.7849, 2000: 0.7911},
 }
-COLUMNS = ["experiment", "real_per_digit", "alpha", "ratio", "round", "classifier", "trial", "train_images",
-           "epochs", *common.METRICS, "train_loss", "train_accuracy", "seconds"]
+COLUMNS = [
+    "experiment",
+    "real_per_digit",
+    "alpha",
+    "ratio",
+    "round",
+    "classifier",
+    "trial",
+    "train_images",
+    "epochs",
+    *common.METRICS,
+    "train_loss",
+    "train_accuracy",
+    "seconds",
+]
 KEY = ["experiment", "real_per_digit", "alpha", "ratio", "round", "classifier", "trial"]
 
 
@@ -63,8 +77,16 @@ class Settings:
     seed: int = 0
 
 
-QUICK = {"gan_set": {"jit_compile": False}, "sizes": (20,), "ratios": (0.0, 1.0), "synthetic_per_digit": 20, "trials": 1, "gan_epochs": 2,
-         "clf_steps": 10, "recursive": 1}
+QUICK = {
+    "gan_set": {"jit_compile": False},
+    "sizes": (20,),
+    "ratios": (0.0, 1.0),
+    "synthetic_per_digit": 20,
+    "trials": 1,
+    "gan_epochs": 2,
+    "clf_steps": 10,
+    "recursive": 1,
+}
 
 
 def real_subset(data, size, seed):
@@ -72,13 +94,20 @@ def real_subset(data, size, seed):
     order = per_class_order(data.labels, [seed, size])
     for digit in range(10):
         if size > len(order[digit]):
-            raise UserError(f"--sizes {size}: the MNIST train data has only {len(order[digit])} images of digit {digit}")
+            raise UserError(
+                f"--sizes {size}: the MNIST train data has only {len(order[digit])} images of digit {digit}"
+            )
     return [data.images[order[digit][:size]] for digit in range(10)]
 
 
 def gan_config(settings, alpha, size):
     cfg = get_preset(settings.gan_preset)
-    overrides = {"seed": settings.seed, "num_benchmark": 100, "batch_size": min(cfg.batch_size, size), **settings.gan_set}
+    overrides = {
+        "seed": settings.seed,
+        "num_benchmark": 100,
+        "batch_size": min(cfg.batch_size, size),
+        **settings.gan_set,
+    }
     if cfg.family == "mlp":
         overrides["model.alpha"] = alpha
     return cfg.with_overrides(overrides)
@@ -86,7 +115,9 @@ def gan_config(settings, alpha, size):
 
 def train_gans(settings, parts, output, name, alpha):
     cfg = gan_config(settings, alpha, min(len(images) for images in parts))
-    return common.class_generators(cfg, [str(d) for d in range(10)], parts, output / "gans" / name, passes=settings.gan_epochs)
+    return common.class_generators(
+        cfg, [str(d) for d in range(10)], parts, output / "gans" / name, passes=settings.gan_epochs
+    )
 
 
 def run(settings, data_dir, output):
@@ -100,8 +131,12 @@ def run(settings, data_dir, output):
     results = common.Results(output, common.settings_dict(settings), COLUMNS, KEY)
     sets_per_trial = len(settings.sizes) * (len(settings.alphas) + len(settings.ratios)) + settings.recursive
     clock = common.Clock(sets_per_trial * settings.trials * len(settings.classifiers))
-    common.log(f"augment-mnist: {settings.sizes} real per digit, {settings.trials} trials, classifiers {', '.join(settings.classifiers)}, "
-               f"GAN {settings.gan_preset} alpha {settings.alphas}, {settings.gan_epochs} epochs; test set {len(test.images)} images")
+    common.log(
+        f"augment-mnist: {settings.sizes} real per digit, {settings.trials} trials, classifiers "
+        f"{', '.join(settings.classifiers)}, "
+        f"GAN {settings.gan_preset} alpha {settings.alphas}, {settings.gan_epochs} epochs; test set "
+        f"{len(test.images)} images"
+    )
 
     def evaluate(make_set, **key):
         """Fit every classifier on each trial's training set `make_set(seed of the trial)` -> (x, y)."""
@@ -113,13 +148,34 @@ def run(settings, data_dir, output):
             x, y = make_set(settings.seed * 1000 + trial)
             for clf in pending:
                 t0 = time.perf_counter()
-                metrics = common.fit_and_evaluate(clf, x, y, test.images, test.labels, 10, steps=settings.clf_steps,
-                                                  batch_size=settings.clf_batch, seed=settings.seed * 1000 + trial)
+                metrics = common.fit_and_evaluate(
+                    clf,
+                    x,
+                    y,
+                    test.images,
+                    test.labels,
+                    10,
+                    steps=settings.clf_steps,
+                    batch_size=settings.clf_batch,
+                    seed=settings.seed * 1000 + trial,
+                )
                 seconds = time.perf_counter() - t0
                 clock.add(seconds)
-                results.add({**key, "classifier": clf, "trial": trial, "train_images": len(x), "seconds": round(seconds, 2), **metrics})
+                results.add(
+                    {
+                        **key,
+                        "classifier": clf,
+                        "trial": trial,
+                        "train_images": len(x),
+                        "seconds": round(seconds, 2),
+                        **metrics,
+                    }
+                )
                 setting = " ".join(f"{k} {v}" for k, v in key.items() if v != "")
-                common.log(f"  {setting} {clf} trial {trial + 1}/{settings.trials}: accuracy {metrics['accuracy']:.4f}  [{clock.status()}]")
+                common.log(
+                    f"  {setting} {clf} trial {trial + 1}/{settings.trials}: accuracy "
+                    f"{metrics['accuracy']:.4f}  [{clock.status()}]"
+                )
 
     mixing_gans = {}
     for size in settings.sizes:
@@ -128,12 +184,24 @@ def run(settings, data_dir, output):
             common.log(f"[{size} per digit] GANs alpha {alpha} (elapsed {format_seconds(time.perf_counter() - start)})")
             generators, cfg = train_gans(settings, real, output, f"size{size}_alpha{alpha}", alpha)
             mixing_gans.setdefault(size, (generators, cfg))
-            evaluate(synthetic_set(generators, cfg, settings.synthetic_per_digit),
-                     experiment="synthetic_only", real_per_digit=size, alpha=alpha, ratio="", round="")
+            evaluate(
+                synthetic_set(generators, cfg, settings.synthetic_per_digit),
+                experiment="synthetic_only",
+                real_per_digit=size,
+                alpha=alpha,
+                ratio="",
+                round="",
+            )
         generators, cfg = mixing_gans[size]
         for ratio in settings.ratios:
-            evaluate(synthetic_set(generators, cfg, int(round(ratio * size)), real=real),
-                     experiment="mix", real_per_digit=size, alpha=settings.alphas[0], ratio=ratio, round="")
+            evaluate(
+                synthetic_set(generators, cfg, int(round(ratio * size)), real=real),
+                experiment="mix",
+                real_per_digit=size,
+                alpha=settings.alphas[0],
+                ratio=ratio,
+                round="",
+            )
     if settings.recursive:
         size = settings.sizes[0]
         recursive(settings, output, subsets[size], mixing_gans[size], evaluate)
@@ -161,15 +229,24 @@ def recursive(settings, output, current, start, evaluate):
     alpha, size = settings.alphas[0], settings.sizes[0]
     for round_ in range(1, settings.recursive + 1):
         counts = [max(1, int(round(0.1 * len(images)))) for images in current]
-        current = [np.concatenate([images, common.synthesize(g, cfg, d, n, 10_000 + round_)])
-                   for d, (images, g, n) in enumerate(zip(current, generators, counts))]
+        current = [
+            np.concatenate([images, common.synthesize(g, cfg, d, n, 10_000 + round_)])
+            for d, (images, g, n) in enumerate(zip(current, generators, counts))
+        ]
         common.log(f"[recursive round {round_}] {len(current[0])} images per digit")
         generators, cfg = train_gans(settings, current, output, f"recursive{size}_round{round_}", alpha)
-        evaluate(synthetic_set(generators, cfg, settings.synthetic_per_digit),
-                 experiment="recursive", real_per_digit=size, alpha=alpha, ratio="", round=round_)
+        evaluate(
+            synthetic_set(generators, cfg, settings.synthetic_per_digit),
+            experiment="recursive",
+            real_per_digit=size,
+            alpha=alpha,
+            ratio="",
+            round=round_,
+        )
 
 
 # ---------------------------------------------------------------- summary
+
 
 def paper_mix(ratio, size):
     value = PAPER_FIGURE2.get(float(ratio), {}).get(size)
@@ -199,11 +276,17 @@ def write_summary(settings, rows, output, seconds):
     for size in settings.sizes:
         paper = PAPER_TABLE1.get(size, {})
         for clf in clfs:
-            row = [size, clf, common.mean_std(acc, ("mix", str(size), str(settings.alphas[0]), "0.0", "", clf)),
-                   f"{paper['baseline']:.4f}" if paper else "-"]
+            row = [
+                size,
+                clf,
+                common.mean_std(acc, ("mix", str(size), str(settings.alphas[0]), "0.0", "", clf)),
+                f"{paper['baseline']:.4f}" if paper else "-",
+            ]
             for alpha in settings.alphas:
-                row += [common.mean_std(acc, ("synthetic_only", str(size), str(alpha), "", "", clf)),
-                        f"{paper[alpha]:.4f}" if alpha in paper else "-"]
+                row += [
+                    common.mean_std(acc, ("synthetic_only", str(size), str(alpha), "", "", clf)),
+                    f"{paper[alpha]:.4f}" if alpha in paper else "-",
+                ]
             table.append(row)
     lines += [common.markdown_table(header, table), ""]
     lines += [f"## Figure 2: real + synthetic, mixing ratio = synthetic / real (α={settings.alphas[0]})", ""]
@@ -214,14 +297,19 @@ def write_summary(settings, rows, output, seconds):
     for ratio in settings.ratios:
         row = [ratio]
         for size in settings.sizes:
-            row += [common.mean_std(acc, ("mix", str(size), str(settings.alphas[0]), str(float(ratio)), "", clf)) for clf in clfs]
+            row += [
+                common.mean_std(acc, ("mix", str(size), str(settings.alphas[0]), str(float(ratio)), "", clf))
+                for clf in clfs
+            ]
             row += [paper_mix(ratio, size)]
         table.append(row)
     lines += [common.markdown_table(header, table), ""]
     if settings.recursive:
         lines += [f"## Recursive training from {settings.sizes[0]} real per digit (synthetic-only classifier)", ""]
         size, alpha = str(settings.sizes[0]), str(settings.alphas[0])
-        keys = [("synthetic_only", size, alpha, "", "")] + [("recursive", size, alpha, "", str(r)) for r in range(1, settings.recursive + 1)]
+        keys = [("synthetic_only", size, alpha, "", "")] + [
+            ("recursive", size, alpha, "", str(r)) for r in range(1, settings.recursive + 1)
+        ]
         table = [[r] + [common.mean_std(acc, (*key, clf)) for clf in clfs] for r, key in enumerate(keys)]
         lines += [common.markdown_table(["round", *clfs], table), ""]
     lines += ["Plot: `mnist_mixing.png`. Every fit: `results.csv`. Settings: `config.json`.", ""]
@@ -236,8 +324,18 @@ def plot_mixing(settings, acc, path):
     positions = np.arange(len(settings.ratios))
     for ax, size in zip(axes[0], settings.sizes):
         for clf in settings.classifiers:
-            stats = [acc.get(("mix", str(size), str(settings.alphas[0]), str(float(r)), "", clf), (np.nan, 0, 0)) for r in settings.ratios]
-            ax.errorbar(positions, [s[0] for s in stats], yerr=[s[1] for s in stats], marker="o", capsize=3, label=f"{clf} (ours)")
+            stats = [
+                acc.get(("mix", str(size), str(settings.alphas[0]), str(float(r)), "", clf), (np.nan, 0, 0))
+                for r in settings.ratios
+            ]
+            ax.errorbar(
+                positions,
+                [s[0] for s in stats],
+                yerr=[s[1] for s in stats],
+                marker="o",
+                capsize=3,
+                label=f"{clf} (ours)",
+            )
         paper = [PAPER_FIGURE2.get(float(r), {}).get(size, np.nan) for r in settings.ratios]
         if not np.all(np.isnan(paper)):
             ax.plot(positions, paper, "k--", marker="s", label="S4 MLP (paper)")

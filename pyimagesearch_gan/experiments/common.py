@@ -9,6 +9,7 @@ images are repeated `repeat` times, so a batch may hold an image twice). The GAN
 `done.json` with the settings and a hash of the images it was trained on: a rerun with the
 same settings loads the generators instead of training again.
 """
+
 import csv
 import dataclasses
 import io
@@ -26,11 +27,11 @@ import numpy as np  # noqa: E402
 from pyimagesearch_gan.errors import UserError  # noqa: E402
 from pyimagesearch_gan.evidence import classifiers  # noqa: E402
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json  # noqa: E402
-from pyimagesearch_gan.runs import Target, folder_name, load_model, sample  # noqa: E402
 from pyimagesearch_gan.models import get_family  # noqa: E402
-from pyimagesearch_gan.utils import Stopwatch, fingerprint, format_seconds  # noqa: E402
+from pyimagesearch_gan.runs import Target, folder_name, load_model, sample  # noqa: E402
 from pyimagesearch_gan.training.plan import Job, plan_groups
 from pyimagesearch_gan.training.trainer import train_group  # noqa: E402
+from pyimagesearch_gan.utils import Stopwatch, fingerprint, format_seconds  # noqa: E402
 
 METRICS = ("loss", "accuracy", "precision", "recall", "f1")
 MAX_EPOCHS = 25
@@ -52,7 +53,10 @@ class Clock(Stopwatch):
     """The experiments' progress: units of work done, elapsed time, time left."""
 
     def status(self):
-        return f"{len(self.times)}/{self.total}, elapsed {format_seconds(self.elapsed())}, left ~{format_seconds(self.left())}"
+        return (
+            f"{len(self.times)}/{self.total}, elapsed {format_seconds(self.elapsed())}, left "
+            f"~{format_seconds(self.left())}"
+        )
 
 
 def log(message):
@@ -60,6 +64,7 @@ def log(message):
 
 
 # ---------------------------------------------------------------- class GANs
+
 
 def same_training(done, record):
     """True when `done.json` says the GANs were trained like `record` says. Config fields that
@@ -82,7 +87,13 @@ def class_generators(cfg, names, images_per_class, folder, *, passes, snapshots=
     epochs = math.ceil(passes / repeat)
     decay = cfg.decay if cfg.decay is not None else cfg.d_lr / passes  # the book's lr / epochs, per pass
     cfg = cfg.with_overrides({"epochs": epochs, "decay": decay, "concurrent": True})
-    record = {"images": fingerprint(*images_per_class, length=None), "names": list(names), "passes": passes, "repeat": repeat, "cfg": cfg.to_dict()}
+    record = {
+        "images": fingerprint(*images_per_class, length=None),
+        "names": list(names),
+        "passes": passes,
+        "repeat": repeat,
+        "cfg": cfg.to_dict(),
+    }
     done = folder / "done.json"
     folders = [folder / folder_name(name) for name in names]
     if same_training(done, record):
@@ -94,8 +105,10 @@ def class_generators(cfg, names, images_per_class, folder, *, passes, snapshots=
         job.folder = ensure_writable_dir(job_folder)
         jobs.append(job)
     cfg.save(folder / "config.json")
-    log(f"  training {len(jobs)} GANs ({cfg.preset}) on {', '.join(str(len(i)) for i in images_per_class)} images "
-        f"for {passes} passes (batch {cfg.batch_size}; {epochs} epochs of {repeat} passes) into {folder}")
+    log(
+        f"  training {len(jobs)} GANs ({cfg.preset}) on {', '.join(str(len(i)) for i in images_per_class)} images "
+        f"for {passes} passes (batch {cfg.batch_size}; {epochs} epochs of {repeat} passes) into {folder}"
+    )
     family = get_family(cfg.family)
     generators = []
     groups = plan_groups(cfg, jobs)
@@ -123,6 +136,7 @@ def stack(parts):
 
 # ---------------------------------------------------------------- classifiers
 
+
 def fit_and_evaluate(name, x, y, test_x, test_y, num_classes, *, steps, batch_size, seed, augment=None):
     """Fit classifier `name` for about `steps` updates (whole epochs), evaluate on the test set.
 
@@ -139,8 +153,15 @@ def fit_and_evaluate(name, x, y, test_x, test_y, num_classes, *, steps, batch_si
     # MAX_EPOCHS, one epoch is `repeat` passes over the (repeated) images.
     repeat = math.ceil(steps * batch_size / len(x) / MAX_EPOCHS)
     epochs = max(1, round(steps * batch_size / (len(x) * repeat)))
-    classifiers.fit_classifier(model, np.concatenate([x] * repeat), np.concatenate([y] * repeat),
-                               epochs=epochs, batch_size=batch_size, seed=seed, verbose=0)
+    classifiers.fit_classifier(
+        model,
+        np.concatenate([x] * repeat),
+        np.concatenate([y] * repeat),
+        epochs=epochs,
+        batch_size=batch_size,
+        seed=seed,
+        verbose=0,
+    )
     result = classifiers.evaluate_classifier(model, test_x, test_y, num_classes)
     train = classifiers.evaluate_classifier(model, x, y, num_classes)
     result.update(train_loss=train["loss"], train_accuracy=train["accuracy"], epochs=epochs * repeat)
@@ -148,6 +169,7 @@ def fit_and_evaluate(name, x, y, test_x, test_y, num_classes, *, steps, batch_si
 
 
 # ---------------------------------------------------------------- results
+
 
 class Results:
     """results.csv, one row per setting and trial, rewritten after every row.

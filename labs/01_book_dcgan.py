@@ -28,10 +28,11 @@
 # **Time.** Unset `LAB_QUICK`: about 3 minutes on 2 CPU cores (two runs of three digit GANs).
 # `LAB_QUICK=1`: under a minute, a smoke run whose pictures are still noise.
 #
-# **Data.** MNIST. The commands read `$PYIMAGESEARCH_GAN_DATA/mnist/` when that variable
-# points at a folder holding `mnist/`; otherwise MNIST downloads once through
-# `keras.datasets`. To point at a folder from inside the notebook, uncomment the line in
-# the next cell.
+# **Data.** MNIST, from `$PYIMAGESEARCH_GAN_DATA/mnist/` when that variable points at a folder
+# holding `mnist/` (set it before starting Jupyter, or uncomment the line in the next cell),
+# otherwise downloaded once through `keras.datasets`. The lab trains on the first 500
+# training images of each digit (`mnist_sample` writes them as an image folder), the size of
+# the project's offline sample, so its runs take the same time with the full download.
 
 # %%
 import json
@@ -41,14 +42,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 # os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/
-from labtools import QUICK, cli, fresh, output_dir, show  # the labs' helpers: labtools.py beside this notebook
+from labtools import QUICK, cli, fresh, mnist_sample, output_dir, show  # labtools.py beside this notebook
 
 OUT = output_dir("01_book_dcgan")
 CLASSES = "0,1" if QUICK else "0,1,7"  # which digits get a GAN
 BATCH = 64 if QUICK else 16
 EPOCHS = 2 if QUICK else 30
 EXTRA = "--set num_benchmark=64" if QUICK else ""  # fewer montage tiles: faster epochs
-IMAGES_PER_DIGIT = 500  # the offline MNIST sample has 500 training images per digit
+IMAGES_PER_DIGIT = 500
+SAMPLE = mnist_sample(OUT / "mnist_500", CLASSES.split(","), IMAGES_PER_DIGIT)  # <SAMPLE>/<digit>/*.png
 print(f"quick={QUICK}  classes={CLASSES}  batch={BATCH}  epochs={EPOCHS}  output={OUT}")
 
 # %% [markdown]
@@ -77,12 +79,15 @@ print(f"ours: {updates_per_epoch} updates per epoch, {total_updates} in all; the
 # ## 2. Train one GAN per digit
 #
 # The preset `book-mnist` holds the book's settings (model, Adam 2e-4 with beta_1 0.5 and the
-# book's decay, uniform noise); flags change single settings. The digit GANs train side by
-# side in one compiled step, each with its own networks, optimizers and noise.
+# book's decay, uniform noise); flags change single settings. `--dataset folder --data-dir
+# SAMPLE` trains on our image folder, one GAN per subfolder (with the offline sample,
+# `--dataset mnist --classes 0,1,7` is the same data). The digit GANs train side by side in
+# one compiled step, each with its own networks, optimizers and noise.
 
 # %%
 RUN = fresh(OUT / "book")
-cli(f"train --preset book-mnist --classes {CLASSES} --batch-size {BATCH} --epochs {EPOCHS} --output {RUN} {EXTRA}")
+cli(f"train --preset book-mnist --dataset folder --data-dir {SAMPLE} --batch-size {BATCH} --epochs {EPOCHS} "
+    f"--output {RUN} {EXTRA}")
 
 # %% [markdown]
 # ## 3. What a run writes
@@ -154,7 +159,8 @@ from pyimagesearch_gan.utils import draw_noise
 PROBE_EVERY, PROBE_TIMES = (5, 4) if QUICK else (10, 40)  # 4 x 5 or 40 x 10 updates
 
 cfg = get_preset("book-mnist").with_overrides({"batch_size": BATCH, "epochs": EPOCHS, "seed": 1})
-sevens = load_dataset("mnist").of_class(int(digits[-1]))
+sample = load_dataset("folder", SAMPLE)
+sevens = sample.of_class(sample.class_names.index(digits[-1]))
 keras.utils.set_random_seed(cfg.seed)
 generator, discriminator = get_family("book").build(cfg, 0)
 gan = make_gan(cfg, generator, discriminator)
@@ -201,7 +207,8 @@ for d in digits:
     lag_end[d] = low[-1] + 1 if low else None
 ### END SOLUTION
 for d, epoch in lag_end.items():
-    print(f"digit {d}: lag ends at epoch {epoch}" + (f" = {epoch * updates_per_epoch} updates" if epoch else " (not yet)"))
+    where = f"epoch {epoch} = {epoch * updates_per_epoch} updates" if epoch else "no epoch (no lag seen)"
+    print(f"digit {d}: the lag ends at {where}")
 
 # %% [markdown]
 # **Exercise 3 (predict).** With the book preset's batch size of 128 and 500 images per digit,
@@ -227,8 +234,8 @@ print(f"predicted: the lag lasts about {predicted_lag_epochs} epochs at batch 12
 
 # %%
 RUN_G = fresh(OUT / "book_g_training")
-cli(f"train --preset book-mnist --classes {CLASSES} --batch-size {BATCH} --epochs {EPOCHS} --output {RUN_G} "
-    f"--set g_training_in_d_step=true {EXTRA}")
+cli(f"train --preset book-mnist --dataset folder --data-dir {SAMPLE} --batch-size {BATCH} --epochs {EPOCHS} "
+    f"--output {RUN_G} --set g_training_in_d_step=true {EXTRA}")
 history_g = {d: json.loads((RUN_G / d / "history.json").read_text()) for d in digits}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), sharey=True)
 for ax, hist, title in zip(axes, (history, history_g), ("book: fakes from predict()", "g_training_in_d_step=true")):

@@ -167,8 +167,9 @@ loop = BookLoop(G1, D1, d_optimizer=book_adam(2e-4), g_optimizer=book_adam(2e-4)
 for step in range(3):
     d_before, g_before = snapshot(D1), snapshot(G1)
     d_loss, g_loss = loop.step(real_batch())
-    print(f"step {step}: d_loss {d_loss:.3f}  g_loss {g_loss:.3f}  D changed {changed(d_before, snapshot(D1))}/{len(D1.weights)}, "
-          f"G changed {changed(g_before, snapshot(G1))}/{len(G1.weights)}")
+    d_changed, g_changed = changed(d_before, snapshot(D1)), changed(g_before, snapshot(G1))
+    print(f"step {step}: d_loss {d_loss:.3f}  g_loss {g_loss:.3f}  D changed {d_changed}/{len(D1.weights)}, "
+          f"G changed {g_changed}/{len(G1.weights)}")
 
 # %% [markdown]
 # Both networks change now. But each `step` changes both, so from this alone we cannot tell
@@ -193,8 +194,9 @@ g_before, d_before = snapshot(G2), snapshot(D2)
 gan2.train_discriminator(real_batch(), None)
 g_mid, d_mid = snapshot(G2), snapshot(D2)
 gan2.train_generator(BATCH)
+d_after, g_after = snapshot(D2), snapshot(G2)
 print(f"D update: D changed {changed(d_before, d_mid)}/{len(d_mid)}, G changed {changed(g_before, g_mid)}/{len(g_mid)}")
-print(f"G update: D changed {changed(d_mid, snapshot(D2))}/{len(d_mid)}, G changed {changed(g_mid, snapshot(G2))}/{len(g_mid)}")
+print(f"G update: D changed {changed(d_mid, d_after)}/{len(d_mid)}, G changed {changed(g_mid, g_after)}/{len(g_mid)}")
 
 # %% [markdown]
 # **Exercise 2.** The D update above changed no array of G, but the G update changed all of

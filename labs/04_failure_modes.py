@@ -80,7 +80,8 @@ def mean_pairwise_distance(images):
 
 
 twos = load_dataset("mnist").of_class(DIGIT)
-print("real vs real:", round(mean_pairwise_distance(twos[:100]) / mean_pairwise_distance(twos[100:200]), 2), "(about 1)")
+print("real vs real:", round(mean_pairwise_distance(twos[:100]) / mean_pairwise_distance(twos[100:200]), 2),
+      "(about 1)")
 print("one image repeated:", mean_pairwise_distance(np.repeat(twos[:1], 10, axis=0)), "(0: total collapse)")
 
 # %% [markdown]
@@ -228,7 +229,8 @@ for name, result in results.items():
 ### END SOLUTION
 print(f"{'variant':12s} {'diversity':>9s} {'nearest':>8s} {'d_loss':>7s} {'gan_loss':>8s}")
 for name, result in results.items():
-    print(f"{name:12s} {result['diversity']:9.2f} {nearest[name]:8.0f} {result['d_loss']:7.2f} {result['gan_loss']:8.2f}")
+    print(f"{name:12s} {result['diversity']:9.2f} {nearest[name]:8.0f} {result['d_loss']:7.2f} "
+          f"{result['gan_loss']:8.2f}")
 names = list(results)
 fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 2.8))
 for ax, name in zip(axes, names):

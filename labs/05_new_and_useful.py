@@ -126,7 +126,8 @@ print(f"train {train_x.shape}, extra real {extra_x.shape}, test {test_x.shape}")
 
 # %%
 RUN, SYNTHETIC = fresh(OUT / "gans"), fresh(OUT / "synthetic")
-cli(f"train --preset book-mnist --dataset folder --data-dir {REAL} {GAN} --set g_training_in_d_step=true --output {RUN}")
+cli(f"train --preset book-mnist --dataset folder --data-dir {REAL} {GAN} --set g_training_in_d_step=true "
+    f"--output {RUN}")
 cli(f"generate {RUN} --count {K_SYNTHETIC} --output {SYNTHETIC}")
 show([RUN / str(DIGITS[0]) / "real.png", sorted((RUN / str(DIGITS[0])).glob("epoch_*.png"))[-1]],
      ["real", "generated, last epoch"])

@@ -100,7 +100,8 @@ for batch in BATCH_SIZES:
     ms[("book", batch)] = 1000 * bench.time_book(loop, to_float(sevens), batch, STEPS, REPEATS)
     for xla in ("off", "auto"):
         gan = make_gan(cfg, *clone_pair(g, d), jit_compile=bench.JIT[xla])
-        ms[(f"step, XLA {xla}", batch)] = 1000 * bench.time_fit(gan, make_pipeline(sevens, batch, seed=0), STEPS, REPEATS)
+        data = make_pipeline(sevens, batch, seed=0)
+        ms[(f"step, XLA {xla}", batch)] = 1000 * bench.time_fit(gan, data, STEPS, REPEATS)
 for (mode, batch), value in ms.items():
     print(f"batch {batch:4d}  {mode:15s} {value:7.1f} ms/step")
 

@@ -7,6 +7,8 @@ notebook's kernel in the notebook's folder, so this file is found there.
   bottom in about a minute on a laptop CPU, with settings too small to show real results (a
   smoke run, and what the tests run).
 - `output_dir(lab)` is LAB_OUTPUT/<lab> (default: output/<lab> beside the notebooks).
+- `mnist_sample(folder, digits)` writes 500 training images per digit as an image folder, so a
+  lab trains on the same amount of data with the offline sample and with the full download.
 - `cli("train --preset ...")` runs `pyimagesearch-gan train --preset ...` inside the kernel,
   exactly as in a terminal, and prints the command first.
 """
@@ -39,6 +41,26 @@ def fresh(folder):
     """`folder`, emptied: a command refuses to write a new run over an existing one."""
     shutil.rmtree(folder, ignore_errors=True)
     return Path(folder)
+
+
+def mnist_sample(folder, digits, per_digit=500):
+    """The first `per_digit` MNIST training images of each of `digits`, written as an image
+    folder (<folder>/<digit>/<n>.png, for `--dataset folder`); returns the folder.
+
+    The project's offline MNIST sample holds 500 images per digit; the full download holds
+    about 6,000. Training on the same 500 makes every lab's run the same size everywhere.
+    """
+    import cv2
+
+    from pyimagesearch_gan.data import load_dataset
+
+    mnist = load_dataset("mnist")
+    folder = fresh(folder)
+    for digit in digits:
+        (folder / str(digit)).mkdir(parents=True)
+        for i, image in enumerate(mnist.of_class(int(digit))[:per_digit]):
+            cv2.imwrite(str(folder / str(digit) / f"{i:04d}.png"), image)
+    return folder
 
 
 def cli(command):

@@ -57,7 +57,8 @@ def execute(notebook):
 def test_every_lab_is_paired_and_has_exercises():
     assert len(SOURCES) >= 5, f"expected at least five labs in {LABS}, found {[p.name for p in SOURCES]}"
     for source in SOURCES:
-        assert source.with_suffix(".ipynb").is_file(), f"{source.name} has no notebook: jupytext --to notebook {source.name}"
+        notebook_path = source.with_suffix(".ipynb")
+        assert notebook_path.is_file(), f"{source.name} has no notebook: jupytext --to notebook labs/{source.name}"
         notebook = jupytext.read(source)
         exercises = [notebook.cells[i] for i in student.exercise_cells(notebook)]
         assert len(exercises) >= 2, f"{source.name}: fewer than two exercise cells"

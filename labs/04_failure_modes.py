@@ -1,0 +1,250 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lab 4: failure modes on a tiny data set
+#
+# GANs for augmentation are trained where data is scarce, and small data sets are where GANs
+# fail most. This lab trains the book DCGAN on **100 images of one digit** and changes one
+# setting at a time. Before each run, **predict** what the last montage will look like
+# (sharper? blurrier? all tiles alike? noise?), then run it and check.
+#
+# **Learning goals.** After this lab you can
+# 1. measure *diversity* of generated images and recognise **mode collapse** (the generator
+#    ignores its noise and draws one image);
+# 2. recognise a **learning rate** that is too high in the losses and the montages;
+# 3. say what **one-sided label smoothing** (`--set real_label=0.9`) and **DiffAugment**
+#    (`--diffaugment color,translation,cutout`) change, and why their effect depends on the
+#    training budget;
+# 4. run your own one-setting experiment and predict its outcome.
+#
+# **Time.** Unset `LAB_QUICK`: about 5 minutes on 2 CPU cores (six runs of 30-45 s).
+# `LAB_QUICK=1`: about a minute (a smoke run: the pictures are noise).
+#
+# **Data.** MNIST twos: `$PYIMAGESEARCH_GAN_DATA/mnist/` when that variable points at a
+# folder holding `mnist/`, else a one-time download through `keras.datasets`. The lab writes
+# the tiny set as an image folder and trains on it with `--dataset folder`.
+
+# %%
+import json
+import os
+
+import cv2
+import matplotlib.pyplot as plt
+import numpy as np
+
+# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/
+from labtools import QUICK, cli, fresh, output_dir, show  # labtools.py beside this notebook
+from pyimagesearch_gan.data import load_dataset
+from pyimagesearch_gan.runs import load_generator, open_run, sample
+
+OUT = output_dir("04_failure_modes")
+DIGIT = 2
+N_IMAGES = 32 if QUICK else 100
+EPOCHS = 2 if QUICK else 80  # batch 8: 80 epochs of 100 images = 960 updates
+# The baseline: the book DCGAN, batch 8 (a tiny set has few batches), fakes for D from the
+# training-mode generator (no BatchNorm lag, Lab 1), 64 montage tiles.
+BASE = f"--batch-size 8 --epochs {EPOCHS} --set g_training_in_d_step=true --set num_benchmark=64"
+print(f"quick={QUICK}  {N_IMAGES} images of digit {DIGIT}  output={OUT}")
+
+# %% [markdown]
+# ## 1. Measuring diversity
+#
+# A montage shows quality at a glance; variety is harder to see. A simple number: the mean
+# pixel distance between two generated images, divided by the same for two real images.
+# About 1: as varied as the data. Near 0: every noise vector gives (almost) the same image,
+# **mode collapse**.
+#
+# **Exercise 1.** Write `mean_pairwise_distance(images)`: the mean Euclidean distance over
+# all pairs of different images (uint8 arrays of shape (N, 28, 28, 1); compute in float32).
+# Hint: for flattened rows a, b: |a - b|² = |a|² + |b|² - 2 a·b.
+
+# %%
+def mean_pairwise_distance(images):
+    ### BEGIN SOLUTION
+    x = images.reshape(len(images), -1).astype("float32")
+    squares = (x**2).sum(axis=1)
+    distances = np.sqrt(np.maximum(squares[:, None] + squares[None, :] - 2 * x @ x.T, 0))
+    return float(distances[np.triu_indices(len(x), k=1)].mean())
+    ### END SOLUTION
+
+
+twos = load_dataset("mnist").of_class(DIGIT)
+print("real vs real:", round(mean_pairwise_distance(twos[:100]) / mean_pairwise_distance(twos[100:200]), 2),
+      "(about 1)")
+print("one image repeated:", mean_pairwise_distance(np.repeat(twos[:1], 10, axis=0)), "(0: total collapse)")
+
+# %% [markdown]
+# ## 2. The tiny set, and a helper to train and score a variant
+#
+# `--dataset folder` trains on any folder with one subfolder per class. `variant(name,
+# flags)` trains one GAN on the tiny set with the baseline settings plus `flags` (a later
+# flag of the same name wins), then draws 200 images from the final generator with the
+# package's `runs.sample` and scores their diversity.
+
+# %%
+TINY = fresh(OUT / "tiny")
+(TINY / str(DIGIT)).mkdir(parents=True)
+for i, image in enumerate(twos[:N_IMAGES]):
+    cv2.imwrite(str(TINY / str(DIGIT) / f"{i:03d}.png"), image)
+REAL_SPREAD = mean_pairwise_distance(twos[:N_IMAGES])
+results = {}
+
+
+def variant(name, flags="", preset="book-mnist"):
+    """Train `name` on the tiny set; returns its run folder and records its diversity."""
+    run_dir = fresh(OUT / name)
+    cli(f"train --preset {preset} --dataset folder --data-dir {TINY} {BASE} {flags} --output {run_dir}")
+    run = open_run(run_dir)
+    generator, _ = load_generator(run, run.gans[0])
+    images = sample(generator, run.cfg, run.targets()[0], 200, seed=0)
+    history = json.loads((run_dir / str(DIGIT) / "history.json").read_text())
+    results[name] = {"diversity": mean_pairwise_distance(images) / REAL_SPREAD, "images": images,
+                     "d_loss": history[-1]["d_loss"], "gan_loss": history[-1]["gan_loss"], "run": run_dir}
+    print(f"{name}: diversity {results[name]['diversity']:.2f}")
+    return run_dir
+
+
+def last_montage(name):
+    return sorted((results[name]["run"] / str(DIGIT)).glob("epoch_*.png"))[-1]
+
+
+# %% [markdown]
+# ## 3. The baseline
+#
+# With 100 images and batch 8 an epoch is 12 updates; 80 epochs are 960.
+
+# %%
+variant("baseline")
+show([results["baseline"]["run"] / str(DIGIT) / "real.png", last_montage("baseline"),
+      results["baseline"]["run"] / str(DIGIT) / "loss.png"], ["real", "baseline, last epoch", "losses"])
+
+# %% [markdown]
+# ## 4. Learning rate fifty times too high
+#
+# **Predict** before running: `--lr 1e-2` (both networks; the book's is 2e-4). What happens
+# to the losses? To the montage?
+
+# %%
+variant("lr_1e-2", "--lr 1e-2")
+show([last_montage("baseline"), last_montage("lr_1e-2"), results["lr_1e-2"]["run"] / str(DIGIT) / "loss.png"],
+     ["baseline", "--lr 1e-2", "losses, --lr 1e-2"])
+
+# %% [markdown]
+# Adam's steps are about the size of the learning rate, whatever the gradient: at 1e-2 every
+# update moves the weights so far that the two networks overshoot each other. The losses
+# jump by orders of magnitude and the images fill with saturated pixels and stripes.
+#
+# ## 5. Mode collapse
+#
+# The fully connected GAN of the CS229 report (`--preset mnist-mlp-gan`: two generator
+# updates per discriminator update, label smoothing, its own learning rates) on the same
+# tiny set. **Predict**: its generator is a plain MLP with dropout, nothing in it forces
+# different noise vectors to different images.
+
+# %%
+variant("mlp_gan", preset="mnist-mlp-gan")
+show([last_montage("baseline"), last_montage("mlp_gan")], ["baseline", "mnist-mlp-gan"])
+
+# %% [markdown]
+# Every tile is the same blob: the generator found one output that the discriminator scores
+# well and maps all noise to it. The diversity number says it without looking. The book
+# DCGAN (convolutions, BatchNorm, D updated as often as G) does not collapse here; the
+# project's README found the S4 GAN collapsed in its MNIST experiments too, until trained far
+# longer.
+#
+# ## 6. One-sided label smoothing
+#
+# `--set real_label=0.9` asks D to output 0.9, not 1, for real images (fakes stay 0): D can
+# never be completely sure, its gradients for G stay informative. **Predict**: on this
+# baseline, which does not collapse or diverge, will it change much?
+
+# %%
+variant("smoothing", "--set real_label=0.9")
+
+# %% [markdown]
+# ## 7. DiffAugment
+#
+# With 100 images D can memorise the training set, and then it rejects everything else.
+# DiffAugment (Zhao et al. 2020) applies the same random, differentiable transforms (colour,
+# translation, cutout) to every image D sees, real and fake, in both updates, so D cannot
+# memorise pixels, and G still learns through the transforms. **Predict**: after 960
+# updates, sharper or blurrier than the baseline?
+
+# %%
+variant("diffaugment", "--diffaugment color,translation,cutout")
+show([last_montage(name) for name in ("baseline", "smoothing", "diffaugment")],
+     ["baseline", "--set real_label=0.9", "--diffaugment color,translation,cutout"])
+
+# %% [markdown]
+# DiffAugment makes D's task harder: it learns slower, so G does too, and after a short
+# budget the images are blurrier. Its benefit is long training on few images, where the
+# baseline's D overfits and the images get worse (the paper trains tens of thousands of
+# updates). A setting can be right and still look worse at your budget.
+#
+# ## 8. Your turn
+#
+# **Exercise 2.** Pick **one** setting to change (ideas: `--batch-size 32`, `--d-lr 2e-5`,
+# `--g-lr 2e-3`, `--set g_steps=3`, `--set noise_dim=2`, `--set real_label=0.7`,
+# `--beta-1 0.9`; `pyimagesearch-gan train --help` lists them). Write your prediction in
+# `MY_PREDICTION`, then train it as variant `"mine"` and compare the montage with the
+# baseline's.
+
+# %%
+### BEGIN SOLUTION
+MY_FLAGS = "--batch-size 32"  # (a later --batch-size wins over the baseline's)
+MY_PREDICTION = "4 times fewer updates per epoch (3, not 12): after 80 epochs it looks like the baseline at epoch 20"
+variant("mine", MY_FLAGS)
+show([last_montage("baseline"), last_montage("mine")], ["baseline", MY_FLAGS])
+### END SOLUTION
+print("predicted:", MY_PREDICTION)
+
+# %% [markdown]
+# ## 9. All runs side by side
+#
+# **Exercise 3.** A generator can also be too *close* to the data: a GAN that returns its
+# training images has perfect quality and diversity and is useless for augmentation (Lab 5).
+# For every variant in `results`, compute the median distance from a generated image to its
+# nearest training image (`nearest[name]`), in the units of `mean_pairwise_distance`. Which
+# variant is closest to the training set? Is it the best one?
+
+# %%
+train = twos[:N_IMAGES].reshape(N_IMAGES, -1).astype("float32")
+### BEGIN SOLUTION
+nearest = {}
+for name, result in results.items():
+    x = result["images"].reshape(len(result["images"]), -1).astype("float32")
+    squared = (x**2).sum(1)[:, None] + (train**2).sum(1)[None, :] - 2 * x @ train.T
+    nearest[name] = float(np.median(np.sqrt(np.maximum(squared, 0)).min(axis=1)))
+### END SOLUTION
+print(f"{'variant':12s} {'diversity':>9s} {'nearest':>8s} {'d_loss':>7s} {'gan_loss':>8s}")
+for name, result in results.items():
+    print(f"{name:12s} {result['diversity']:9.2f} {nearest[name]:8.0f} {result['d_loss']:7.2f} "
+          f"{result['gan_loss']:8.2f}")
+names = list(results)
+fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 2.8))
+for ax, name in zip(axes, names):
+    ax.imshow(plt.imread(last_montage(name))[: 28 * 4, : 28 * 4], cmap="gray")
+    ax.set_title(f"{name}\ndiversity {results[name]['diversity']:.2f}", fontsize=9)
+    ax.axis("off")
+plt.show()
+
+# %% [markdown]
+# ## Takeaways
+#
+# - Look at the montage **and** measure: diversity near 0 is mode collapse, exploding losses
+#   and saturated stripes are a learning rate too high.
+# - Label smoothing and DiffAugment are remedies for specific problems (an overconfident D,
+#   a D that memorises); on a run without those problems they change little, or cost quality
+#   at a short budget.
+# - Change one setting at a time, predict first, and keep the baseline beside every result.

@@ -1,0 +1,190 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lab 6 (optional): where does the time go?
+#
+# The book's training loop runs one batch at a time from Python: `generator.predict`, a NumPy
+# shuffle, `discriminator.train_on_batch`, `gan.train_on_batch`. The project runs the same
+# two updates inside one compiled `train_step` driven by `fit`. With the small models and
+# batches of GAN augmentation, most of the book loop's time is not arithmetic at all.
+#
+# **Learning goals.** After this lab you can
+# 1. count the arithmetic (FLOPs) of a training step and compare it with the machine's speed;
+# 2. time the book loop against the compiled step, at a small and a large batch, and explain
+#    why the gap shrinks with the batch size;
+# 3. avoid the per-call overhead of `predict()` in a loop;
+# 4. run and read `pyimagesearch-gan bench`.
+#
+# **Time.** Unset `LAB_QUICK`: about 4 minutes on 2 CPU cores. `LAB_QUICK=1`: about a minute.
+# Timings on a shared or busy machine vary by 10% or more; run twice before you believe one.
+#
+# **Data.** MNIST sevens for the timings (`$PYIMAGESEARCH_GAN_DATA/mnist/`, else a one-time
+# download); `bench` uses the NEU images when `$PYIMAGESEARCH_GAN_DATA/neu/` exists and random
+# images of the same shape otherwise (the speed is the same).
+
+# %%
+import os
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (and neu/)
+from labtools import QUICK, cli, fresh, output_dir  # labtools.py beside this notebook
+
+import keras  # noqa: E402  (after labtools, which quiets TensorFlow's start-up)
+
+from pyimagesearch_gan.data import load_dataset, make_pipeline, to_float
+from pyimagesearch_gan.models import get_family
+from pyimagesearch_gan.presets import get_preset
+from pyimagesearch_gan.training import bench
+from pyimagesearch_gan.training.book_loop import BookLoop, clone_pair
+from pyimagesearch_gan.training.trainer import make_gan, make_optimizer
+
+OUT = output_dir("06_speed")
+BATCH_SIZES = [16] if QUICK else [16, 128]
+STEPS, REPEATS = (3, 1) if QUICK else (20, 3)  # steps per timed round, rounds (the median is kept)
+sevens = load_dataset("mnist").of_class(7)
+cfg = get_preset("book-mnist")
+print(f"quick={QUICK}  batch sizes {BATCH_SIZES}  {STEPS} steps x {REPEATS} rounds")
+
+# %% [markdown]
+# ## 1. How much arithmetic is a step?
+#
+# A Dense layer with `n` inputs and `m` outputs does `n * m` multiply-adds per image, 2 FLOPs
+# each. The book generator starts with Dense(100 -> 512) and Dense(512 -> 7*7*64).
+#
+# **Exercise 1.** Compute `dense_gflop`, the GFLOPs of these two layers' forward pass for one
+# image, then compare with the package's count of every layer (`bench.mac_layers` lists
+# `(layer, multiply-adds per image)`).
+
+# %%
+### BEGIN SOLUTION
+dense_gflop = 2 * (100 * 512 + 512 * 7 * 7 * 64) / 1e9
+### END SOLUTION
+generator, discriminator = get_family("book").build(cfg, 0)
+for layer, macs in bench.mac_layers(generator) + bench.mac_layers(discriminator):
+    print(f"{layer.name:28s} {2 * macs / 1e9:.5f} GFLOP per image")
+print(f"your two Dense layers: {dense_gflop:.5f} GFLOP")
+step_gflop = {bs: bench.step_flops(generator, discriminator, bs) / 1e9 for bs in BATCH_SIZES}
+print("one training step (D update + G update):", {bs: f"{g:.2f} GFLOP" for bs, g in step_gflop.items()})
+
+# %% [markdown]
+# A laptop core does tens of GFLOP/s: a batch-16 step is about 1.6 GFLOP, a few tens of
+# milliseconds of pure arithmetic. Whatever a step takes beyond that is overhead.
+#
+# ## 2. The book loop against the compiled step
+#
+# Both start from the same weights. `bench.time_book` times `BookLoop.step` (the book's loop,
+# made correct for Keras 3, Lab 2); `bench.time_fit` times `fit` on the project's `GAN`, whose
+# `train_step` is one compiled TensorFlow function. XLA "auto" compiles the optimizer updates
+# with XLA too (the default of `train`).
+
+# %%
+ms = {}
+for batch in BATCH_SIZES:
+    keras.utils.set_random_seed(0)
+    g, d = get_family("book").build(cfg, 0)
+    loop = BookLoop(*clone_pair(g, d), d_optimizer=make_optimizer(cfg, 2e-4), g_optimizer=make_optimizer(cfg, 2e-4))
+    ms[("book", batch)] = 1000 * bench.time_book(loop, to_float(sevens), batch, STEPS, REPEATS)
+    for xla in ("off", "auto"):
+        gan = make_gan(cfg, *clone_pair(g, d), jit_compile=bench.JIT[xla])
+        data = make_pipeline(sevens, batch, seed=0)
+        ms[(f"step, XLA {xla}", batch)] = 1000 * bench.time_fit(gan, data, STEPS, REPEATS)
+for (mode, batch), value in ms.items():
+    print(f"batch {batch:4d}  {mode:15s} {value:7.1f} ms/step")
+
+# %% [markdown]
+# **Exercise 2.** From `ms`, compute for each batch size the real images per second of each
+# mode (`images_per_second[(mode, batch)]`) and the speed-up of the compiled step (XLA auto)
+# over the book loop (`speedup[batch]`). Why is the speed-up smaller at batch 128?
+
+# %%
+### BEGIN SOLUTION
+images_per_second = {(mode, batch): batch / (value / 1000) for (mode, batch), value in ms.items()}
+speedup = {batch: ms[("book", batch)] / ms[("step, XLA auto", batch)] for batch in BATCH_SIZES}
+# The book loop pays a fixed cost per step (Python, three Keras calls, predict's setup, copies
+# between NumPy and TensorFlow); at batch 128 the arithmetic grows 8x and that fixed cost
+# becomes a smaller part of the step.
+### END SOLUTION
+for batch in BATCH_SIZES:
+    print(f"batch {batch}: book {images_per_second[('book', batch)]:.0f} images/s, compiled step "
+          f"{images_per_second[('step, XLA auto', batch)]:.0f} images/s, speed-up {speedup[batch]:.1f}x")
+labels = [f"{mode}\nbatch {batch}" for mode, batch in ms]
+plt.figure(figsize=(2 * len(ms), 3))
+plt.bar(labels, [batch / (value / 1000) for (_, batch), value in ms.items()])
+plt.ylabel("real images / s")
+plt.show()
+
+# %% [markdown]
+# ## 3. `predict()` in a loop
+#
+# `model.predict` is built for whole data sets: every call sets up a data adapter, an
+# iterator and callbacks. The book calls it once per batch. Calling the model directly,
+# `generator(noise, training=False)`, runs only the layers.
+
+# %%
+noise = np.random.default_rng(0).uniform(-1, 1, (16, 100)).astype("float32")
+generator.predict(noise, verbose=0), generator(noise, training=False)  # warm up both
+calls = 5 if QUICK else 50
+start = time.perf_counter()
+for _ in range(calls):
+    generator.predict(noise, verbose=0)
+predict_ms = 1000 * (time.perf_counter() - start) / calls
+start = time.perf_counter()
+for _ in range(calls):
+    generator(noise, training=False)
+call_ms = 1000 * (time.perf_counter() - start) / calls
+print(f"predict(): {predict_ms:.1f} ms per batch of 16; direct call: {call_ms:.1f} ms")
+
+# %% [markdown]
+# ## 4. The benchmark command
+#
+# `pyimagesearch-gan bench` times all of this on the NEU model and data, adds the concurrent
+# mode (every class GAN in one compiled step), and compares with the machine's measured
+# matrix-multiply speed. `--quick` is a smoke test of a few seconds of timing.
+
+# %%
+BENCH = fresh(OUT / "bench")
+if QUICK:
+    cli(f"bench --quick --output {BENCH}")
+else:
+    cli(f"bench --batch-sizes 16 --xla auto --classes 3 --repeats 2 --output {BENCH}")
+print((BENCH / "bench.md").read_text())
+
+# %% [markdown]
+# **Exercise 3 (predict, then check).** In the table, "% of matmul" compares each mode's
+# FLOP rate with the machine's best matrix multiply. Which of these would raise it for the
+# compiled step, and which would not: (a) a bigger batch, (b) more classes trained
+# concurrently, (c) XLA for the whole step (`--jit-compile on`), (d) a faster Python?
+# Write your answers as a dict `answers = {"a": True, ...}` (True: raises it), then check one
+# of them with `bench` (e.g. `--batch-sizes 64`).
+
+# %%
+### BEGIN SOLUTION
+answers = {"a": True, "b": True, "c": True, "d": False}
+# (a) and (b) give each op more work per dispatch; (c) fuses small ops (measured here: it
+# helps at batch 16 and can hurt at 128, see the README's speed table); (d) the compiled
+# step barely runs Python per step, the book loop would gain.
+### END SOLUTION
+print(answers)
+
+# %% [markdown]
+# ## Takeaways
+#
+# - Small GANs at small batches are overhead-bound: compile the whole step (a `train_step`
+#   under `fit`), do not loop over `train_on_batch` and `predict` from Python.
+# - The gap closes as the batch grows; at any size, measure before and after a change.
+# - `pyimagesearch-gan bench` gives the numbers for your machine; the README lists this
+#   project's measurements.

@@ -58,7 +58,7 @@ print(f"quick={QUICK}  classes={CLASSES}  batch={BATCH}  epochs={EPOCHS}  output
 #
 # The book trains on all of MNIST (about 6,000 images per digit) with batch size 128 for 50
 # epochs. Each *update* of the networks uses one batch, and, like the book, the project drops
-# the last partial batch of every epoch. Our offline sample has 500 images per digit.
+# the last partial batch of every epoch. We train on 500 images per digit.
 #
 # **Exercise 1.** Compute `updates_per_epoch` and `total_updates` for one digit's GAN with
 # our settings (`IMAGES_PER_DIGIT`, `BATCH`, `EPOCHS`), and `book_total_updates` for the
@@ -119,8 +119,8 @@ show([RUN / digits[-1] / f"epoch_{e:04d}.png" for e in steps], [f"epoch {e}" for
 # `d_loss` is the discriminator's binary cross-entropy on a batch of real images (label 1)
 # and fakes (label 0); `gan_loss` is the "adversarial loss": the cross-entropy of the
 # combined model D(G(z)) when the fakes are labelled 1, the generator's loss. A GAN's losses
-# do not go down to zero when it learns: the two networks play against each other, and a
-# healthy run hovers (here around d 0.5-0.7, g 0.8-1.5).
+# do not go down to zero when it learns: the two networks play against each other, and in a
+# healthy run they settle (here, by epoch 30, around d 0.5 and g 1.3).
 
 # %%
 show([RUN / d / "loss.png" for d in digits], digits)
@@ -129,7 +129,7 @@ for d in digits:
     print(d, " ".join(f"{r['d_loss']:.2f}" for r in history[d]), "(d_loss per epoch)")
 
 # %% [markdown]
-# In a full run both losses start **near zero** for several epochs and the montages stay
+# In a full run both losses fall **near zero** for several epochs and the montages stay
 # gray or blotchy, then the losses jump up and digits appear. A discriminator loss near zero
 # means D tells real from fake perfectly; but the generator's loss is near zero too, so the
 # same D is fooled by the generator. How can both be true?
@@ -160,12 +160,12 @@ PROBE_EVERY, PROBE_TIMES = (5, 4) if QUICK else (10, 40)  # 4 x 5 or 40 x 10 upd
 
 cfg = get_preset("book-mnist").with_overrides({"batch_size": BATCH, "epochs": EPOCHS, "seed": 1})
 sample = load_dataset("folder", SAMPLE)
-sevens = sample.of_class(sample.class_names.index(digits[-1]))
+digit_images = sample.of_class(sample.class_names.index(digits[-1]))
 keras.utils.set_random_seed(cfg.seed)
 generator, discriminator = get_family("book").build(cfg, 0)
 gan = make_gan(cfg, generator, discriminator)
 z = draw_noise(0, 256, cfg.noise_dim)
-real = to_float(sevens[:256])
+real = to_float(digit_images[:256])
 probe = {"update": [], "real": [], "fake, inference mode": [], "fake, training mode": []}
 
 
@@ -179,7 +179,7 @@ def record(epoch, logs=None):
         variable.assign(value)
 
 
-gan.fit(make_pipeline(sevens, BATCH, seed=1), epochs=PROBE_TIMES, steps_per_epoch=PROBE_EVERY, verbose=0, shuffle=False,
+gan.fit(make_pipeline(digit_images, BATCH, seed=1), epochs=PROBE_TIMES, steps_per_epoch=PROBE_EVERY, verbose=0, shuffle=False,
         callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=record)])
 for key in list(probe)[1:]:
     plt.plot(probe["update"], probe[key], label=key)

@@ -81,8 +81,9 @@ step_gflop = {bs: bench.step_flops(generator, discriminator, bs) / 1e9 for bs in
 print("one training step (D update + G update):", {bs: f"{g:.2f} GFLOP" for bs, g in step_gflop.items()})
 
 # %% [markdown]
-# A laptop core does tens of GFLOP/s: a batch-16 step is about 1.6 GFLOP, a few tens of
-# milliseconds of pure arithmetic. Whatever a step takes beyond that is overhead.
+# A batch-16 step is about 1.6 GFLOP. At the 50-100 GFLOP/s that a few CPU cores sustain
+# on these small layers, that is 16-32 ms of arithmetic; whatever a step takes beyond that
+# is overhead.
 #
 # ## 2. The book loop against the compiled step
 #

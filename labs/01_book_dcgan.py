@@ -179,8 +179,8 @@ def record(epoch, logs=None):
         variable.assign(value)
 
 
-gan.fit(make_pipeline(digit_images, BATCH, seed=1), epochs=PROBE_TIMES, steps_per_epoch=PROBE_EVERY, verbose=0, shuffle=False,
-        callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=record)])
+gan.fit(make_pipeline(digit_images, BATCH, seed=1), epochs=PROBE_TIMES, steps_per_epoch=PROBE_EVERY,
+        verbose=0, shuffle=False, callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=record)])
 for key in list(probe)[1:]:
     plt.plot(probe["update"], probe[key], label=key)
 plt.xlabel("updates")

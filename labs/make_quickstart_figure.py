@@ -6,7 +6,8 @@ For each class GAN of the run (a folder written by `pyimagesearch-gan train`), t
 tiles of `real.png` and of `epoch_NNNN.png` (the fixed-noise montage; default: the last
 epoch) side by side, one row per class. The quick start run of the README:
 
-    pyimagesearch-gan train --preset book-mnist --classes 0,1,7 --batch-size 16 --epochs 30 --output output/quickstart
+    pyimagesearch-gan train --preset book-mnist --classes 0,1,7 --max-per-class 500 --batch-size 16 --epochs 30 \
+        --output output/quickstart
     python labs/make_quickstart_figure.py output/quickstart
 """
 import argparse

@@ -31,6 +31,7 @@ class TrainConfig:
     data_dir: str | None = None
     prefer_ext: str | None = None  # which file of an image + mask pair (same name) to keep, e.g. ".png"
     classes: str = "all"
+    max_per_class: int | None = None  # train on at most this many images of each class (chosen by the seed)
     per_class: bool = True
     image_size: int = 28
     channels: int = 1
@@ -136,6 +137,7 @@ class TrainConfig:
             (self.g_steps >= 1, "--set g_steps= must be at least 1"),
             (0.0 < self.real_label <= 1.0, "--set real_label= must be in (0, 1]"),
             (self.num_benchmark >= 1, "--set num_benchmark= must be at least 1"),
+            (self.max_per_class is None or self.max_per_class >= 1, "--max-per-class must be at least 1"),
             (self.sample_every >= 1, "--sample-every must be at least 1"),
             (self.checkpoint_every >= 1, "--checkpoint-every must be at least 1"),
             (self.keep_checkpoints >= 0, "--set keep_checkpoints= must be 0 (keep all) or more"),

@@ -232,7 +232,7 @@ def _load_folder(root, image_size, channels, prefer_extension):
             skipped.append((str(entry), "hidden"))
         elif entry.is_dir():
             class_dirs.append(entry)
-        else:
+        elif entry.name != "manifest.json":  # written by `generate` beside its class folders: not data
             loose.append(entry)
     if not class_dirs:
         raise UserError(

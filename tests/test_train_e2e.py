@@ -240,3 +240,19 @@ def test_sample_every_writes_fewer_montages_and_the_whole_history(tmp_path, writ
     assert [r["epoch"] for r in json.loads((run / "a" / "history.json").read_text())] == [1, 2, 3]
     gray = cv2.imread(str(run / "a" / "epoch_0002.png"), cv2.IMREAD_UNCHANGED)
     assert gray.ndim == 2, "gray models' montages are stored with one channel"
+
+
+def test_max_per_class_caps_each_class_by_the_seed(tmp_path, write_image_tree):
+    from pyimagesearch_gan.presets import get_preset
+    from pyimagesearch_gan.training.plan import plan_run
+
+    data = write_image_tree(tmp_path / "tree", classes=("a", "b"), count=12)
+    (data / "manifest.json").write_text("{}")  # what `generate` writes beside its class folders: not data
+    cfg = get_preset("neu-dcgan").with_overrides(
+        {"dataset": "folder", "data_dir": str(data), "batch_size": 4, "max_per_class": 8, "output": str(tmp_path / "r")}
+    )
+    plan = plan_run(cfg)
+    assert [len(job.images) for job in plan.jobs] == [8, 8]
+    assert not any("manifest.json" in path for path, _ in plan.data.skipped)
+    again = plan_run(cfg)
+    assert all(np.array_equal(x.images, y.images) for x, y in zip(plan.jobs, again.jobs)), "the seed picks them"

@@ -49,6 +49,7 @@ TRAIN_FLAGS = {  # flag -> config field
     "prefer_ext": "prefer_ext",
     "tensorboard": "tensorboard",
     "sample_every": "sample_every",
+    "max_per_class": "max_per_class",
 }
 
 
@@ -95,6 +96,11 @@ def add_parser(subparsers):
         metavar="POLICY",
         help="DiffAugment on every input of D, real and fake: a comma list of color, translation, cutout, or none "
         "(default none; the data-efficient preset neu-dcgan-diffaug uses all three)",
+    )
+    p.add_argument(
+        "--max-per-class",
+        type=int,
+        help="train on at most N images of each class, chosen by --seed (e.g. a quick first run on MNIST)",
     )
     p.add_argument(
         "--sample-every",

@@ -16,6 +16,7 @@ from pyimagesearch_gan.data import load_dataset, parse_classes, steps_per_epoch
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import check_writable
 from pyimagesearch_gan.models import is_conditional
+from pyimagesearch_gan.utils import per_class_split
 
 
 @dataclasses.dataclass
@@ -73,6 +74,8 @@ def plan_run(cfg, run_dir=None, *, resume=False):
     data = load_dataset(
         cfg.dataset, cfg.data_dir, image_size=cfg.image_size, channels=cfg.channels, prefer_extension=cfg.prefer_ext
     )
+    if cfg.max_per_class:
+        data = data.where(per_class_split(data.labels, lambda n: min(n, cfg.max_per_class), cfg.seed))
     class_ids = parse_classes(cfg.classes, data.class_names)
     jobs = plan_jobs(cfg, data, class_ids, is_conditional(cfg.family))
     run_dir = Path(run_dir or cfg.output or default_run_dir(cfg))

@@ -29,6 +29,19 @@ ACGAN_TRAINING = {
     "num_benchmark": 160,
 }
 
+NEU_DCGAN = {
+    "description": "Book DCGAN on NEU steel defects at 28x28x1, one GAN per class, 500 epochs, batch 16",
+    "source": "S0 (seed 000) with R0 models",
+    "family": "book",
+    "model": BOOK_MODEL,
+    "dataset": "neu",
+    "image_size": 28,
+    "channels": 1,
+    "epochs": 500,
+    "batch_size": 16,
+    "num_benchmark": 256,
+}
+
 PRESETS = {
     "book-mnist": {
         "description": "Book DCGAN on MNIST digits, one GAN per digit, 50 epochs, batch 128",
@@ -48,35 +61,15 @@ PRESETS = {
         "epochs": 50,
         "batch_size": 128,
     },
-    "neu-dcgan": {
-        "description": "Book DCGAN on NEU steel defects at 28x28x1, one GAN per class, 500 epochs, batch 16",
-        "source": "S0 (seed 000) with R0 models",
-        "family": "book",
-        "model": BOOK_MODEL,
-        "dataset": "neu",
-        "image_size": 28,
-        "channels": 1,
-        "epochs": 500,
-        "batch_size": 16,
-        "num_benchmark": 256,
-    },
+    "neu-dcgan": NEU_DCGAN,
     # The same book DCGAN with DiffAugment (Zhao et al. 2020) on every input of D, real and fake,
     # in both updates: color, translation (1/8 of the side) and cutout (half the side), the
     # paper's policy for small data sets. Not a source's setting: the data-efficient variant that
     # the augmentation experiments compare with the faithful one.
     "neu-dcgan-diffaug": {
-        "description": (
-            "Book DCGAN on NEU with DiffAugment color,translation,cutout on D's inputs, 500 epochs, batch 16"
-        ),
+        **NEU_DCGAN,
+        "description": "Book DCGAN on NEU, DiffAugment color,translation,cutout on D's inputs, 500 epochs, batch 16",
         "source": "S0 models and schedule + DiffAugment (Zhao et al. 2020)",
-        "family": "book",
-        "model": BOOK_MODEL,
-        "dataset": "neu",
-        "image_size": 28,
-        "channels": 1,
-        "epochs": 500,
-        "batch_size": 16,
-        "num_benchmark": 256,
         "diffaugment": "color,translation,cutout",
     },
     # S1 settings; choices where the blog is silent or does not fit NEU:

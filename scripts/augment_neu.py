@@ -1,4 +1,4 @@
-"""S3's five situations on NEU, the book's way: python scripts/augment_neu.py --data-dir DIR --output DIR
+"""Do GAN images help a NEU classifier? The book's way: python scripts/augment_neu.py --data-dir DIR --output DIR
 
 The same code as `pyimagesearch-gan augment-neu` (every flag works here too).
 """

@@ -29,76 +29,129 @@ def mnist_run(tmp_path_factory, data_root):
     return output
 
 
+NEU_FLAGS = ["--diffaugment", "translation,color"]
+
+
 @pytest.fixture(scope="module")
 def neu_run(tmp_path_factory, data_root):
     output = tmp_path_factory.mktemp("exp") / "neu"
-    main(["augment-neu", "--data-dir", str(data_root), "--output", str(output), "--quick"])
+    main(["augment-neu", "--data-dir", str(data_root), "--output", str(output), "--quick", *NEU_FLAGS])
     return output
 
 
 def test_mnist_quick_writes_every_setting(mnist_run):
     columns, rows = read_rows(mnist_run)
     assert columns == augment_mnist.COLUMNS
-    # quick: one size (20), synthetic-only (= recursive round 0), ratios 0 and 1, recursive round 1;
-    # two classifiers, one trial
-    settings = sorted({(r["experiment"], r["ratio"], r["round"]) for r in rows})
-    assert settings == [("mix", "0.0", ""), ("mix", "1.0", ""), ("recursive", "", "1"), ("synthetic_only", "", "")]
-    assert len(rows) == 8 and {r["classifier"] for r in rows} == {"s4-mlp", "s3-cnn"}
-    assert all(0.0 <= float(r["accuracy"]) <= 1.0 for r in rows)
-    sizes = {(r["experiment"], r["ratio"]): int(r["train_images"]) for r in rows if r["classifier"] == "s4-mlp"}
-    assert sizes[("mix", "0.0")] == 200 and sizes[("mix", "1.0")] == 400 and sizes[("synthetic_only", "")] == 200
+    # quick: one size (20 per digit, 3 of them for validation), synthetic-only, ratios 0 and 1, ratio 0 with
+    # transforms, recursive round 1; one classifier, two trials
+    settings = sorted({(r["experiment"], r["ratio"], r["transforms"], r["round"]) for r in rows})
+    assert settings == [
+        ("mix", "0.0", "0", ""),
+        ("mix", "0.0", "1", ""),
+        ("mix", "1.0", "0", ""),
+        ("recursive", "", "0", "1"),
+        ("synthetic_only", "", "0", ""),
+    ]
+    assert (
+        len(rows) == 10 and {r["classifier"] for r in rows} == {"s4-mlp"} and {r["trial"] for r in rows} == {"0", "1"}
+    )
+    assert all(0.0 <= float(r["accuracy"]) <= 1.0 and 1 <= int(r["epochs"]) <= 3 for r in rows)
+    sizes = {(r["experiment"], r["ratio"], r["transforms"]): int(r["train_images"]) for r in rows}
+    assert sizes[("mix", "0.0", "0")] == sizes[("mix", "0.0", "1")] == 170
+    assert sizes[("mix", "1.0", "0")] == 170 + 200 and sizes[("synthetic_only", "", "0")] == 200
 
 
 def test_mnist_quick_summary_and_plot(mnist_run):
     summary = (mnist_run / "summary.md").read_text()
-    for heading in ("## Table 1", "## Figure 2", "## Recursive training"):
+    for heading in ("## Table 1", "## Figure 2", "## Recursive training", "## GAN epochs chosen by CAS"):
         assert heading in summary
     assert (
-        "| real per digit | classifier | real only (ours) | real only (paper) | α=4 (ours) | α=4 (paper) |" in summary
+        "| real per digit | classifier | real only (ours) | real only (paper) | α=4 (ours) | Δ vs real only | "
+        "α=4 (paper) |" in summary
     )
-    assert "| ratio | 20: s4-mlp | 20: s3-cnn | 20: paper |" in summary
+    assert "| ratio | 20: s4-mlp | Δ | 20: paper |" in summary
+    line = next(line for line in summary.splitlines() if line.startswith("| 1 |"))
+    assert "±" in line.split("|")[2] and line.split("|")[3].strip()[0] in "+-"
+    assert "| 0 + transforms |" in summary
     assert_png(mnist_run / "mnist_mixing.png")
     assert json.loads((mnist_run / "config.json").read_text())["settings"]["sizes"] == [20]
     for gan in ("size20_alpha4", "recursive20_round1"):
         assert (mnist_run / "gans" / gan / "done.json").is_file()
         assert (mnist_run / "gans" / gan / "7" / "generator.keras").is_file()
+        assert (mnist_run / "gans" / gan / "checkpoints" / "7" / "generator_0001.npz").is_file()
 
 
 def test_mnist_rerun_continues_from_cache(mnist_run, data_root, capsys):
     before = (mnist_run / "results.csv").read_text()
     main(["augment-mnist", "--data-dir", str(data_root), "--output", str(mnist_run), "--quick"])
     out = capsys.readouterr().out
-    assert "continuing: 8 result rows" in out and "reusing the GANs" in out and "training 10 GANs" not in out
+    assert "continuing: 10 result rows" in out and "reusing the GANs" in out and "training 10" not in out
     assert (mnist_run / "results.csv").read_text() == before
 
 
-def test_neu_quick_writes_five_situations(neu_run):
+def test_neu_quick_fits_every_situation_and_trial(neu_run):
     columns, rows = read_rows(neu_run)
     assert columns == augment_neu.COLUMNS
-    assert [r["situation"] for r in rows] == list(augment_neu.SITUATIONS)
-    # quick: 4 real per class, k = 4; six classes
-    assert [int(r["train_images"]) for r in rows] == [24, 24, 48, 72, 72]
+    settings = augment_neu.Settings(**{**augment_neu.QUICK})
+    names = [name for name, _, _ in augment_neu.situations(settings)]
+    assert names == ["real", "transforms", "gan-da", "gan-da+transforms", "acgan", "acgan+transforms"]
+    assert [(r["situation"], r["trial"]) for r in rows] == [(name, str(t)) for name in names for t in (0, 1)]
+    # quick: 8 real per class, 1 of them (15%) for validation, so 7 to train on; k = n = 8 synthetic
+    sizes = {r["situation"]: int(r["train_images"]) for r in rows}
+    assert sizes["real"] == sizes["transforms"] == 42 and sizes["gan-da"] == sizes["acgan+transforms"] == 42 + 48
     for row in rows:
         matrix = json.loads(row["confusion"])
         assert len(matrix) == 6 and sum(map(sum, matrix)) == 60  # 10 held-out test images per class
+        assert 1 <= int(row["best_epoch"]) <= int(row["epochs"]) <= 3
         for metric in ("accuracy", "precision", "recall", "f1"):
             assert 0.0 <= float(row[metric]) <= 1.0
 
 
-def test_neu_quick_summary_plots_and_confusions(neu_run):
+def test_neu_quick_chooses_gan_epochs_by_cas(neu_run):
+    with open(neu_run / "selection.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for source, folder in (("gan-da", "crazing"), ("acgan", "all")):
+        mine = [r for r in rows if r["gans"] == f"n=8 {source}"]
+        assert sorted({r["epoch"] for r in mine}) == ["1", "2"] and len(mine) == 2 * 6
+        for name in {r["class"] for r in mine}:
+            assert sum(r["chosen"] == "1" for r in mine if r["class"] == name) == 1
+        assert all(0 <= float(r["recall"]) <= 1 and float(r["fid"]) >= 0 for r in mine)
+        gan_dir = neu_run / "gans" / "size8" / source
+        assert (gan_dir / "done.json").is_file()
+        assert sorted(p.name for p in (gan_dir / "checkpoints" / folder).glob("generator_*.npz")) == [
+            "generator_0001.npz",
+            "generator_0002.npz",
+        ]
+    cfg = json.loads((neu_run / "gans" / "size8" / "gan-da" / "config.json").read_text())
+    assert cfg["diffaugment"] == "color,translation" and cfg["preset"] == "neu-dcgan"
+    assert json.loads((neu_run / "config.json").read_text())["settings"]["diffaugment"] == "translation,color"
+    acgan = json.loads((neu_run / "gans" / "size8" / "acgan" / "config.json").read_text())
+    assert acgan["diffaugment"] in (None, "", "none") and acgan["family"] == "acgan"
+
+
+def test_neu_quick_summary_has_intervals_and_paired_differences(neu_run):
     summary = (neu_run / "summary.md").read_text()
-    assert (
-        "| situation | loss | accuracy | precision | recall | F1 | train accuracy | paper accuracy (S3) | "
-        "paper F1 (S3) |" in summary
-    )
-    assert "## Test accuracy by real images per class" in summary
-    for situation in augment_neu.SITUATIONS:
-        assert f"| {situation} |" in summary
-        assert_png(neu_run / f"confusion_n4_{situation}.png")
+    assert "| situation | accuracy | Δ vs transforms | Δ vs real | macro F1 | epochs | trials |" in summary
+    assert "## n = 8 real images per class, classifier cnn" in summary
+    assert "## GAN epochs chosen by CAS on the validation images" in summary
+    line = next(line for line in summary.splitlines() if line.startswith("| gan-da+transforms |"))
+    cells = [cell.strip() for cell in line.split("|")[1:-1]]
+    assert "±" in cells[1] and cells[2][0] in "+-" and "±" in cells[2] and cells[-1] == "2"
+    baseline = next(line for line in summary.splitlines() if line.startswith("| transforms |"))
+    assert baseline.split("|")[3].strip() == "-"  # no difference of the baseline with itself
     assert_png(neu_run / "neu_accuracy.png")
     confusion = json.loads((neu_run / "confusion.json").read_text())
-    assert confusion["classes"][0] == "crazing" and set(confusion["matrices"]["4"]) == set(augment_neu.SITUATIONS)
+    assert confusion["classes"][0] == "crazing" and set(confusion["matrices"]["8"]["cnn"]) >= {"real", "gan-da"}
     assert not [p for p in neu_run.iterdir() if p.name.startswith(".")], "no temporary files left"
+
+
+def test_neu_rerun_continues_from_cache(neu_run, data_root, capsys):
+    before = (neu_run / "results.csv").read_text()
+    main(["augment-neu", "--data-dir", str(data_root), "--output", str(neu_run), "--quick", *NEU_FLAGS])
+    out = capsys.readouterr().out
+    assert "continuing: 12 result rows" in out and out.count("reusing the GANs") == 2
+    assert "epochs chosen earlier by CAS" in out and "training 6" not in out and "resuming" not in out
+    assert (neu_run / "results.csv").read_text() == before
 
 
 def test_held_out_split_is_disjoint_from_training_pool(data_root):
@@ -114,7 +167,11 @@ def test_held_out_split_is_disjoint_from_training_pool(data_root):
 @pytest.mark.parametrize(
     "command, flags, message",
     [
-        ("augment-neu", ["--sizes", "1"], "--sizes"),
+        ("augment-neu", ["--sizes", "3"], "--sizes"),
+        ("augment-neu", ["--sources", "gan,vae"], "unknown source 'vae'"),
+        ("augment-neu", ["--validation", "0.7"], "--validation"),
+        ("augment-neu", ["--filter", "1.5"], "--filter"),
+        ("augment-neu", ["--diffaugment", "zoom"], "unknown policy 'zoom'"),
         ("augment-neu", ["--test-per-class", "290", "--sizes", "20"], "--test-per-class"),
         ("augment-mnist", ["--classifiers", "svm"], "unknown classifier 'svm'"),
         ("augment-mnist", ["--ratios", "a,b"], "--ratios expects"),

@@ -20,11 +20,23 @@ def add_experiment_parser(subparsers, name, help, data, defaults):
     )
     p.add_argument("--sizes", help=f"real training images per class, comma list (default {defaults['sizes']})")
     p.add_argument("--trials", type=int, help="classifier trials per setting (default 5)")
-    p.add_argument("--gan-preset", help=f"GAN preset (default {defaults['gan_preset']})")
-    p.add_argument(
-        "--clf-steps", type=int, help=f"classifier updates, rounded to whole epochs (default {defaults['clf_steps']})"
-    )
     p.add_argument("--clf-batch", type=int, help=f"classifier batch size (default {defaults['clf_batch']})")
+    p.add_argument("--validation", type=float, help="share of the real images kept for validation (default 0.15)")
+    p.add_argument(
+        "--classifiers", help=f"comma list of cnn, s3-cnn, s4-mlp, feature-cnn (default {defaults['classifiers']})"
+    )
+    p.add_argument(
+        "--max-epochs", type=int, help="classifier epoch cap; early stopping ends most fits sooner (default 200)"
+    )
+    p.add_argument("--patience", type=int, help="early-stopping patience in epochs (default 20)")
+    p.add_argument(
+        "--snapshots", type=int, help="generator snapshots per GAN for choosing its epoch by CAS (default 10)"
+    )
+    p.add_argument(
+        "--filter",
+        type=float,
+        help="keep synthetic images whose class probability under a real-image classifier is >= P",
+    )
     p.add_argument("--seed", type=int)
     p.add_argument(
         "--gan-set",
@@ -44,7 +56,8 @@ def run_experiment(module, args, names, lists):
         name: tuple(parse_list(getattr(args, name), kind, f"--{name}")) if getattr(args, name) else None
         for name, kind in lists.items()
     }
-    for name in ("trials", "gan_preset", "clf_steps", "clf_batch", "seed", *names):
+    shared = ("trials", "clf_batch", "seed", "validation", "max_epochs", "patience", "snapshots", "filter")
+    for name in (*shared, *names):
         overrides[name] = getattr(args, name)
     overrides["gan_set"] = parse_assignments(args.gan_set) or None
     module.run(common.make_settings(module.Settings, module.QUICK, args.quick, overrides), args.data_dir, args.output)
@@ -56,14 +69,17 @@ def add_mnist_parser(subparsers):
         "augment-mnist",
         "S4 experiments: classifiers on synthetic-only and real+synthetic MNIST (tables, plots)",
         "mnist",
-        {"sizes": "250,500", "gan_preset": "mnist-mlp-gan", "clf_steps": 1000, "clf_batch": 64},
+        {"sizes": "250,500", "clf_batch": 64, "classifiers": "s4-mlp,cnn"},
     )
+    p.add_argument("--gan-preset", help="GAN preset (default mnist-mlp-gan)")
     p.add_argument("--ratios", help="mixing ratios synthetic/real (default 0,0.25,0.5,1,2,4)")
+    p.add_argument(
+        "--transform-ratios", help="mixing ratios also fitted with shifts and rotations (default 0,1; 0 = real only)"
+    )
     p.add_argument(
         "--alphas", help="GAN sizes for Table 1; the first is used for mixing (default 4; the paper: 1,2,4,6)"
     )
     p.add_argument("--synthetic-per-digit", type=int, help="synthetic images per digit for Table 1 (default 1000)")
-    p.add_argument("--classifiers", help="comma list of s4-mlp, s3-cnn, feature-cnn (default s4-mlp,s3-cnn)")
     p.add_argument("--gan-epochs", type=int, help="GAN epochs (passes over the real images; default 2000 as the paper)")
     p.add_argument("--recursive", type=int, help="rounds of S4's recursive training (default 0: off)")
     p.set_defaults(run=run_mnist)
@@ -75,8 +91,8 @@ def run_mnist(args):
     run_experiment(
         augment_mnist,
         args,
-        ("synthetic_per_digit", "gan_epochs", "recursive"),
-        {"sizes": int, "ratios": float, "alphas": int, "classifiers": str},
+        ("gan_preset", "synthetic_per_digit", "gan_epochs", "recursive"),
+        {"sizes": int, "ratios": float, "transform_ratios": float, "alphas": int, "classifiers": str},
     )
 
 
@@ -84,22 +100,31 @@ def add_neu_parser(subparsers):
     p = add_experiment_parser(
         subparsers,
         "augment-neu",
-        "S3's five situations on NEU with few real images per class (tables, plots)",
+        "do GAN images help a NEU classifier? early-stopped classifiers, a strong baseline, CIs (tables, plots)",
         "neu",
-        {"sizes": "10,20,50", "gan_preset": "neu-dcgan", "clf_steps": 600, "clf_batch": 16},
+        {"sizes": "50,200", "clf_batch": 32, "classifiers": "cnn,s3-cnn"},
     )
     p.add_argument("--test-per-class", type=int, help="held-out real test images per class (default 100)")
-    p.add_argument("--k", type=int, help="synthetic images per class for +k (and 2k for +2k); default k = n")
-    p.add_argument("--gan-steps", type=int, help="GAN updates per class GAN (default 1000)")
-    p.add_argument("--gan-batch", type=int, help="GAN batch size, at most n // 2 (default 16)")
-    p.add_argument("--classifier", help="s3-cnn (default) or feature-cnn")
+    p.add_argument("--k", type=int, help="synthetic images per class added to the real ones (default k = n)")
+    p.add_argument(
+        "--sources",
+        help="comma list of gan, gan-da (DiffAugment), acgan, acgan-da (default gan-da,gan,acgan-da)",
+    )
+    p.add_argument("--diffaugment", help="DiffAugment policy of the -da sources (default color,translation,cutout)")
+    p.add_argument("--gan-steps", type=int, help="updates per GAN (default 9000, as seed 000's training)")
+    p.add_argument("--gan-batch", type=int, help="class GAN batch size, at most half the images (default 16)")
     p.set_defaults(run=run_neu)
 
 
 def run_neu(args):
     from pyimagesearch_gan.experiments import augment_neu
 
-    run_experiment(augment_neu, args, ("test_per_class", "k", "gan_steps", "gan_batch", "classifier"), {"sizes": int})
+    run_experiment(
+        augment_neu,
+        args,
+        ("test_per_class", "k", "diffaugment", "gan_steps", "gan_batch"),
+        {"sizes": int, "sources": str, "classifiers": str},
+    )
 
 
 def add_parser(subparsers):

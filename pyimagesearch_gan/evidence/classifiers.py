@@ -4,6 +4,8 @@
   layer named "features" feeds FID/KID and the feature-space neighbours (no ImageNet
   weights can be downloaded on our machines).
 - S4's MLP (CS229): one hidden layer of 300 sigmoid units, softmax, cross-entropy with L2.
+- The baseline CNN: two conv blocks (32 and 64 filters) with dropout, the strong classifier
+  that augmentation is judged against.
 - S3's CNN: Conv(16, k5) ReLU MaxPool, Conv(8, k3) ReLU MaxPool, two Dense, softmax. The
   source does not give the hidden Dense width; we read "two Dense" as Dense(64, ReLU)
   followed by the softmax Dense.
@@ -83,7 +85,24 @@ def build_s3_cnn(image_shape, num_classes):
     return _compile(model)
 
 
-def fit_classifier(model, x, y, *, epochs, batch_size, seed, validation_data=None, verbose=2):
+def build_baseline_cnn(image_shape, num_classes):
+    """A plain two-block CNN, the strong baseline of the experiments: Conv(32) MaxPool, Conv(64)
+    MaxPool, Dropout, Dense(128), Dropout, softmax. Big enough to learn NEU and MNIST well from
+    few images, small enough to fit in seconds."""
+    model = keras.Sequential(name="baseline_cnn")
+    model.add(keras.Input(shape=image_shape))
+    for filters in (32, 64):
+        model.add(layers.Conv2D(filters, 3, padding="same", activation="relu"))
+        model.add(layers.MaxPooling2D(2))
+    model.add(layers.Dropout(0.25))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(128, activation="relu"))
+    model.add(layers.Dropout(0.5))
+    model.add(layers.Dense(num_classes, activation="softmax"))
+    return _compile(model)
+
+
+def fit_classifier(model, x, y, *, epochs, batch_size, seed, validation_data=None, verbose=2, callbacks=None):
     """Fit a compiled classifier on uint8 images and integer labels; returns the History."""
     keras.utils.set_random_seed(seed)
     if validation_data is not None:
@@ -96,6 +115,7 @@ def fit_classifier(model, x, y, *, epochs, batch_size, seed, validation_data=Non
         validation_data=validation_data,
         shuffle=True,
         verbose=verbose,
+        callbacks=callbacks,
     )
 
 

@@ -1,27 +1,36 @@
-"""S4's MNIST experiments (CS229 "GAN-Based Image Data Augmentation", SPEC S4), measured here.
+"""S4's MNIST experiments (CS229 "GAN-Based Image Data Augmentation", SPEC S4), measured with
+the fair protocol of `protocol.py`.
 
 `pyimagesearch-gan augment-mnist --data-dir DIR --output DIR [--quick]`
 
-For each real size s (images per digit, drawn once by seed from the 5,000-image train CSV):
-one GAN per digit is trained on exactly those s images (preset mnist-mlp-gan, the S4 fully
-connected GAN; once per size and alpha, as the paper trains each GAN once), then
+For each real size s (images per digit, drawn once by seed from the train data), a
+`validation` share is carved off (early stopping, choosing the GAN epochs); one GAN per digit
+is trained on the rest (preset mnist-mlp-gan, the S4 fully connected GAN, 2000 epochs as the
+paper; once per size and alpha, as the paper trains each GAN once) and its epoch chosen per
+digit by CAS on the validation images. Then
 - Table 1: a classifier trained only on synthetic images (1000 per digit), per alpha;
-- Figure 2: a classifier trained on the s real images plus ratio * s synthetic per digit
-  (ratio 0 = real only, the baseline of both tables), with the first alpha;
+- Figure 2: a classifier trained on the real training images plus ratio * s synthetic per
+  digit (ratio 0 = real only, the baseline of both tables), with the first alpha;
+- the strong classic baseline: the same with small shifts and rotations (no flips) at the
+  `transform_ratios`, the synthetic images transformed alike;
 - with --recursive R, S4's recursive training: GAN i is trained on the set of round i, which
   then grows by 0.1 * its size of GAN i's images; each round is scored like Table 1.
-Every classifier (S4's MLP, S3's small CNN) is evaluated on the full 10,000-image test set;
-trials differ in classifier initialisation, batch order and the synthetic images drawn.
+Classifiers (S4's MLP, faithful; the baseline CNN, strong) are early-stopped and evaluated on
+the full 10,000-image test set; trials differ in classifier initialisation, batch order,
+transforms and the synthetic images drawn, and share their seed across settings, so the
+summary gives 95% intervals and paired differences against real only and against transforms.
 """
 
 import dataclasses
+import math
 import time
 
 import numpy as np
 
 from pyimagesearch_gan.data import load_dataset
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.experiments import common
+from pyimagesearch_gan.experiments import common, protocol
+from pyimagesearch_gan.experiments.gans import train_gans
 from pyimagesearch_gan.files import ensure_writable_dir
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.utils import format_seconds, per_class_order
@@ -47,31 +56,41 @@ COLUMNS = [
     "real_per_digit",
     "alpha",
     "ratio",
+    "transforms",
     "round",
     "classifier",
     "trial",
     "train_images",
     "epochs",
+    "best_epoch",
     *common.METRICS,
-    "train_loss",
     "train_accuracy",
+    "filter_pass_rate",
     "seconds",
+    "confusion",
 ]
-KEY = ["experiment", "real_per_digit", "alpha", "ratio", "round", "classifier", "trial"]
+KEY = ["experiment", "real_per_digit", "alpha", "ratio", "transforms", "round", "classifier", "trial"]
 
 
 @dataclasses.dataclass
 class Settings:
     sizes: tuple = (250, 500)
+    validation: float = 0.15
     ratios: tuple = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+    transform_ratios: tuple = (0.0, 1.0)
     alphas: tuple = (4,)
     synthetic_per_digit: int = 1000
-    classifiers: tuple = ("s4-mlp", "s3-cnn")
+    classifiers: tuple = ("s4-mlp", "cnn")
     trials: int = 5
     gan_preset: str = "mnist-mlp-gan"
     gan_epochs: int = 2000
-    clf_steps: int = 1000
+    snapshots: int = 10
+    max_epochs: int = 200
+    patience: int = 20
     clf_batch: int = 64
+    filter: float | None = None
+    cas_count: int = 200
+    cas_epochs: int = 15
     recursive: int = 0
     gan_set: dict = dataclasses.field(default_factory=dict)  # any other GAN config setting
     seed: int = 0
@@ -81,23 +100,43 @@ QUICK = {
     "gan_set": {"jit_compile": False},
     "sizes": (20,),
     "ratios": (0.0, 1.0),
+    "transform_ratios": (0.0,),
     "synthetic_per_digit": 20,
-    "trials": 1,
+    "classifiers": ("s4-mlp",),
+    "trials": 2,
     "gan_epochs": 2,
-    "clf_steps": 10,
+    "snapshots": 2,
+    "max_epochs": 3,
+    "patience": 2,
+    "cas_count": 10,
+    "cas_epochs": 1,
     "recursive": 1,
 }
 
 
-def real_subset(data, size, seed):
-    """`size` images per digit, drawn by (seed, size, digit) from the train split."""
-    order = per_class_order(data.labels, [seed, size])
+def check(settings):
+    common.check_classifiers(settings.classifiers)
+    if not 0 < settings.validation < 0.5:
+        raise UserError(f"--validation {settings.validation}: give a share of the real images between 0 and 0.5")
+    if settings.filter is not None and not 0 < settings.filter < 1:
+        raise UserError(f"--filter {settings.filter}: give a class probability between 0 and 1, e.g. 0.5")
+    if min(settings.sizes) < 4:
+        raise UserError("--sizes: every size must be at least 4 images per digit (training and validation images)")
+
+
+def real_sets(data, size, settings):
+    """`size` images per digit drawn by (seed, size, digit) from the train data, split into
+    (train_x, train_y, val_x, val_y)."""
+    order = per_class_order(data.labels, [settings.seed, size])
     for digit in range(10):
         if size > len(order[digit]):
             raise UserError(
                 f"--sizes {size}: the MNIST train data has only {len(order[digit])} images of digit {digit}"
             )
-    return [data.images[order[digit][:size]] for digit in range(10)]
+    x = np.concatenate([data.images[order[digit][:size]] for digit in range(10)])
+    y = np.repeat(np.arange(10), size).astype("int32")
+    train, val = protocol.validation_split(y, settings.validation, settings.seed)
+    return x[train], y[train], x[val], y[val]
 
 
 def gan_config(settings, alpha, size):
@@ -105,7 +144,7 @@ def gan_config(settings, alpha, size):
     overrides = {
         "seed": settings.seed,
         "num_benchmark": 100,
-        "batch_size": min(cfg.batch_size, size),
+        "batch_size": min(cfg.batch_size, size // 2),
         **settings.gan_set,
     }
     if cfg.family == "mlp":
@@ -113,134 +152,188 @@ def gan_config(settings, alpha, size):
     return cfg.with_overrides(overrides)
 
 
-def train_gans(settings, parts, output, name, alpha):
-    cfg = gan_config(settings, alpha, min(len(images) for images in parts))
-    return common.class_generators(
-        cfg, [str(d) for d in range(10)], parts, output / "gans" / name, passes=settings.gan_epochs
-    )
+class Experiment:
+    """One run of the experiment: the data, the logs, and `evaluate`, which fits every
+    classifier in every trial on a training set and records the rows."""
+
+    def __init__(self, settings, data_dir, output):
+        self.settings = settings
+        self.train = load_dataset("mnist", data_dir, split="train")
+        self.test = load_dataset("mnist", data_dir, split="test")
+        self.output = ensure_writable_dir(output)
+        self.results = common.Results(self.output, common.settings_dict(settings), COLUMNS, KEY)
+        self.selection = common.SelectionLog(self.output / "selection.csv")
+        per_trial = len(settings.sizes) * (len(settings.alphas) + len(settings.ratios) + len(settings.transform_ratios))
+        self.clock = common.Clock((per_trial + settings.recursive) * settings.trials * len(settings.classifiers))
+        self.extractors = {}
+
+    def gans(self, name, per_digit, alpha, real):
+        """The GAN set `name` trained on `per_digit`, with the epoch per digit chosen by CAS on the
+        validation images of `real` (train_x, train_y, val_x, val_y): (gans, generators)."""
+        settings = self.settings
+        cfg = gan_config(settings, alpha, min(len(images) for images in per_digit))
+        gans = train_gans(
+            cfg,
+            [str(d) for d in range(10)],
+            per_digit,
+            self.output / "gans" / name,
+            passes=settings.gan_epochs,
+            snapshots=settings.snapshots,
+        )
+        train_x, train_y = real[:2]
+        key = len(train_x)
+        if key not in self.extractors:
+            self.extractors[key] = common.feature_extractor(train_x, train_y, 10, settings.seed)
+        chosen = self.selection.choose(name, gans, real, settings, self.extractors[key])
+        return gans, [gans.generator(d, epoch) for d, epoch in enumerate(chosen)]
+
+    def evaluate(self, make_set, val, *, transforms=False, **key):
+        """Fit every classifier in every trial on `make_set(trial seed)` -> (x, y, filter pass rate)."""
+        settings = self.settings
+        key = {"alpha": "", "ratio": "", "round": "", **key, "transforms": int(transforms)}
+        for trial in range(settings.trials):
+            pending = [c for c in settings.classifiers if not self.results.done(**key, classifier=c, trial=trial)]
+            self.clock.total -= len(settings.classifiers) - len(pending)
+            if not pending:
+                continue
+            seed = settings.seed * 1000 + trial
+            x, y, pass_rate = make_set(seed)
+            for clf in pending:
+                row = common.fit_and_score(
+                    clf,
+                    x,
+                    y,
+                    *val,
+                    self.test.images,
+                    self.test.labels,
+                    10,
+                    seed=seed,
+                    augment=protocol.digit_transforms(seed) if transforms else None,
+                    settings=settings,
+                )
+                self.clock.add(row["seconds"])
+                self.results.add(
+                    {
+                        **row,
+                        **key,
+                        "classifier": clf,
+                        "trial": trial,
+                        "filter_pass_rate": "" if pass_rate is None else round(pass_rate, 3),
+                    }
+                )
+                setting = describe(key)
+                common.log(
+                    f"  {setting} {clf} trial {trial + 1}/{settings.trials}: accuracy {row['accuracy']:.4f} "
+                    f"(epochs {row['epochs']})  [{self.clock.status()}]"
+                )
+
+
+def describe(key):
+    """A setting in a few words: "250 per digit, mix ratio 1 + transforms", "... recursive round 2"."""
+    words = f"{key['real_per_digit']} per digit, {key['experiment']}"
+    if key["experiment"] == "mix":
+        words += f" ratio {key['ratio']:g}" + (" + transforms" if key["transforms"] else "")
+    if key["round"] != "":
+        words += f" round {key['round']}"
+    return words + (f" α={key['alpha']}" if key["alpha"] != "" else "")
 
 
 def run(settings, data_dir, output):
     """Train the GANs, fit and score every classifier, write results.csv, summary.md, plots."""
     start = time.perf_counter()
-    common.check_classifiers(settings.classifiers)
-    train = load_dataset("mnist", data_dir, split="train")
-    test = load_dataset("mnist", data_dir, split="test")
-    subsets = {size: real_subset(train, size, settings.seed) for size in settings.sizes}
-    output = ensure_writable_dir(output)
-    results = common.Results(output, common.settings_dict(settings), COLUMNS, KEY)
-    sets_per_trial = len(settings.sizes) * (len(settings.alphas) + len(settings.ratios)) + settings.recursive
-    clock = common.Clock(sets_per_trial * settings.trials * len(settings.classifiers))
+    check(settings)
+    exp = Experiment(settings, data_dir, output)
     common.log(
-        f"augment-mnist: {settings.sizes} real per digit, {settings.trials} trials, classifiers "
-        f"{', '.join(settings.classifiers)}, "
-        f"GAN {settings.gan_preset} alpha {settings.alphas}, {settings.gan_epochs} epochs; test set "
-        f"{len(test.images)} images"
+        f"augment-mnist: {settings.sizes} real per digit ({settings.validation:.0%} for validation), "
+        f"{settings.trials} trials, classifiers {', '.join(settings.classifiers)}, GAN {settings.gan_preset} alpha "
+        f"{settings.alphas}, {settings.gan_epochs} epochs; test set {len(exp.test.images)} images"
     )
-
-    def evaluate(make_set, **key):
-        """Fit every classifier on each trial's training set `make_set(seed of the trial)` -> (x, y)."""
-        for trial in range(settings.trials):
-            pending = [clf for clf in settings.classifiers if not results.done(**key, classifier=clf, trial=trial)]
-            clock.total -= len(settings.classifiers) - len(pending)
-            if not pending:
-                continue
-            x, y = make_set(settings.seed * 1000 + trial)
-            for clf in pending:
-                t0 = time.perf_counter()
-                metrics = common.fit_and_evaluate(
-                    clf,
-                    x,
-                    y,
-                    test.images,
-                    test.labels,
-                    10,
-                    steps=settings.clf_steps,
-                    batch_size=settings.clf_batch,
-                    seed=settings.seed * 1000 + trial,
-                )
-                seconds = time.perf_counter() - t0
-                clock.add(seconds)
-                results.add(
-                    {
-                        **key,
-                        "classifier": clf,
-                        "trial": trial,
-                        "train_images": len(x),
-                        "seconds": round(seconds, 2),
-                        **metrics,
-                    }
-                )
-                setting = " ".join(f"{k} {v}" for k, v in key.items() if v != "")
-                common.log(
-                    f"  {setting} {clf} trial {trial + 1}/{settings.trials}: accuracy "
-                    f"{metrics['accuracy']:.4f}  [{clock.status()}]"
-                )
-
-    mixing_gans = {}
+    mixing = {}
     for size in settings.sizes:
-        real = subsets[size]
+        real = real_sets(exp.train, size, settings)
+        train_x, train_y, val_x, val_y = real
+        per_digit = [train_x[train_y == d] for d in range(10)]
+        judge = common.filter_judge(
+            settings.filter,
+            *real,
+            10,
+            exp.output / f"filter_{size}.keras",
+            augment=protocol.digit_transforms(settings.seed),
+            seed=settings.seed,
+            max_epochs=settings.max_epochs,
+            patience=settings.patience,
+        )
         for alpha in settings.alphas:
             common.log(f"[{size} per digit] GANs alpha {alpha} (elapsed {format_seconds(time.perf_counter() - start)})")
-            generators, cfg = train_gans(settings, real, output, f"size{size}_alpha{alpha}", alpha)
-            mixing_gans.setdefault(size, (generators, cfg))
-            evaluate(
-                synthetic_set(generators, cfg, settings.synthetic_per_digit),
+            gans, generators = exp.gans(f"size{size}_alpha{alpha}", per_digit, alpha, real)
+            mixing.setdefault(size, (gans, generators))
+            exp.evaluate(
+                synthetic_set(gans, generators, settings.synthetic_per_digit, judge, settings.filter),
+                (val_x, val_y),
                 experiment="synthetic_only",
                 real_per_digit=size,
                 alpha=alpha,
-                ratio="",
-                round="",
             )
-        generators, cfg = mixing_gans[size]
-        for ratio in settings.ratios:
-            evaluate(
-                synthetic_set(generators, cfg, int(round(ratio * size)), real=real),
+        gans, generators = mixing[size]
+        for ratio, transforms in [(r, False) for r in settings.ratios] + [(r, True) for r in settings.transform_ratios]:
+            count = int(round(ratio * size))
+            exp.evaluate(
+                synthetic_set(gans, generators, count, judge, settings.filter, real=(train_x, train_y)),
+                (val_x, val_y),
+                transforms=transforms,
                 experiment="mix",
                 real_per_digit=size,
                 alpha=settings.alphas[0],
-                ratio=ratio,
-                round="",
+                ratio=float(ratio),
             )
+        write_summary(settings, exp.results.rows, exp.selection, exp.output, time.perf_counter() - start)
     if settings.recursive:
         size = settings.sizes[0]
-        recursive(settings, output, subsets[size], mixing_gans[size], evaluate)
+        recursive(exp, real_sets(exp.train, size, settings), mixing[size])
     seconds = time.perf_counter() - start
-    write_summary(settings, results.rows, output, seconds)
-    common.log(f"augment-mnist done in {format_seconds(seconds)}: {output / 'summary.md'}")
-    return output
+    write_summary(settings, exp.results.rows, exp.selection, exp.output, seconds)
+    common.log(f"augment-mnist done in {format_seconds(seconds)}: {exp.output / 'summary.md'}")
+    return exp.output
 
 
-def synthetic_set(generators, cfg, count, real=None):
-    """A function seed -> (x, y): `count` synthetic images per digit (noise seeded by seed), after `real`."""
+def synthetic_set(gans, generators, count, judge, threshold, real=None):
+    """A function seed -> (x, y, filter pass rate): `count` synthetic images per digit (noise
+    seeded by seed), after the `real` (x, y) when given."""
 
     def make(seed):
-        parts = [(real[d], d) for d in range(10)] if real is not None else []
-        parts += [(common.synthesize(g, cfg, d, count, seed), d) for d, g in enumerate(generators)]
-        return common.stack(parts)
+        parts, pass_rate = (
+            ([], None)
+            if count <= 0
+            else common.draw_synthetic(gans, generators, count, seed, judge=judge, threshold=threshold)
+        )
+        if real is None:
+            return (*common.stack(parts), pass_rate)
+        return (*common.combine(*real, parts), pass_rate)
 
     return make
 
 
-def recursive(settings, output, current, start, evaluate):
+def recursive(exp, real, start):
     """S4's recursive training: round 0 is the first size's GAN set (scored in Table 1); round i
     trains a new GAN set on the set of round i-1 grown by 0.1 * its size of that round's images."""
-    generators, cfg = start
+    settings = exp.settings
+    gans, generators = start
     alpha, size = settings.alphas[0], settings.sizes[0]
+    train_x, train_y, val_x, val_y = real
+    current = [train_x[train_y == d] for d in range(10)]
     for round_ in range(1, settings.recursive + 1):
-        counts = [max(1, int(round(0.1 * len(images)))) for images in current]
         current = [
-            np.concatenate([images, common.synthesize(g, cfg, d, n, 10_000 + round_)])
-            for d, (images, g, n) in enumerate(zip(current, generators, counts))
+            np.concatenate([images, gans.synthesize(d, max(1, round(0.1 * len(images))), 10_000 + round_, generator=g)])
+            for d, (images, g) in enumerate(zip(current, generators))
         ]
         common.log(f"[recursive round {round_}] {len(current[0])} images per digit")
-        generators, cfg = train_gans(settings, current, output, f"recursive{size}_round{round_}", alpha)
-        evaluate(
-            synthetic_set(generators, cfg, settings.synthetic_per_digit),
+        gans, generators = exp.gans(f"recursive{size}_round{round_}", current, alpha, real)
+        exp.evaluate(
+            synthetic_set(gans, generators, settings.synthetic_per_digit, None, None),
+            (val_x, val_y),
             experiment="recursive",
             real_per_digit=size,
             alpha=alpha,
-            ratio="",
             round=round_,
         )
 
@@ -253,71 +346,98 @@ def paper_mix(ratio, size):
     return f"{value:.4f}" if value is not None else "-"
 
 
-def write_summary(settings, rows, output, seconds):
-    """summary.md (Table 1, Figure 2 as tables, recursive rounds) and mnist_mixing.png."""
-    acc = common.summarize(rows, ["experiment", "real_per_digit", "alpha", "ratio", "round", "classifier"], "accuracy")
+def write_summary(settings, rows, selection, output, seconds):
+    """summary.md (Table 1, Figure 2 and the transforms as tables, recursive rounds) and mnist_mixing.png."""
+    rows = common.as_text(rows)
+    if not rows:
+        return
+
+    def select(clf, **key):
+        key = {"alpha": str(settings.alphas[0]), "ratio": "", "round": "", "transforms": "0", **key}
+        return [r for r in rows if r["classifier"] == clf and all(r[k] == str(v) for k, v in key.items())]
+
+    def real_only(size, clf, transforms=0):
+        return select(clf, experiment="mix", real_per_digit=size, ratio=0.0, transforms=transforms)
+
     clfs = settings.classifiers
     lines = [
         "# augment-mnist: GAN augmentation of small MNIST training sets (SPEC S4)",
         "",
-        f"Accuracy on the 10,000-image MNIST test set, mean ± std over {settings.trials} trial(s). "
-        f"GANs: {settings.gan_preset}, {settings.gan_epochs} epochs (the paper: 2000), one GAN set per real size. "
-        f"Classifiers fitted for about {settings.clf_steps} updates of batch {settings.clf_batch}. "
-        "The paper's numbers are its S4 MLP's; it reports no other classifier. Wall time: "
-        f"{format_seconds(seconds)}.",
+        f"Accuracy on the 10,000-image MNIST test set, mean ± 95% t-interval over {settings.trials} trial(s); "
+        "Δ = paired difference (same trial seed), ↑/↓ where its interval excludes zero. "
+        f"Of the s real images per digit, {settings.validation:.0%} are kept for validation (early stopping, the "
+        f"GAN epoch per digit chosen by CAS); GANs and classifiers learn from the rest. GANs: {settings.gan_preset}, "
+        f"{settings.gan_epochs} epochs (the paper: 2000). Classifiers early-stopped on the validation loss (patience "
+        f"{settings.patience}, at most {settings.max_epochs} epochs). The paper's numbers are its S4 MLP's. "
+        f"Wall time so far: {format_seconds(seconds)}.",
         "",
         f"## Table 1: trained only on synthetic images ({settings.synthetic_per_digit} per digit)",
         "",
     ]
     header = ["real per digit", "classifier", "real only (ours)", "real only (paper)"]
     for alpha in settings.alphas:
-        header += [f"α={alpha} (ours)", f"α={alpha} (paper)"]
+        header += [f"α={alpha} (ours)", "Δ vs real only", f"α={alpha} (paper)"]
     table = []
     for size in settings.sizes:
         paper = PAPER_TABLE1.get(size, {})
         for clf in clfs:
-            row = [
-                size,
-                clf,
-                common.mean_std(acc, ("mix", str(size), str(settings.alphas[0]), "0.0", "", clf)),
-                f"{paper['baseline']:.4f}" if paper else "-",
-            ]
+            row = [size, clf, common.interval_cell(real_only(size, clf)), f"{paper['baseline']:.4f}" if paper else "-"]
             for alpha in settings.alphas:
+                synthetic = select(clf, experiment="synthetic_only", real_per_digit=size, alpha=alpha)
                 row += [
-                    common.mean_std(acc, ("synthetic_only", str(size), str(alpha), "", "", clf)),
+                    common.interval_cell(synthetic),
+                    common.difference_cell(synthetic, real_only(size, clf)),
                     f"{paper[alpha]:.4f}" if alpha in paper else "-",
                 ]
             table.append(row)
     lines += [common.markdown_table(header, table), ""]
-    lines += [f"## Figure 2: real + synthetic, mixing ratio = synthetic / real (α={settings.alphas[0]})", ""]
+    lines += [
+        f"## Figure 2: real + synthetic, mixing ratio = synthetic / real (α={settings.alphas[0]})",
+        "",
+        "Δ: against real only (ratio 0) of the same classifier. Rows `+ transforms`: shifts of up to 2 pixels and "
+        "rotations of up to 10° on every image, real and synthetic; their Δ is against `0 + transforms`.",
+        "",
+    ]
     header = ["ratio"]
     for size in settings.sizes:
-        header += [f"{size}: {clf}" for clf in clfs] + [f"{size}: paper"]
+        for clf in clfs:
+            header += [f"{size}: {clf}", "Δ"]
+        header += [f"{size}: paper"]
     table = []
-    for ratio in settings.ratios:
-        row = [ratio]
+    settings_rows = [(r, 0) for r in settings.ratios] + [(r, 1) for r in settings.transform_ratios]
+    for ratio, transforms in settings_rows:
+        row = [f"{ratio:g}" + (" + transforms" if transforms else "")]
         for size in settings.sizes:
-            row += [
-                common.mean_std(acc, ("mix", str(size), str(settings.alphas[0]), str(float(ratio)), "", clf))
-                for clf in clfs
-            ]
-            row += [paper_mix(ratio, size)]
+            for clf in clfs:
+                mine = select(clf, experiment="mix", real_per_digit=size, ratio=float(ratio), transforms=transforms)
+                row += [common.interval_cell(mine), common.difference_cell(mine, real_only(size, clf, transforms))]
+            row += [paper_mix(ratio, size) if not transforms else "-"]
         table.append(row)
     lines += [common.markdown_table(header, table), ""]
     if settings.recursive:
         lines += [f"## Recursive training from {settings.sizes[0]} real per digit (synthetic-only classifier)", ""]
-        size, alpha = str(settings.sizes[0]), str(settings.alphas[0])
-        keys = [("synthetic_only", size, alpha, "", "")] + [
-            ("recursive", size, alpha, "", str(r)) for r in range(1, settings.recursive + 1)
+        size, alpha = settings.sizes[0], settings.alphas[0]
+        table = [
+            [0, *(common.interval_cell(select(c, experiment="synthetic_only", real_per_digit=size)) for c in clfs)]
         ]
-        table = [[r] + [common.mean_std(acc, (*key, clf)) for clf in clfs] for r, key in enumerate(keys)]
+        table += [
+            [r, *(common.interval_cell(select(c, experiment="recursive", real_per_digit=size, round=r)) for c in clfs)]
+            for r in range(1, settings.recursive + 1)
+        ]
         lines += [common.markdown_table(["round", *clfs], table), ""]
-    lines += ["Plot: `mnist_mixing.png`. Every fit: `results.csv`. Settings: `config.json`.", ""]
+    keys = [f"size{s}_alpha{a}" for s in settings.sizes for a in settings.alphas]
+    keys += [f"recursive{settings.sizes[0]}_round{r}" for r in range(1, settings.recursive + 1)]
+    lines += selection.table(keys, [str(d) for d in range(10)])
+    lines += [
+        "Plot: `mnist_mixing.png`. Every fit: `results.csv`; CAS and FID of every GAN epoch: `selection.csv`. "
+        "Settings: `config.json`.",
+        "",
+    ]
     common.write_text(output / "summary.md", "\n".join(lines))
-    plot_mixing(settings, acc, output / "mnist_mixing.png")
+    plot_mixing(settings, select, output / "mnist_mixing.png")
 
 
-def plot_mixing(settings, acc, path):
+def plot_mixing(settings, select, path):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, len(settings.sizes), figsize=(5.5 * len(settings.sizes), 4), squeeze=False)
@@ -325,13 +445,15 @@ def plot_mixing(settings, acc, path):
     for ax, size in zip(axes[0], settings.sizes):
         for clf in settings.classifiers:
             stats = [
-                acc.get(("mix", str(size), str(settings.alphas[0]), str(float(r)), "", clf), (np.nan, 0, 0))
-                for r in settings.ratios
+                protocol.mean_ci([float(r["accuracy"]) for r in rows]) if rows else (np.nan, np.nan)
+                for rows in (
+                    select(clf, experiment="mix", real_per_digit=size, ratio=float(r)) for r in settings.ratios
+                )
             ]
             ax.errorbar(
                 positions,
-                [s[0] for s in stats],
-                yerr=[s[1] for s in stats],
+                [mean for mean, _ in stats],
+                yerr=[0 if math.isnan(half) else half for _, half in stats],
                 marker="o",
                 capsize=3,
                 label=f"{clf} (ours)",

@@ -1,20 +1,32 @@
-"""S3's five training situations on NEU steel defects, with few real images per class.
+"""Do GAN images help a classifier of NEU steel defects with few real images per class?
 
 `pyimagesearch-gan augment-neu --data-dir DIR --output DIR [--quick]`
 
-NEU is easy with all 300 images per class, so each class is split once by seed into a
-held-out test part (`test_per_class`, never shown to a GAN or a classifier in training) and a
-pool; the real training set of size n is the first n of the pool. Per n, one GAN per class
-(preset neu-dcgan, the book DCGAN at 28x28) is trained on exactly those n images for about
-`gan_steps` updates with batch min(gan_batch, n // 2), so that even n = 10 has two batches
-per pass. Then S3's classifier (a small CNN) is trained in five situations (SPEC S3):
-  real               the n real images per class
-  transforms         the same, randomly flipped, rotated and shifted in every epoch (Keras layers)
-  gan_k              real + k synthetic per class (k = n unless --k is given)
-  gan_2k             real + 2k synthetic per class
-  gan_2k_transforms  real + 2k synthetic, with the transforms
-and scored on the test part: loss, accuracy, macro precision/recall/F1, confusion matrix.
-Trials differ in classifier initialisation, batch order, transforms and synthetic draws.
+The fair protocol of `protocol.py`, with S3's situations (SPEC S3) against a strong baseline:
+
+- Each class is split once by seed into `test_per_class` held-out test images (never seen by a
+  GAN or a classifier in training) and a pool; the n real images of a size are the first n of
+  the pool, of which a `validation` share is carved off (early stopping, choosing GAN epochs).
+  The rest, the real training images, is all that the GANs and the classifiers learn from.
+- Sources of synthetic images, one GAN set per source and n, each trained for about
+  `gan_steps` updates per GAN (seed 000 trains ~9,000): `gan` (the book DCGAN per class,
+  neu-dcgan), `gan-da` (the same with DiffAugment, neu-dcgan-diffaug; `diffaugment` sets the
+  policy), `acgan` / `acgan-da` (one conditional AC-GAN for all classes, without / with
+  DiffAugment). The generator epoch
+  of each class is chosen by CAS on the validation images, FID beside it.
+- Situations: `real` (the real training images), `transforms` (the same with the 8 flip and
+  90° rotation symmetries plus 2-pixel shifts, anew in every epoch), and per source `SOURCE`
+  (real + k synthetic per class) and `SOURCE+transforms` (both transformed alike).
+- Classifiers: the baseline CNN (strong) and S3's small CNN (faithful), early-stopped.
+- Trials differ in classifier initialisation, batch order, transforms and synthetic draws;
+  trial t has the same seed in every situation, so situations are compared pair by pair.
+
+Outputs in --output: results.csv (a row per fit), summary.md (accuracy with 95% intervals,
+paired differences against `transforms` and `real`, the GAN epochs chosen), selection.csv
+(CAS, recall and FID per source, size, epoch and class), neu_accuracy.png, confusion.json,
+config.json, and the GANs under gans/ with their montages. Everything is cached: a rerun with
+the same settings goes on where the last one stopped, and the summary is rewritten after each
+source, so it holds what is done so far.
 """
 
 import dataclasses
@@ -23,74 +35,105 @@ import math
 import time
 
 import numpy as np
-from keras import layers
 
+from pyimagesearch_gan.config import parse_policy
 from pyimagesearch_gan.data import load_dataset
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.experiments import common
+from pyimagesearch_gan.experiments import common, protocol
+from pyimagesearch_gan.experiments.gans import train_gans
 from pyimagesearch_gan.files import ensure_writable_dir, write_json
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.utils import format_seconds, per_class_order
 
-SITUATIONS = ("real", "transforms", "gan_k", "gan_2k", "gan_2k_transforms")
-# SPEC S3 Table I (cows vs horses, test columns): a different task, shown for the direction of the effects.
-PAPER = {
-    "real": {"loss": 0.76, "accuracy": 0.50, "precision": 0.76, "recall": 0.52, "f1": 0.38},
-    "transforms": {"loss": 0.69, "accuracy": 0.58, "precision": 0.64, "recall": 0.58, "f1": 0.63},
-    "gan_k": {"loss": 0.71, "accuracy": 0.59, "precision": 0.78, "recall": 0.59, "f1": 0.50},
-    "gan_2k": {"loss": 0.67, "accuracy": 0.63, "precision": 0.78, "recall": 0.63, "f1": 0.58},
-    "gan_2k_transforms": {"loss": 0.74, "accuracy": 0.56, "precision": 0.58, "recall": 0.56, "f1": 0.53},
+# source: (preset, DiffAugment on D's inputs with the --diffaugment policy)
+SOURCES = {
+    "gan": ("neu-dcgan", False),
+    "gan-da": ("neu-dcgan", True),
+    "acgan": ("acgan-neu", False),
+    "acgan-da": ("acgan-neu", True),
 }
+BASELINE = "transforms"
 COLUMNS = [
     "real_per_class",
     "situation",
+    "source",
+    "transforms",
     "synthetic_per_class",
     "classifier",
     "trial",
     "train_images",
     "epochs",
+    "best_epoch",
     *common.METRICS,
-    "train_loss",
     "train_accuracy",
+    "filter_pass_rate",
     "seconds",
     "confusion",
 ]
 KEY = ["real_per_class", "situation", "classifier", "trial"]
+SELECTION_COLUMNS = ["real_per_class", "source", "epoch", "class", "cas", "recall", "fid", "chosen"]
 
 
 @dataclasses.dataclass
 class Settings:
-    sizes: tuple = (10, 20, 50)
+    sizes: tuple = (50, 200)
     test_per_class: int = 100
+    validation: float = 0.15
     k: int | None = None
     trials: int = 5
-    gan_preset: str = "neu-dcgan"
-    gan_steps: int = 1000
+    sources: tuple = ("gan-da", "gan", "acgan-da")
+    diffaugment: str = "color,translation,cutout"  # the policy of the -da sources
+    gan_steps: int = 9000
     gan_batch: int = 16
-    classifier: str = "s3-cnn"
-    clf_steps: int = 600
-    clf_batch: int = 16
+    snapshots: int = 10
+    classifiers: tuple = ("cnn", "s3-cnn")
+    max_epochs: int = 200
+    patience: int = 20
+    clf_batch: int = 32
+    filter: float | None = None
+    cas_count: int = 200
+    cas_epochs: int = 15
     gan_set: dict = dataclasses.field(default_factory=dict)  # any other GAN config setting
     seed: int = 0
 
 
 QUICK = {
     "gan_set": {"jit_compile": False},
-    "sizes": (4,),
+    "sizes": (8,),
     "test_per_class": 10,
-    "trials": 1,
+    "trials": 2,
+    "sources": ("gan-da", "acgan"),
+    "classifiers": ("cnn",),
     "gan_steps": 4,
-    "clf_steps": 5,
+    "snapshots": 2,
+    "max_epochs": 3,
+    "patience": 2,
+    "cas_count": 10,
+    "cas_epochs": 1,
 }
 
 
-def transforms(seed):
-    """Classic augmentation: flips, small rotations and shifts (active in training only)."""
-    return [
-        layers.RandomFlip("horizontal_and_vertical", seed=seed),
-        layers.RandomRotation(0.1, fill_mode="reflect", seed=seed + 1),
-        layers.RandomTranslation(0.1, 0.1, fill_mode="reflect", seed=seed + 2),
-    ]
+def check(settings):
+    common.check_classifiers(settings.classifiers)
+    unknown = [s for s in settings.sources if s not in SOURCES]
+    if unknown:
+        raise UserError(f"--sources: unknown source '{unknown[0]}'; choose from {', '.join(SOURCES)}")
+    if not parse_policy(settings.diffaugment):
+        raise UserError(f"--diffaugment {settings.diffaugment}: the -da sources need a policy, e.g. color,translation")
+    if min(settings.sizes) < 4:
+        raise UserError("--sizes: every size must be at least 4 images per class (training and validation images)")
+    if not 0 < settings.validation < 0.5:
+        raise UserError(f"--validation {settings.validation}: give a share of the real images between 0 and 0.5")
+    if settings.filter is not None and not 0 < settings.filter < 1:
+        raise UserError(f"--filter {settings.filter}: give a class probability between 0 and 1, e.g. 0.5")
+
+
+def situations(settings):
+    """[(name, source or None, transforms)] in the order they are fitted and shown."""
+    result = [("real", None, False), (BASELINE, None, True)]
+    for source in settings.sources:
+        result += [(source, source, False), (f"{source}+transforms", source, True)]
+    return result
 
 
 def split(data, settings):
@@ -98,95 +141,141 @@ def split(data, settings):
     pools, test_x, test_y = [], [], []
     orders = per_class_order(data.labels, settings.seed)
     for c in range(len(data.class_names)):
-        images, order = data.images, orders[c]
+        order = orders[c]
         need = settings.test_per_class + max(settings.sizes)
         if need > len(order):
             raise UserError(
                 f"--test-per-class {settings.test_per_class} + --sizes {max(settings.sizes)} = {need} images, "
                 f"but class '{data.class_names[c]}' has {len(order)}: lower one of them"
             )
-        test_x.append(images[order[: settings.test_per_class]])
+        test_x.append(data.images[order[: settings.test_per_class]])
         test_y.append(np.full(settings.test_per_class, c, "int32"))
-        pools.append(images[order[settings.test_per_class :]])
+        pools.append(data.images[order[settings.test_per_class :]])
     return pools, np.concatenate(test_x), np.concatenate(test_y)
 
 
-def gan_batch(settings, n):
-    return max(1, min(settings.gan_batch, n // 2))
+def real_sets(pools, n, settings):
+    """The n real images per class of a size, split into (train_x, train_y, val_x, val_y)."""
+    x = np.concatenate([pool[:n] for pool in pools])
+    y = np.repeat(np.arange(len(pools)), n).astype("int32")
+    train, val = protocol.validation_split(y, settings.validation, settings.seed)
+    return x[train], y[train], x[val], y[val]
+
+
+def gan_config(settings, source, n_train, num_classes):
+    preset, diffaugment = SOURCES[source]
+    if diffaugment and settings.diffaugment == get_preset("neu-dcgan-diffaug").diffaugment:
+        preset = {"neu-dcgan": "neu-dcgan-diffaug"}.get(preset, preset)
+    overrides = {"diffaugment": ",".join(parse_policy(settings.diffaugment))} if diffaugment else {}
+    cfg = get_preset(preset)
+    pool = n_train * num_classes if cfg.family == "acgan" else n_train
+    batch = max(1, min(cfg.batch_size if cfg.family == "acgan" else settings.gan_batch, pool // 2))
+    return cfg.with_overrides(
+        {"batch_size": batch, "seed": settings.seed, "num_benchmark": 64, **overrides, **settings.gan_set}
+    )
 
 
 def run(settings, data_dir, output):
-    """Train the GANs per size, fit the classifier in every situation, write the summary."""
+    """Train the GANs per size and source, choose their epochs, fit the classifiers, summarize."""
     start = time.perf_counter()
-    common.check_classifiers([settings.classifier], "--classifier")
-    if min(settings.sizes) < 2:
-        raise UserError("--sizes: every size must be at least 2 images per class")
-    preset = get_preset(settings.gan_preset)
-    data = load_dataset("neu", data_dir, image_size=preset.image_size, channels=preset.channels)
+    check(settings)
+    data = load_dataset("neu", data_dir, image_size=28, channels=1)
     names = data.class_names
     pools, test_x, test_y = split(data, settings)
     output = ensure_writable_dir(output)
     results = common.Results(output, common.settings_dict(settings), COLUMNS, KEY)
-    clock = common.Clock(len(settings.sizes) * len(SITUATIONS) * settings.trials)
+    selection = common.SelectionLog(output / "selection.csv")
+    all_situations = situations(settings)
+    clock = common.Clock(len(settings.sizes) * len(all_situations) * settings.trials * len(settings.classifiers))
     common.log(
-        f"augment-neu: {settings.sizes} real per class, test {settings.test_per_class} per class, "
-        f"{settings.trials} trials, "
-        f"{settings.classifier}; GANs {settings.gan_preset} ~{settings.gan_steps} steps"
+        f"augment-neu: {settings.sizes} real per class ({settings.validation:.0%} for validation), test "
+        f"{settings.test_per_class} per class, {settings.trials} trials, classifiers "
+        f"{', '.join(settings.classifiers)}, sources {', '.join(settings.sources)} (~{settings.gan_steps} GAN updates)"
     )
     for n in settings.sizes:
-        real = [pool[:n] for pool in pools]
-        batch = gan_batch(settings, n)
-        passes = math.ceil(settings.gan_steps / (n // batch))
-        cfg = preset.with_overrides(
-            {"batch_size": batch, "seed": settings.seed, "num_benchmark": 64, **settings.gan_set}
-        )
-        common.log(f"[{n} per class] GANs (elapsed {format_seconds(time.perf_counter() - start)})")
-        generators, cfg = common.class_generators(cfg, names, real, output / "gans" / f"size{n}", passes=passes)
+        train_x, train_y, val_x, val_y = real_sets(pools, n, settings)
+        per_class = [train_x[train_y == c] for c in range(len(names))]
         k = settings.k or n
-        for situation in SITUATIONS:
-            count = {"gan_k": k, "gan_2k": 2 * k, "gan_2k_transforms": 2 * k}.get(situation, 0)
-            for trial in range(settings.trials):
-                if results.done(real_per_class=n, situation=situation, classifier=settings.classifier, trial=trial):
-                    clock.total -= 1
-                    continue
-                seed = settings.seed * 1000 + trial
-                parts = [(real[c], c) for c in range(len(names))]
-                parts += [(common.synthesize(g, cfg, c, count, seed), c) for c, g in enumerate(generators)]
-                x, y = common.stack(parts)
-                t0 = time.perf_counter()
-                metrics = common.fit_and_evaluate(
-                    settings.classifier,
-                    x,
-                    y,
-                    test_x,
-                    test_y,
-                    len(names),
-                    steps=settings.clf_steps,
-                    batch_size=settings.clf_batch,
-                    seed=seed,
-                    augment=transforms(seed) if situation.endswith("transforms") else None,
+        judge = common.filter_judge(
+            settings.filter,
+            train_x,
+            train_y,
+            val_x,
+            val_y,
+            len(names),
+            output / f"filter_n{n}.keras",
+            augment=protocol.texture_transforms(settings.seed),
+            seed=settings.seed,
+            max_epochs=settings.max_epochs,
+            patience=settings.patience,
+        )
+        extractor = None
+        for source in (None, *settings.sources):
+            gans = generators = None
+            if source is not None:
+                common.log(f"[n = {n}] {source} (elapsed {format_seconds(time.perf_counter() - start)})")
+                cfg = gan_config(settings, source, len(per_class[0]), len(names))
+                steps_per_pass = (len(train_x) if cfg.family == "acgan" else len(per_class[0])) // cfg.batch_size
+                gans = train_gans(
+                    cfg,
+                    names,
+                    per_class,
+                    output / "gans" / f"size{n}" / source,
+                    passes=math.ceil(settings.gan_steps / steps_per_pass),
+                    snapshots=settings.snapshots,
                 )
-                seconds = time.perf_counter() - t0
-                clock.add(seconds)
-                metrics["confusion"] = json.dumps(metrics["confusion"])
-                results.add(
-                    {
-                        "real_per_class": n,
-                        "situation": situation,
-                        "synthetic_per_class": count,
-                        "classifier": settings.classifier,
-                        "trial": trial,
-                        "train_images": len(x),
-                        "seconds": round(seconds, 2),
-                        **metrics,
-                    }
-                )
-                common.log(
-                    f"  n {n} {situation} trial {trial + 1}/{settings.trials}: accuracy {metrics['accuracy']:.3f} "
-                    f"f1 {metrics['f1']:.3f}  [{clock.status()}]"
-                )
+                extractor = extractor or common.feature_extractor(train_x, train_y, len(names), settings.seed)
+                real = (train_x, train_y, val_x, val_y)
+                chosen = selection.choose(f"n={n} {source}", gans, real, settings, extractor)
+                generators = [gans.generator(c, epoch) for c, epoch in enumerate(chosen)]
+            for name, _, transformed in (s for s in all_situations if s[1] == source):
+                for clf in settings.classifiers:
+                    for trial in range(settings.trials):
+                        if results.done(real_per_class=n, situation=name, classifier=clf, trial=trial):
+                            clock.total -= 1
+                            continue
+                        seed = settings.seed * 1000 + trial
+                        parts, pass_rate = [], None
+                        if gans is not None:
+                            parts, pass_rate = common.draw_synthetic(
+                                gans, generators, k, seed, judge=judge, threshold=settings.filter
+                            )
+                        x, y = common.combine(train_x, train_y, parts)
+                        row = common.fit_and_score(
+                            clf,
+                            x,
+                            y,
+                            val_x,
+                            val_y,
+                            test_x,
+                            test_y,
+                            len(names),
+                            seed=seed,
+                            augment=protocol.texture_transforms(seed) if transformed else None,
+                            settings=settings,
+                        )
+                        clock.add(row["seconds"])
+                        results.add(
+                            {
+                                **row,
+                                "real_per_class": n,
+                                "situation": name,
+                                "source": source or "",
+                                "transforms": int(transformed),
+                                "synthetic_per_class": k if source else 0,
+                                "classifier": clf,
+                                "trial": trial,
+                                "filter_pass_rate": "" if pass_rate is None else round(pass_rate, 3),
+                            }
+                        )
+                        common.log(
+                            f"  n {n} {name} {clf} trial {trial + 1}/{settings.trials}: accuracy "
+                            f"{row['accuracy']:.3f} (epochs {row['epochs']}, best {row['best_epoch']})  "
+                            f"[{clock.status()}]"
+                        )
+            write_summary(settings, results.rows, selection, names, output, time.perf_counter() - start)
     seconds = time.perf_counter() - start
-    write_summary(settings, results.rows, names, output, seconds)
+    write_summary(settings, results.rows, selection, names, output, seconds)
     common.log(f"augment-neu done in {format_seconds(seconds)}: {output / 'summary.md'}")
     return output
 
@@ -194,113 +283,105 @@ def run(settings, data_dir, output):
 # ---------------------------------------------------------------- summary
 
 
-def write_summary(settings, rows, names, output, seconds):
-    """summary.md (one table per size, then accuracy by size), confusion.json/PNGs, neu_accuracy.png."""
-    group = ["real_per_class", "situation"]
-    stats = {m: common.summarize(rows, group, m) for m in (*common.METRICS, "train_accuracy")}
+def write_summary(settings, rows, selection, names, output, seconds):
+    """summary.md, confusion.json and neu_accuracy.png from the rows done so far."""
+    if not rows:
+        return
+    rows = common.as_text(rows)
+    order = [name for name, _, _ in situations(settings)]
     lines = [
-        "# augment-neu: S3's five situations on NEU with few real images per class",
+        "# augment-neu: do GAN images help a NEU classifier?",
         "",
-        f"Test set: {settings.test_per_class} held-out real images per class "
-        f"({settings.test_per_class * len(names)} in all), "
-        f"never seen by a GAN. Classifier {settings.classifier}, about {settings.clf_steps} updates of batch "
-        f"{settings.clf_batch}. "
-        f"GANs: {settings.gan_preset} per class, about {settings.gan_steps} updates each. "
-        f"Mean ± std over {settings.trials} trial(s); precision, recall and F1 are macro averages. "
-        f"The paper column is S3's Table I test column (cows vs horses, 2 classes): another task, "
-        f"shown only for the direction of each effect. Wall time: {format_seconds(seconds)}.",
+        f"Test set: {settings.test_per_class} held-out real images per class ({settings.test_per_class * len(names)} "
+        f"in all), never seen by a GAN or in training. Of the n real images per class, {settings.validation:.0%} are "
+        "kept for validation (early stopping, choosing the GAN epochs); GANs and classifiers learn from the rest. "
+        f"Classifiers early-stopped on the validation loss (patience {settings.patience}, at most "
+        f"{settings.max_epochs} epochs, best weights). k = {settings.k or 'n'} synthetic images per class; GANs "
+        f"~{settings.gan_steps} updates each, the epoch per class chosen by CAS on the validation images"
+        + (
+            f"; synthetic images kept when a real-image classifier gives their class p >= {settings.filter}"
+            if settings.filter
+            else ""
+        )
+        + f". {settings.trials} trials; mean ± 95% t-interval; Δ = paired difference (same trial seed), ↑/↓ where its "
+        f"interval excludes zero. Wall time so far: {format_seconds(seconds)}.",
         "",
     ]
     for n in settings.sizes:
-        k = settings.k or n
-        lines += [f"## {n} real images per class (k = {k} synthetic per class)", ""]
-        header = [
-            "situation",
-            "loss",
-            "accuracy",
-            "precision",
-            "recall",
-            "F1",
-            "train accuracy",
-            "paper accuracy (S3)",
-            "paper F1 (S3)",
-        ]
-        table = [
-            [
-                s,
-                *(common.mean_std(stats[m], (str(n), s)) for m in (*common.METRICS, "train_accuracy")),
-                PAPER[s]["accuracy"],
-                PAPER[s]["f1"],
+        for clf in settings.classifiers:
+            by_situation = {}
+            for r in rows:
+                if r["real_per_class"] == str(n) and r["classifier"] == clf:
+                    by_situation.setdefault(r["situation"], []).append(r)
+            if not by_situation:
+                continue
+            table = [
+                [
+                    name,
+                    common.interval_cell(trials),
+                    common.difference_cell(trials, by_situation.get(BASELINE)),
+                    common.difference_cell(trials, by_situation.get("real")),
+                    common.interval_cell(trials, "f1"),
+                    f"{np.mean([float(r['epochs']) for r in trials]):.0f}",
+                    len(trials),
+                ]
+                for name, trials in sorted(by_situation.items(), key=lambda item: order.index(item[0]))
             ]
-            for s in SITUATIONS
-        ]
-        lines += [common.markdown_table(header, table), ""]
-    lines += ["## Test accuracy by real images per class", ""]
-    table = [[s, *(common.mean_std(stats["accuracy"], (str(n), s)) for n in settings.sizes)] for s in SITUATIONS]
-    lines += [common.markdown_table(["situation", *(f"n = {n}" for n in settings.sizes)], table), ""]
-    confusion = confusions(rows, settings, names)
-    largest = max(settings.sizes)
+            header = ["situation", "accuracy", f"Δ vs {BASELINE}", "Δ vs real", "macro F1", "epochs", "trials"]
+            lines += [
+                f"## n = {n} real images per class, classifier {clf}",
+                "",
+                common.markdown_table(header, table),
+                "",
+            ]
+    lines += selection.table([f"n={n} {source}" for n in settings.sizes for source in settings.sources], names)
     lines += [
-        f"Confusion matrices (summed over trials): `confusion.json`; for n = {largest}: "
-        + ", ".join(f"`confusion_n{largest}_{s}.png`" for s in SITUATIONS)
-        + ". Plot: `neu_accuracy.png`. "
-        "Every fit: `results.csv`. Settings: `config.json`.",
+        "Every fit: `results.csv`; CAS and FID of every GAN epoch: `selection.csv`; confusion matrices summed over "
+        "trials: `confusion.json`; plot: `neu_accuracy.png`; settings: `config.json`; GAN montages: "
+        "`gans/size<n>/<source>/<class>/epoch_*.png`.",
         "",
     ]
     common.write_text(output / "summary.md", "\n".join(lines))
-    write_json(output / "confusion.json", {"classes": names, "matrices": confusion})
-    for situation, matrix in confusion.get(str(largest), {}).items():
-        plot_confusion(
-            np.array(matrix), names, f"n = {largest}: {situation}", output / f"confusion_n{largest}_{situation}.png"
-        )
-    plot_accuracy(settings, stats["accuracy"], output / "neu_accuracy.png")
+    write_json(output / "confusion.json", {"classes": names, "matrices": confusions(rows)})
+    plot_accuracy(settings, rows, order, output / "neu_accuracy.png")
 
 
-def confusions(rows, settings, names):
-    """{n: {situation: confusion matrix summed over trials}}."""
+def confusions(rows):
+    """{n: {classifier: {situation: confusion matrix summed over trials}}}."""
     result = {}
     for row in rows:
         matrix = np.array(json.loads(row["confusion"]))
-        by_n = result.setdefault(str(row["real_per_class"]), {})
-        by_n[row["situation"]] = (
-            (np.array(by_n[row["situation"]]) + matrix).tolist() if row["situation"] in by_n else matrix.tolist()
-        )
-    return result
+        place = result.setdefault(row["real_per_class"], {}).setdefault(row["classifier"], {})
+        place[row["situation"]] = (place[row["situation"]] + matrix) if row["situation"] in place else matrix
+    return {n: {c: {s: m.tolist() for s, m in by_s.items()} for c, by_s in by_c.items()} for n, by_c in result.items()}
 
 
-def plot_confusion(matrix, names, title, path):
-    import matplotlib.pyplot as plt
-    from sklearn.metrics import ConfusionMatrixDisplay
-
-    fig, ax = plt.subplots(figsize=(6, 5.5))
-    ConfusionMatrixDisplay(matrix, display_labels=names).plot(ax=ax, xticks_rotation=45, colorbar=False)
-    ax.set_title(title)
-    common.save_figure(fig, path)
-
-
-def plot_accuracy(settings, accuracy, path):
+def plot_accuracy(settings, rows, order, path):
+    """Test accuracy per situation with 95% intervals, a panel per classifier, bars per size."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(8, 4))
-    width = 0.8 / len(SITUATIONS)
-    positions = np.arange(len(settings.sizes))
-    for i, situation in enumerate(SITUATIONS):
-        stats = [accuracy.get((str(n), situation), (np.nan, 0, 0)) for n in settings.sizes]
-        ax.bar(
-            positions + (i - 2) * width,
-            [s[0] for s in stats],
-            width,
-            yerr=[s[1] for s in stats],
-            capsize=3,
-            label=situation,
-        )
-    ax.set_xticks(positions, [f"n = {n}" for n in settings.sizes])
-    ax.set(
-        xlabel="real images per class",
-        ylabel="test accuracy (held-out real)",
-        ylim=(0, 1),
-        title="NEU: five situations",
-    )
-    ax.legend(fontsize=8, loc="upper left", ncol=3)
-    ax.grid(axis="y", alpha=0.3)
+    fig, axes = plt.subplots(1, len(settings.classifiers), figsize=(6 * len(settings.classifiers), 4.5), squeeze=False)
+    width = 0.8 / len(settings.sizes)
+    for ax, clf in zip(axes[0], settings.classifiers):
+        for i, n in enumerate(settings.sizes):
+            stats = []
+            for name in order:
+                values = [
+                    float(r["accuracy"])
+                    for r in rows
+                    if r["real_per_class"] == str(n) and r["classifier"] == clf and r["situation"] == name
+                ]
+                stats.append(protocol.mean_ci(values) if values else (np.nan, np.nan))
+            ax.bar(
+                np.arange(len(order)) + (i - (len(settings.sizes) - 1) / 2) * width,
+                [mean for mean, _ in stats],
+                width,
+                yerr=[0 if np.isnan(half) else half for _, half in stats],
+                capsize=3,
+                label=f"n = {n}",
+            )
+        ax.set_xticks(np.arange(len(order)), order, rotation=35, ha="right", fontsize=8)
+        ax.set(ylabel="test accuracy (held-out real)", ylim=(0, 1), title=f"NEU, classifier {clf}")
+        ax.legend(fontsize=8)
+        ax.grid(axis="y", alpha=0.3)
     common.save_figure(fig, path)

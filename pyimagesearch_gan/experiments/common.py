@@ -1,13 +1,7 @@
-"""What the augmentation experiments share: class GANs trained once and cached, classifiers
-fitted for a fixed number of updates, the results log that lets a run continue after a crash,
-and the summary files (CSV, markdown, plots).
-
-Class GANs are trained with the project's trainer (`trainer.train_group`, all classes side by
-side). The monitor writes montages and loss plots once per Keras epoch; to keep that to
-`snapshots` times per GAN, one Keras epoch here is `repeat` passes over the real images (the
-images are repeated `repeat` times, so a batch may hold an image twice). The GAN folder holds
-`done.json` with the settings and a hash of the images it was trained on: a rerun with the
-same settings loads the generators instead of training again.
+"""What the augmentation experiments share: synthetic images drawn (and filtered) from the
+chosen GAN epochs, classifiers fitted and scored, the results and epoch-selection logs that let
+a run continue after a crash, and the summary pieces (intervals, paired differences, markdown,
+plots). The GANs themselves are in gans.py, the protocol's parts in protocol.py.
 """
 
 import csv
@@ -15,6 +9,7 @@ import dataclasses
 import io
 import json
 import math
+import time
 from pathlib import Path
 
 import keras
@@ -26,16 +21,14 @@ import numpy as np  # noqa: E402
 
 from pyimagesearch_gan.errors import UserError  # noqa: E402
 from pyimagesearch_gan.evidence import classifiers  # noqa: E402
-from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json  # noqa: E402
-from pyimagesearch_gan.models import get_family  # noqa: E402
-from pyimagesearch_gan.runs import Target, folder_name, load_model, sample  # noqa: E402
-from pyimagesearch_gan.training.plan import Job, plan_groups
-from pyimagesearch_gan.training.trainer import train_group  # noqa: E402
+from pyimagesearch_gan.experiments import protocol  # noqa: E402
+from pyimagesearch_gan.files import atomic_path, write_json  # noqa: E402
 from pyimagesearch_gan.utils import Stopwatch, fingerprint, format_seconds  # noqa: E402
 
 METRICS = ("loss", "accuracy", "precision", "recall", "f1")
 MAX_EPOCHS = 25
 CLASSIFIERS = {
+    "cnn": classifiers.build_baseline_cnn,
     "s4-mlp": classifiers.build_s4_mlp,
     "s3-cnn": classifiers.build_s3_cnn,
     "feature-cnn": classifiers.build_feature_cnn,
@@ -63,67 +56,7 @@ def log(message):
     print(message, flush=True)
 
 
-# ---------------------------------------------------------------- class GANs
-
-
-def same_training(done, record):
-    """True when `done.json` says the GANs were trained like `record` says. Config fields that
-    one side lacks (added to TrainConfig later, at their defaults) do not count."""
-    if not done.is_file():
-        return False
-    old = json.loads(done.read_text())
-    if any(old.get(key) != value for key, value in record.items() if key != "cfg"):
-        return False
-    old_cfg, cfg = old.get("cfg", {}), record["cfg"]
-    return all(old_cfg[key] == cfg[key] for key in old_cfg.keys() & cfg.keys())
-
-
-def class_generators(cfg, names, images_per_class, folder, *, passes, snapshots=10):
-    """One generator per class, trained on `images_per_class[i]` for `passes` passes (rounded up
-    to whole epochs of `repeat` passes), or loaded from `folder` when a previous run trained
-    them with the same settings and images."""
-    folder = ensure_writable_dir(folder)
-    repeat = max(1, passes // max(1, snapshots))
-    epochs = math.ceil(passes / repeat)
-    decay = cfg.decay if cfg.decay is not None else cfg.d_lr / passes  # the book's lr / epochs, per pass
-    cfg = cfg.with_overrides({"epochs": epochs, "decay": decay, "concurrent": True})
-    record = {
-        "images": fingerprint(*images_per_class, length=None),
-        "names": list(names),
-        "passes": passes,
-        "repeat": repeat,
-        "cfg": cfg.to_dict(),
-    }
-    done = folder / "done.json"
-    folders = [folder / folder_name(name) for name in names]
-    if same_training(done, record):
-        log(f"  reusing the GANs in {folder}")
-        return [load_model(f / "generator.keras") for f in folders], cfg
-    jobs = []
-    for index, (name, images, job_folder) in enumerate(zip(names, images_per_class, folders)):
-        job = Job(index, name, np.concatenate([images] * repeat), None, [name])
-        job.folder = ensure_writable_dir(job_folder)
-        jobs.append(job)
-    cfg.save(folder / "config.json")
-    log(
-        f"  training {len(jobs)} GANs ({cfg.preset}) on {', '.join(str(len(i)) for i in images_per_class)} images "
-        f"for {passes} passes (batch {cfg.batch_size}; {epochs} epochs of {repeat} passes) into {folder}"
-    )
-    family = get_family(cfg.family)
-    generators = []
-    groups = plan_groups(cfg, jobs)
-    for i, group in enumerate(groups):
-        gans = train_group(cfg, family, group, remaining_after=cfg.epochs * (len(groups) - i - 1))
-        generators += [gan.generator for gan in gans]
-    write_json(done, record)
-    return generators, cfg
-
-
-def synthesize(generator, cfg, index, count, seed):
-    """`count` uint8 images of class `index` from `generator`, noise seeded by (seed, index)."""
-    if count <= 0:
-        return None
-    return sample(generator, cfg, Target(str(index), index, str(index), None), count, seed=seed)
+# ---------------------------------------------------------------- synthetic images
 
 
 def stack(parts):
@@ -134,7 +67,183 @@ def stack(parts):
     return x, y
 
 
+def combine(x, y, parts):
+    """Images `x` with labels `y`, followed by the (images, label) parts."""
+    x_all, y_all = stack(parts) if parts else (x[:0], y[:0])
+    return np.concatenate([x, x_all]), np.concatenate([y, y_all]).astype("int32")
+
+
+def draw_synthetic(gans, generators, count, seed, *, judge=None, threshold=None):
+    """`count` synthetic images per class from `generators` (one per class, at the chosen
+    epochs) with noise seeded by `seed`; with a `judge`, only images it gives their class a
+    probability >= `threshold` (protocol.filter_synthetic). Returns ([(images, class)], mean
+    share of candidates that passed, or None without a judge)."""
+    parts, rates = [], []
+    for c, generator in enumerate(generators):
+        if judge is None:
+            parts.append((gans.synthesize(c, count, seed, generator=generator), c))
+            continue
+        images, rate = protocol.filter_synthetic(
+            lambda r, c=c, g=generator: gans.synthesize(c, 2 * count, seed + 100_000 * (r + 1), generator=g),
+            judge,
+            c,
+            count,
+            threshold,
+        )
+        parts.append((images, c))
+        rates.append(rate)
+    return parts, (float(np.mean(rates)) if rates else None)
+
+
+def filter_judge(threshold, train_x, train_y, val_x, val_y, num_classes, path, *, augment, seed, **fit):
+    """The classifier that filters synthetic images: the baseline CNN with the classic
+    `augment` transforms, trained on the real training images only; cached in `path`. None
+    when `threshold` is None (no filtering)."""
+    if threshold is None:
+        return None
+    if path.is_file():
+        return classifiers.load_classifier(path)
+    model, _, _ = protocol.fit_early_stopped(
+        classifiers.build_baseline_cnn, train_x, train_y, val_x, val_y, num_classes, seed=seed, augment=augment, **fit
+    )
+    classifiers.save_classifier(model, path)
+    return model
+
+
+class SelectionLog:
+    """selection.csv: CAS, recall and FID of every GAN set (a key such as "n=50 gan-da"), epoch
+    and class, and the epoch chosen per class. A GAN set already there with the same GANs and
+    settings is not scored again."""
+
+    COLUMNS = ["gans", "epoch", "class", "cas", "recall", "fid", "chosen", "stamp"]
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self.rows = []
+        if self.path.is_file():
+            with open(self.path, newline="") as f:
+                self.rows = list(csv.DictReader(f))
+
+    def choose(self, key, gans, real, settings, extractor=None):
+        """The epoch per class of `gans` chosen by CAS on the validation images of `real`
+        (train_x, train_y, val_x, val_y), with `settings`' cas_count, cas_epochs and seed."""
+        real_x, real_y, val_x, val_y = real
+        count, epochs, seed = settings.cas_count, settings.cas_epochs, settings.seed
+        config = np.frombuffer(json.dumps(gans.cfg.to_dict(), sort_keys=True).encode(), "uint8")
+        stamp = f"{fingerprint(np.array(gans.epochs), val_x, config)}-{count}-{epochs}-{seed}"
+        mine = [r for r in self.rows if r["gans"] == key]
+        if mine and all(r["stamp"] == stamp for r in mine):
+            chosen = [
+                int(next(r["epoch"] for r in mine if r["class"] == name and r["chosen"] == "1")) for name in gans.names
+            ]
+            log(f"  epochs chosen earlier by CAS: {', '.join(map(str, chosen))}")
+            return chosen
+        chosen, rows = protocol.select_epochs(
+            gans,
+            val_x,
+            val_y,
+            build=classifiers.build_baseline_cnn,
+            count=count,
+            seed=seed,
+            epochs=epochs,
+            extractor=extractor,
+            real_x=real_x,
+            real_y=real_y,
+        )
+        picked = dict(zip(gans.names, chosen))
+        self.rows = [r for r in self.rows if r["gans"] != key]
+        for row in rows:
+            self.rows.append(
+                {
+                    "gans": key,
+                    "epoch": str(row["epoch"]),
+                    "class": row["class"],
+                    "cas": f"{row['cas']:.4f}",
+                    "recall": f"{row['recall']:.4f}",
+                    "fid": "" if row["fid"] is None else f"{row['fid']:.3f}",
+                    "chosen": "1" if picked[row["class"]] == row["epoch"] else "0",
+                    "stamp": stamp,
+                }
+            )
+        with atomic_path(self.path) as tmp, open(tmp, "w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=self.COLUMNS)
+            writer.writeheader()
+            writer.writerows(self.rows)
+        log(
+            f"  epochs chosen by CAS on the validation images (of {gans.epochs[0]}..{gans.epochs[-1]}): "
+            + ", ".join(f"{name} {epoch}" for name, epoch in picked.items())
+        )
+        return chosen
+
+    def table(self, keys, names):
+        """Markdown lines: per GAN set, the chosen epoch and validation recall per class."""
+        table = []
+        for key in keys:
+            chosen = {r["class"]: r for r in self.rows if r["gans"] == key and r["chosen"] == "1"}
+            if not chosen:
+                continue
+            fids = [float(r["fid"]) for r in chosen.values() if r["fid"]]
+            table.append(
+                [
+                    key,
+                    *(
+                        f"{chosen[c]['epoch']} ({float(chosen[c]['recall']):.2f})" if c in chosen else "-"
+                        for c in names
+                    ),
+                    f"{np.mean([float(r['recall']) for r in chosen.values()]):.3f}",
+                    f"{np.mean(fids):.2f}" if fids else "-",
+                ]
+            )
+        if not table:
+            return []
+        return [
+            "## GAN epochs chosen by CAS on the validation images",
+            "",
+            "Cells: the epoch chosen (of the GAN's snapshots) and the class's validation recall of a classifier "
+            "trained on that epoch's synthetic images only; FID (feature CNN of the real training images) beside it.",
+            "",
+            markdown_table(["GANs", *names, "mean recall", "FID (mean)"], table),
+            "",
+        ]
+
+
+def feature_extractor(train_x, train_y, num_classes, seed):
+    """The FID features of an experiment: the feature CNN trained on its real training images."""
+    model = classifiers.train_feature_cnn(train_x, train_y, num_classes, epochs=30, seed=seed, validation=0, verbose=0)
+    return classifiers.feature_extractor(model)
+
+
 # ---------------------------------------------------------------- classifiers
+
+
+def fit_and_score(name, x, y, val_x, val_y, test_x, test_y, num_classes, *, seed, augment, settings):
+    """Classifier `name` fitted on (x, y) with early stopping on the validation images
+    (`settings`: max_epochs, patience, clf_batch), scored on the test images: the metrics,
+    train accuracy, epochs run, best epoch, seconds and the confusion matrix (JSON)."""
+    start = time.perf_counter()
+    model, epochs, best = protocol.fit_early_stopped(
+        CLASSIFIERS[name],
+        x,
+        y,
+        val_x,
+        val_y,
+        num_classes,
+        seed=seed,
+        augment=augment,
+        max_epochs=settings.max_epochs,
+        patience=settings.patience,
+        batch_size=settings.clf_batch,
+    )
+    metrics = classifiers.evaluate_classifier(model, test_x, test_y, num_classes)
+    return {
+        **{m: metrics[m] for m in METRICS},
+        "train_accuracy": classifiers.evaluate_classifier(model, x, y, num_classes)["accuracy"],
+        "epochs": epochs,
+        "best_epoch": best,
+        "train_images": len(x),
+        "seconds": round(time.perf_counter() - start, 2),
+        "confusion": json.dumps(metrics["confusion"]),
+    }
 
 
 def fit_and_evaluate(name, x, y, test_x, test_y, num_classes, *, steps, batch_size, seed, augment=None):
@@ -184,7 +293,7 @@ class Results:
         self.key_columns = list(key_columns)
         self.rows = []
         config = Path(output) / "config.json"
-        same = config.is_file() and json.loads(config.read_text()).get("settings") == settings
+        same = config.is_file() and same_settings(json.loads(config.read_text()).get("settings", {}), settings)
         if same and self.path.is_file():
             with open(self.path, newline="") as f:
                 self.rows = list(csv.DictReader(f))
@@ -208,12 +317,43 @@ class Results:
             tmp.write_text(buffer.getvalue())
 
 
+def same_settings(old, new):
+    """True when the settings agree on every key both have: a setting added to the experiment
+    later (at its default, which keeps the earlier behaviour) does not void earlier results."""
+    return bool(old) and all(old[key] == new[key] for key in old.keys() & new.keys())
+
+
 def summarize(rows, group_columns, metric):
     """{group tuple: (mean, std, n)} of `metric` over the rows of each group (trials)."""
     groups = {}
     for row in rows:
         groups.setdefault(tuple(str(row[c]) for c in group_columns), []).append(float(row[metric]))
     return {key: (float(np.mean(v)), float(np.std(v)), len(v)) for key, v in groups.items()}
+
+
+def interval_cell(rows, metric="accuracy"):
+    """'mean ± 95% half-width' of `metric` over the rows (trials)."""
+    if not rows:
+        return "-"
+    return protocol.format_ci(*protocol.mean_ci([float(r[metric]) for r in rows]))
+
+
+def difference_cell(rows, baseline, metric="accuracy"):
+    """The paired difference of `metric` against `baseline`'s rows of the same trial."""
+    if not rows or not baseline or rows is baseline:
+        return "-"
+    mine, theirs = {r["trial"]: r for r in rows}, {r["trial"]: r for r in baseline}
+    trials = sorted(set(mine) & set(theirs))
+    if not trials or mine == theirs:
+        return "-"
+    a = [float(mine[t][metric]) for t in trials]
+    b = [float(theirs[t][metric]) for t in trials]
+    return protocol.format_difference(*protocol.paired_difference(a, b))
+
+
+def as_text(rows):
+    """Rows with every value a string, as read back from results.csv."""
+    return [{key: str(value) for key, value in row.items()} for row in rows]
 
 
 def mean_std(stats, key, digits=3):

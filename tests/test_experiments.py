@@ -25,7 +25,7 @@ def assert_png(path):
 @pytest.fixture(scope="module")
 def mnist_run(tmp_path_factory, data_root):
     output = tmp_path_factory.mktemp("exp") / "mnist"
-    main(["augment-mnist", "--data-dir", str(data_root), "--output", str(output), "--quick"])
+    main(["augment-mnist", "--data-dir", str(data_root), "--output", str(output), "--quick", "--filter", "0.2"])
     return output
 
 
@@ -59,6 +59,11 @@ def test_mnist_quick_writes_every_setting(mnist_run):
     sizes = {(r["experiment"], r["ratio"], r["transforms"]): int(r["train_images"]) for r in rows}
     assert sizes[("mix", "0.0", "0")] == sizes[("mix", "0.0", "1")] == 170
     assert sizes[("mix", "1.0", "0")] == 170 + 200 and sizes[("synthetic_only", "", "0")] == 200
+    # --filter 0.2: synthetic images pass a real-image classifier (cached); real-only sets have no pass rate
+    rates = {(r["experiment"], r["ratio"]): r["filter_pass_rate"] for r in rows if r["experiment"] != "recursive"}
+    assert rates[("mix", "0.0")] == "" and 0.0 <= float(rates[("mix", "1.0")]) <= 1.0
+    assert 0.0 <= float(rates[("synthetic_only", "")]) <= 1.0
+    assert (mnist_run / "filter_20.keras").is_file()
 
 
 def test_mnist_quick_summary_and_plot(mnist_run):
@@ -83,7 +88,7 @@ def test_mnist_quick_summary_and_plot(mnist_run):
 
 def test_mnist_rerun_continues_from_cache(mnist_run, data_root, capsys):
     before = (mnist_run / "results.csv").read_text()
-    main(["augment-mnist", "--data-dir", str(data_root), "--output", str(mnist_run), "--quick"])
+    main(["augment-mnist", "--data-dir", str(data_root), "--output", str(mnist_run), "--quick", "--filter", "0.2"])
     out = capsys.readouterr().out
     assert "continuing: 10 result rows" in out and "reusing the GANs" in out and "training 10" not in out
     assert (mnist_run / "results.csv").read_text() == before

@@ -9,6 +9,7 @@ Each lab is a jupytext percent-format `.py` paired with the `.ipynb` that
   and nowhere before it.
 The kernels import this checkout's package and write into a temporary folder.
 """
+
 import importlib.util
 import os
 from pathlib import Path
@@ -48,8 +49,9 @@ def lab_env(monkeypatch, tmp_path, data_root):
 
 def execute(notebook):
     """Run `notebook` in a fresh python3 kernel started in labs/ (raises CellExecutionError)."""
-    client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(LABS)}})
+    client = nbclient.NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(LABS)}}
+    )
     client.execute()
     return notebook
 
@@ -92,6 +94,9 @@ def test_student_version_stops_at_first_exercise(source, lab_env):
     with pytest.raises(nbclient.exceptions.CellExecutionError) as raised:  # the kernel stops at the first error
         execute(notebook)
     assert raised.value.ename == "NotImplementedError", raised.value
-    failed = [i for i, cell in enumerate(notebook.cells)
-              if any(output.get("output_type") == "error" for output in cell.get("outputs", []))]
+    failed = [
+        i
+        for i, cell in enumerate(notebook.cells)
+        if any(output.get("output_type") == "error" for output in cell.get("outputs", []))
+    ]
     assert failed == [first], f"{source.name}: the first error is in cell {failed}, the first exercise is cell {first}"

@@ -21,9 +21,11 @@ from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.models import book, get_family
 from pyimagesearch_gan.training import accel, bench
 from pyimagesearch_gan.training.book_loop import BookLoop, clone_pair
+from pyimagesearch_gan.training.class_gans import joint_dataset, schedule
 from pyimagesearch_gan.training.gan import GAN
 from pyimagesearch_gan.training.monitor import LossPlot
 from pyimagesearch_gan.training.plan import Job, plan_groups
+from pyimagesearch_gan.training.stopping import Interrupted
 from pyimagesearch_gan.training.trainer import build_gan, make_gan, make_optimizer, train_group
 
 REPO = Path(__file__).resolve().parent.parent
@@ -112,10 +114,10 @@ def test_book_loop_d_step_leaves_g_alone_and_g_step_leaves_d_alone(small_cfg):
     assert not none_changed(g_before, generator)
 
 
-def jobs_for(tmp_path, classes=2, count=24, size=28):
+def jobs_for(tmp_path, classes=2, count=24, size=28, counts=None):
     rng = np.random.default_rng(5)
     jobs = []
-    for index in range(classes):
+    for index, count in enumerate(counts or [count] * classes):
         folder = tmp_path / f"class{index}"
         folder.mkdir(parents=True)
         jobs.append(
@@ -155,6 +157,76 @@ def test_concurrent_classes_train_exactly_like_sequential(small_cfg, tmp_path):
     for mine, reference in zip(concurrent[1], sequential[1]):
         for a, b in zip(mine, reference):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+class StopAt:
+    """A stop request (as Ctrl-C makes) that comes before step `batch` of epoch `epoch` (0-based)."""
+
+    exit_code = 130
+
+    def __init__(self, epoch, batch):
+        self.at, self.seen = (epoch, batch), -1
+
+    @property
+    def requested(self):
+        self.seen += 1  # StopGuard asks once before every step
+        return self.seen >= self.at[0] * self.steps + self.at[1]
+
+
+def test_classes_of_different_sizes_train_jointly_exactly_like_alone(small_cfg, tmp_path, capsys):
+    """40, 64 and 100 images at batch 8: 5, 8 and 12 steps per epoch in one joint step of 12,
+    for 2 epochs, uninterrupted and stopped mid-epoch then resumed; each class ends as alone."""
+    counts = [40, 64, 100]
+    cfg = small_cfg.with_overrides({"epochs": 2, "checkpoint_every": 1})
+    family = get_family("book")
+    runs = {}
+    for way in ("alone", "joint", "resumed"):
+        jobs = jobs_for(tmp_path / way, counts=counts)
+        groups = plan_groups(cfg.with_overrides({"concurrent": way != "alone"}), jobs)
+        assert len(groups) == (3 if way == "alone" else 1)
+        if way == "resumed":
+            stop = StopAt(epoch=1, batch=3)
+            stop.steps = 12
+            with pytest.raises(Interrupted, match="interrupted at epoch 2 step 3 of 3 classes"):
+                train_group(cfg, family, jobs, run_dir=tmp_path / way, stop=stop)
+            assert [r["epoch"] for r in json.loads((jobs[0].folder / "history.json").read_text())] == [1]
+        gans = [
+            gan
+            for group in groups
+            for gan in train_group(cfg, family, group, run_dir=tmp_path / way, resume=way == "resumed")
+        ]
+        histories = [json.loads((job.folder / "history.json").read_text()) for job in jobs]
+        assert all((job.folder / "epoch_0002.png").is_file() for job in jobs)
+        runs[way] = (
+            [[(r["epoch"], r["d_loss"], r["gan_loss"]) for r in h] for h in histories],
+            [weights(gan.generator) + weights(gan.discriminator) for gan in gans],
+            [int(gan.d_optimizer.iterations) for gan in gans],
+        )
+    out = capsys.readouterr().out
+    assert "[3 classes] one joint step for classes of 5 to 12 steps per epoch" in out
+    alone = runs["alone"]
+    assert alone[2] == [10, 16, 24], "every class does its own epochs: 2 x its steps updates"
+    for way in ("joint", "resumed"):
+        assert runs[way][2] == alone[2]
+        np.testing.assert_allclose(runs[way][0], alone[0], rtol=1e-5)
+        for mine, reference in zip(runs[way][1], alone[1]):
+            for a, b in zip(mine, reference):
+                np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_joint_schedule_spreads_each_class_over_the_longest_epoch():
+    for steps, total in ((5, 12), (1, 18), (17, 18), (18, 18), (2, 3)):
+        active = schedule(steps, total)
+        assert len(active) == total and sum(active) == steps
+    assert schedule(2, 18) == [i in (4, 13) for i in range(18)]
+    assert all(schedule(18, 18))
+    batches = tf.data.Dataset.range(100).batch(2, drop_remainder=True)  # a class pipeline: batches (0, 1), (2, 3), ...
+    elements = list(joint_dataset([batches, batches.map(lambda b: b + 1000)], [3, 1]).take(6).as_numpy_iterator())
+    big = [(batch.tolist(), flags.tolist()) for (batch, flags), _ in elements]
+    small = [(batch.tolist(), flags.tolist()) for _, (batch, flags) in elements]
+    assert big == [([2 * i, 2 * i + 1], [True, True]) for i in range(6)]
+    idle = ([0, 0], [False, False])
+    assert small == [idle, ([1000, 1001], [True, True]), idle, idle, ([1002, 1003], [True, True]), idle]
 
 
 def test_step_flops_follow_the_layer_shapes():

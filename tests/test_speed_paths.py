@@ -20,10 +20,11 @@ from pyimagesearch_gan.commands.train import train_overrides
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.models import book, get_family
 from pyimagesearch_gan.training import accel, bench
+from pyimagesearch_gan.training import monitor as monitor_module
 from pyimagesearch_gan.training.book_loop import BookLoop, clone_pair
 from pyimagesearch_gan.training.class_gans import joint_dataset, schedule
 from pyimagesearch_gan.training.gan import GAN
-from pyimagesearch_gan.training.monitor import LossPlot
+from pyimagesearch_gan.training.monitor import LossPlot, Monitor, montage
 from pyimagesearch_gan.training.plan import Job, plan_groups
 from pyimagesearch_gan.training.stopping import Interrupted
 from pyimagesearch_gan.training.trainer import build_gan, make_gan, make_optimizer, train_group
@@ -415,6 +416,48 @@ def test_loss_plot_is_reused_and_follows_the_history(tmp_path):
     assert a.shape == b.shape == (320, 480, 3) and not np.array_equal(a, b)
     plot.write([dict(r, acc_real=0.5, acc_fake=0.6) for r in history], tmp_path / "c.png")
     assert plot.figure is not figure and cv2.imread(str(tmp_path / "c.png")).shape == (320, 960, 3)
+
+
+def test_montage_is_the_books_imutils_montage():
+    import cv2
+    import imutils
+
+    rng = np.random.default_rng(0)
+    for shape, grid in (((256, 28, 28, 1), (16, 16)), ((10, 5, 7, 3), (4, 3)), ((20, 5, 7, 1), (4, 3))):
+        images = rng.integers(0, 256, shape, dtype=np.uint8)
+        code = cv2.COLOR_GRAY2BGR if shape[-1] == 1 else cv2.COLOR_RGB2BGR
+        book_montage = imutils.build_montages([cv2.cvtColor(i, code) for i in images], shape[2:0:-1], grid)[0]
+        np.testing.assert_array_equal(montage(images, grid), book_montage)
+
+
+def test_history_and_loss_plot_are_written_with_montages_checkpoints_and_at_the_end(small_cfg, tmp_path, monkeypatch):
+    """Short epochs: no history.json or loss.png between montage and checkpoint epochs, the
+    loss plot at most every PLOT_GAP times its drawing time; both files complete after a stop."""
+    gan = make_gan(small_cfg, *book.build(small_cfg, 0))
+    monitor = Monitor(
+        gan, tmp_path, np.zeros((4, 28, 28, 1), "uint8"), num_benchmark=4, every=3, epochs=8, checkpoint_every=4
+    )
+    saved, plotted = [], []
+    write_json, write_plot = monitor_module.write_json, Monitor.write_plot
+    monkeypatch.setattr(
+        monitor_module, "write_json", lambda path, h: saved.append(h[-1]["epoch"]) or write_json(path, h)
+    )
+    monkeypatch.setattr(Monitor, "write_plot", lambda self, h: plotted.append(h[-1]["epoch"]) or write_plot(self, h))
+    monkeypatch.setattr(Monitor, "PLOT_GAP", 1e9)  # after the first drawing, only the final one
+    for epoch in range(7):  # then a stop before epoch 8 ends
+        monitor.on_epoch_begin(epoch)
+        monitor.on_epoch_end(epoch, {"d_loss": 0.5, "gan_loss": 1.0 + epoch})
+    monitor.wait_writes()
+    assert saved == [3, 4, 6] and plotted == [3]
+    assert sorted(p.name for p in tmp_path.glob("epoch_*.png")) == ["epoch_0003.png", "epoch_0006.png"]
+    monitor.finish_writes()  # what training does on Ctrl-C, on errors and at the end
+    assert saved == [3, 4, 6, 7] and plotted == [3, 7]
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert [r["gan_loss"] for r in history] == [1.0 + e for e in range(7)] and (tmp_path / "loss.png").is_file()
+    monitor.on_epoch_begin(7)
+    monitor.on_epoch_end(7, {"d_loss": 0.5, "gan_loss": 8.0})  # the last epoch: montage, history and plot
+    monitor.finish_writes()
+    assert saved[-1] == plotted[-1] == 8 and (tmp_path / "epoch_0008.png").is_file()
 
 
 def test_strategy_and_batch_errors_are_user_errors(small_cfg):

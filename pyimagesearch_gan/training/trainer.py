@@ -108,6 +108,7 @@ def train_group(
             seed=cfg.seed,
             every=cfg.sample_every,
             epochs=cfg.epochs,
+            checkpoint_every=cfg.checkpoint_every,
             prefix=prefix,
             title=f"{cfg.preset}: {job.name}",
         )

@@ -263,6 +263,10 @@ def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):
         assert row["ms_per_step"] > 0 and row["images_per_s"] > 0 and 0 < row["fraction_of_matmul"]
         assert row["gflop_per_step"] == pytest.approx(row["classes_per_step"] * 4 * 0.10219776)
     assert results["matmul_gflops"] > 0 and "random images" in results["data"]
+    startup = results["startup"]
+    assert startup["classes"] == 2 and startup["batch_size"] == 4
+    parts = [startup[k] for k in ("import_s", "data_s", "build_s", "first_step_s")]
+    assert all(part > 0 for part in parts) and startup["total_s"] == pytest.approx(sum(parts))
     pipeline = results["pipeline"][0]
     assert pipeline["images_per_s"] > 0 and pipeline["ratio"] == pytest.approx(
         pipeline["images_per_s"] / pipeline["training_images_per_s"]
@@ -271,6 +275,7 @@ def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):
     assert (
         "| mode | batch | XLA | ms/step" in table and "| concurrent | 4 | auto |" in table and "input pipeline" in table
     )
+    assert "| start-up, 2 classes in one joint step, batch 4 | import | data |" in table
     assert table in capsys.readouterr().out
 
 

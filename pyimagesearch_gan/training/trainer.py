@@ -81,6 +81,17 @@ def build_gan(cfg, family, job):
         return make_gan(cfg, generator, discriminator, num_classes=num_classes, seed=seed)
 
 
+def group_model(cfg, gans, names, steps):
+    """The model `fit` drives for a group of GANs (named `names`, `steps` per epoch each): the
+    GAN itself, or the classes' joint step."""
+    if len(gans) == 1:
+        return gans[0]
+    with accel.build_scope(cfg):
+        model = ClassGANs(gans, names, steps=steps)
+        model.compile(**accel.compile_options(cfg))
+    return model
+
+
 # ---------------------------------------------------------------- fitting
 
 
@@ -92,13 +103,8 @@ def train_group(
     run_dir = Path(run_dir or jobs[0].folder.parent)
     gans = [build_gan(cfg, family, job) for job in jobs]
     steps = [steps_per_epoch(len(job.images), cfg.batch_size) for job in jobs]
-    if len(jobs) == 1:
-        model, prefixes = gans[0], [""]
-    else:
-        prefixes = [f"{job.name}/" for job in jobs]
-        with accel.build_scope(cfg):
-            model = ClassGANs(gans, [job.name for job in jobs], steps=steps)
-            model.compile(**accel.compile_options(cfg))
+    model = group_model(cfg, gans, [job.name for job in jobs], steps)
+    prefixes = [""] if len(jobs) == 1 else [f"{job.name}/" for job in jobs]
     monitors = [
         Monitor(
             gan,

@@ -17,6 +17,7 @@ indentation of its BEGIN line, what nbgrader puts there:
 
 (`nbgrader generate_assignment` does the same from the .ipynb files, for graded courses.)
 """
+
 import argparse
 import re
 from pathlib import Path

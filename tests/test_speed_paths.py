@@ -20,10 +20,13 @@ from pyimagesearch_gan.commands.train import train_overrides
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.models import book, get_family
 from pyimagesearch_gan.training import accel, bench
+from pyimagesearch_gan.training import monitor as monitor_module
 from pyimagesearch_gan.training.book_loop import BookLoop, clone_pair
+from pyimagesearch_gan.training.class_gans import joint_dataset, schedule
 from pyimagesearch_gan.training.gan import GAN
-from pyimagesearch_gan.training.monitor import LossPlot
+from pyimagesearch_gan.training.monitor import LossPlot, Monitor, montage
 from pyimagesearch_gan.training.plan import Job, plan_groups
+from pyimagesearch_gan.training.stopping import Interrupted
 from pyimagesearch_gan.training.trainer import build_gan, make_gan, make_optimizer, train_group
 
 REPO = Path(__file__).resolve().parent.parent
@@ -112,10 +115,10 @@ def test_book_loop_d_step_leaves_g_alone_and_g_step_leaves_d_alone(small_cfg):
     assert not none_changed(g_before, generator)
 
 
-def jobs_for(tmp_path, classes=2, count=24, size=28):
+def jobs_for(tmp_path, classes=2, count=24, size=28, counts=None):
     rng = np.random.default_rng(5)
     jobs = []
-    for index in range(classes):
+    for index, count in enumerate(counts or [count] * classes):
         folder = tmp_path / f"class{index}"
         folder.mkdir(parents=True)
         jobs.append(
@@ -157,6 +160,76 @@ def test_concurrent_classes_train_exactly_like_sequential(small_cfg, tmp_path):
             np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
 
 
+class StopAt:
+    """A stop request (as Ctrl-C makes) that comes before step `batch` of epoch `epoch` (0-based)."""
+
+    exit_code = 130
+
+    def __init__(self, epoch, batch):
+        self.at, self.seen = (epoch, batch), -1
+
+    @property
+    def requested(self):
+        self.seen += 1  # StopGuard asks once before every step
+        return self.seen >= self.at[0] * self.steps + self.at[1]
+
+
+def test_classes_of_different_sizes_train_jointly_exactly_like_alone(small_cfg, tmp_path, capsys):
+    """40, 64 and 100 images at batch 8: 5, 8 and 12 steps per epoch in one joint step of 12,
+    for 2 epochs, uninterrupted and stopped mid-epoch then resumed; each class ends as alone."""
+    counts = [40, 64, 100]
+    cfg = small_cfg.with_overrides({"epochs": 2, "checkpoint_every": 1})
+    family = get_family("book")
+    runs = {}
+    for way in ("alone", "joint", "resumed"):
+        jobs = jobs_for(tmp_path / way, counts=counts)
+        groups = plan_groups(cfg.with_overrides({"concurrent": way != "alone"}), jobs)
+        assert len(groups) == (3 if way == "alone" else 1)
+        if way == "resumed":
+            stop = StopAt(epoch=1, batch=3)
+            stop.steps = 12
+            with pytest.raises(Interrupted, match="interrupted at epoch 2 step 3 of 3 classes"):
+                train_group(cfg, family, jobs, run_dir=tmp_path / way, stop=stop)
+            assert [r["epoch"] for r in json.loads((jobs[0].folder / "history.json").read_text())] == [1]
+        gans = [
+            gan
+            for group in groups
+            for gan in train_group(cfg, family, group, run_dir=tmp_path / way, resume=way == "resumed")
+        ]
+        histories = [json.loads((job.folder / "history.json").read_text()) for job in jobs]
+        assert all((job.folder / "epoch_0002.png").is_file() for job in jobs)
+        runs[way] = (
+            [[(r["epoch"], r["d_loss"], r["gan_loss"]) for r in h] for h in histories],
+            [weights(gan.generator) + weights(gan.discriminator) for gan in gans],
+            [int(gan.d_optimizer.iterations) for gan in gans],
+        )
+    out = capsys.readouterr().out
+    assert "[3 classes] one joint step for classes of 5 to 12 steps per epoch" in out
+    alone = runs["alone"]
+    assert alone[2] == [10, 16, 24], "every class does its own epochs: 2 x its steps updates"
+    for way in ("joint", "resumed"):
+        assert runs[way][2] == alone[2]
+        np.testing.assert_allclose(runs[way][0], alone[0], rtol=1e-5)
+        for mine, reference in zip(runs[way][1], alone[1]):
+            for a, b in zip(mine, reference):
+                np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_joint_schedule_spreads_each_class_over_the_longest_epoch():
+    for steps, total in ((5, 12), (1, 18), (17, 18), (18, 18), (2, 3)):
+        active = schedule(steps, total)
+        assert len(active) == total and sum(active) == steps
+    assert schedule(2, 18) == [i in (4, 13) for i in range(18)]
+    assert all(schedule(18, 18))
+    batches = tf.data.Dataset.range(100).batch(2, drop_remainder=True)  # a class pipeline: batches (0, 1), (2, 3), ...
+    elements = list(joint_dataset([batches, batches.map(lambda b: b + 1000)], [3, 1]).take(6).as_numpy_iterator())
+    big = [(batch.tolist(), flags.tolist()) for (batch, flags), _ in elements]
+    small = [(batch.tolist(), flags.tolist()) for _, (batch, flags) in elements]
+    assert big == [([2 * i, 2 * i + 1], [True, True]) for i in range(6)]
+    idle = ([0, 0], [False, False])
+    assert small == [idle, ([1000, 1001], [True, True]), idle, idle, ([1002, 1003], [True, True]), idle]
+
+
 def test_step_flops_follow_the_layer_shapes():
     generator, discriminator = book.build_generator(), book.build_discriminator()
     g = [macs for _, macs in bench.mac_layers(generator)]
@@ -190,6 +263,10 @@ def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):
         assert row["ms_per_step"] > 0 and row["images_per_s"] > 0 and 0 < row["fraction_of_matmul"]
         assert row["gflop_per_step"] == pytest.approx(row["classes_per_step"] * 4 * 0.10219776)
     assert results["matmul_gflops"] > 0 and "random images" in results["data"]
+    startup = results["startup"]
+    assert startup["classes"] == 2 and startup["batch_size"] == 4
+    parts = [startup[k] for k in ("import_s", "data_s", "build_s", "first_step_s")]
+    assert all(part > 0 for part in parts) and startup["total_s"] == pytest.approx(sum(parts))
     pipeline = results["pipeline"][0]
     assert pipeline["images_per_s"] > 0 and pipeline["ratio"] == pytest.approx(
         pipeline["images_per_s"] / pipeline["training_images_per_s"]
@@ -198,6 +275,7 @@ def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):
     assert (
         "| mode | batch | XLA | ms/step" in table and "| concurrent | 4 | auto |" in table and "input pipeline" in table
     )
+    assert "| start-up, 2 classes in one joint step, batch 4 | import | data |" in table
     assert table in capsys.readouterr().out
 
 
@@ -343,6 +421,48 @@ def test_loss_plot_is_reused_and_follows_the_history(tmp_path):
     assert a.shape == b.shape == (320, 480, 3) and not np.array_equal(a, b)
     plot.write([dict(r, acc_real=0.5, acc_fake=0.6) for r in history], tmp_path / "c.png")
     assert plot.figure is not figure and cv2.imread(str(tmp_path / "c.png")).shape == (320, 960, 3)
+
+
+def test_montage_is_the_books_imutils_montage():
+    import cv2
+    import imutils
+
+    rng = np.random.default_rng(0)
+    for shape, grid in (((256, 28, 28, 1), (16, 16)), ((10, 5, 7, 3), (4, 3)), ((20, 5, 7, 1), (4, 3))):
+        images = rng.integers(0, 256, shape, dtype=np.uint8)
+        code = cv2.COLOR_GRAY2BGR if shape[-1] == 1 else cv2.COLOR_RGB2BGR
+        book_montage = imutils.build_montages([cv2.cvtColor(i, code) for i in images], shape[2:0:-1], grid)[0]
+        np.testing.assert_array_equal(montage(images, grid), book_montage)
+
+
+def test_history_and_loss_plot_are_written_with_montages_checkpoints_and_at_the_end(small_cfg, tmp_path, monkeypatch):
+    """Short epochs: no history.json or loss.png between montage and checkpoint epochs, the
+    loss plot at most every PLOT_GAP times its drawing time; both files complete after a stop."""
+    gan = make_gan(small_cfg, *book.build(small_cfg, 0))
+    monitor = Monitor(
+        gan, tmp_path, np.zeros((4, 28, 28, 1), "uint8"), num_benchmark=4, every=3, epochs=8, checkpoint_every=4
+    )
+    saved, plotted = [], []
+    write_json, write_plot = monitor_module.write_json, Monitor.write_plot
+    monkeypatch.setattr(
+        monitor_module, "write_json", lambda path, h: saved.append(h[-1]["epoch"]) or write_json(path, h)
+    )
+    monkeypatch.setattr(Monitor, "write_plot", lambda self, h: plotted.append(h[-1]["epoch"]) or write_plot(self, h))
+    monkeypatch.setattr(Monitor, "PLOT_GAP", 1e9)  # after the first drawing, only the final one
+    for epoch in range(7):  # then a stop before epoch 8 ends
+        monitor.on_epoch_begin(epoch)
+        monitor.on_epoch_end(epoch, {"d_loss": 0.5, "gan_loss": 1.0 + epoch})
+    monitor.wait_writes()
+    assert saved == [3, 4, 6] and plotted == [3]
+    assert sorted(p.name for p in tmp_path.glob("epoch_*.png")) == ["epoch_0003.png", "epoch_0006.png"]
+    monitor.finish_writes()  # what training does on Ctrl-C, on errors and at the end
+    assert saved == [3, 4, 6, 7] and plotted == [3, 7]
+    history = json.loads((tmp_path / "history.json").read_text())
+    assert [r["gan_loss"] for r in history] == [1.0 + e for e in range(7)] and (tmp_path / "loss.png").is_file()
+    monitor.on_epoch_begin(7)
+    monitor.on_epoch_end(7, {"d_loss": 0.5, "gan_loss": 8.0})  # the last epoch: montage, history and plot
+    monitor.finish_writes()
+    assert saved[-1] == plotted[-1] == 8 and (tmp_path / "epoch_0008.png").is_file()
 
 
 def test_strategy_and_batch_errors_are_user_errors(small_cfg):

@@ -15,6 +15,12 @@ real images per second, the model FLOPs a step needs and the fraction of this ma
 measured fp32 matmul throughput they reach. The first epoch (tracing, XLA compilation) is
 excluded; a figure is the median over `repeats` epochs of `steps` steps.
 
+Before all that, once, the start-up: what a training run spends before its first step, as
+the trainer does it, with every class in one joint step at the first batch size: importing
+TensorFlow and the package (from the package's import), reading the data, building and
+compiling the models, and the first step (tracing the step, XLA-compiling the optimizer
+updates), while nothing else in the process has traced or compiled a step yet.
+
 FLOP convention (analytic, Dense/Conv/ConvTranspose layers only, 2 FLOPs per multiply-add):
 a layer's forward pass costs F; its weight gradient F; its input gradient F, not needed for
 a network's first layer when its input is data. The D update = G forward on bs noise + D
@@ -33,16 +39,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch_gan.data import load_dataset, make_pipeline, to_float
+from pyimagesearch_gan import STARTED
+from pyimagesearch_gan.data import load_dataset, make_pipeline, steps_per_epoch, to_float
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.training.book_loop import BookLoop
-from pyimagesearch_gan.training.class_gans import ClassGANs
+from pyimagesearch_gan.training.class_gans import ClassGANs, joint_dataset
 from pyimagesearch_gan.training.plan import Job
-from pyimagesearch_gan.training.trainer import build_gan, make_optimizer
+from pyimagesearch_gan.training.trainer import build_gan, group_model, make_optimizer
 from pyimagesearch_gan.utils import Stopwatch, parse_list
 
 MAC_LAYERS = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
@@ -201,6 +208,21 @@ def build_gans(cfg, family, per_class):
     return [build_gan(cfg, family, Job(i, str(i), images, None, [str(i)])) for i, images in enumerate(per_class)]
 
 
+def time_startup(cfg, family, per_class, batch_size):
+    """(seconds to build and compile every class's GAN and their joint step, seconds of the
+    first step): the trainer's start-up after its data is read, for `per_class`."""
+    cfg = cfg.with_overrides({"batch_size": batch_size})
+    start = time.perf_counter()
+    gans = build_gans(cfg, family, per_class)
+    steps = [steps_per_epoch(len(images), batch_size) for images in per_class]
+    model = group_model(cfg, gans, [str(i) for i in range(len(gans))], steps)
+    built = time.perf_counter()
+    pipelines = [make_pipeline(images, batch_size, seed=cfg.seed + i) for i, images in enumerate(per_class)]
+    dataset = pipelines[0] if len(gans) == 1 else joint_dataset(pipelines, steps)
+    model.fit(dataset, epochs=1, steps_per_epoch=1, verbose=0, shuffle=False)
+    return built - start, time.perf_counter() - built
+
+
 def bench_batch_size(cfg, family, per_class, settings, batch_size, peak):
     """The rows of one batch size: each mode, its ms/step, images/s, FLOPs and peak fraction."""
     cfg = cfg.with_overrides({"batch_size": batch_size})
@@ -282,8 +304,20 @@ def run_bench(settings):
             f"bench times per-class (unconditional) GANs; preset '{settings.preset}' is conditional: choose "
             "e.g. --preset neu-dcgan"
         )
+    imported = time.perf_counter() - STARTED
     threads = accel.set_threads(cfg.with_overrides({"intra_op_threads": settings.intra_op_threads}), concurrent=False)
+    start = time.perf_counter()
     per_class, source = class_images(cfg, settings)
+    startup = {"classes": len(per_class), "batch_size": settings.batch_sizes[0], "import_s": imported}
+    startup["data_s"] = time.perf_counter() - start
+    startup["build_s"], startup["first_step_s"] = time_startup(cfg, family, per_class, settings.batch_sizes[0])
+    startup["total_s"] = imported + startup["data_s"] + startup["build_s"] + startup["first_step_s"]
+    print(
+        f"[bench] start-up   {startup['total_s']:.1f} s to the first step of {len(per_class)} classes "
+        f"(import {imported:.1f}, data {startup['data_s']:.1f}, models {startup['build_s']:.1f}, "
+        f"first step {startup['first_step_s']:.1f})",
+        flush=True,
+    )
     ticks = cpu_times()
     peak = matmul_gflops(threads_per_op=threads)
     print(f"[bench] data: {source}; fp32 matmul {peak:.0f} GFLOP/s; load average {os.getloadavg()[0]:.2f}", flush=True)
@@ -304,6 +338,7 @@ def run_bench(settings):
         "intra_op_threads": threads,
         "rows": rows,
         "pipeline": pipelines,
+        "startup": startup,
     }
 
 
@@ -373,6 +408,16 @@ def markdown(results):
     for p in results["pipeline"]:
         ratio = f"{p['ratio']:.0f}x" if p["ratio"] else "-"
         lines.append(f"| {p['batch_size']} | {p['images_per_s']:.0f} | {p['training_images_per_s']:.0f} | {ratio} |")
+    startup = results.get("startup")
+    if startup:
+        lines += [
+            "",
+            f"| start-up, {startup['classes']} classes in one joint step, batch {startup['batch_size']} | import | "
+            "data | build models | first step (tracing) | command to first step |",
+            "|---|---:|---:|---:|---:|---:|",
+            f"| seconds | {startup['import_s']:.1f} | {startup['data_s']:.1f} | {startup['build_s']:.1f} | "
+            f"{startup['first_step_s']:.1f} | {startup['total_s']:.1f} |",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -1,27 +1,32 @@
 """What a run shows: fixed-noise montages every epoch, the loss plot, the history, progress.
 
 `Monitor` is a Keras callback, one per class GAN: at the start it writes `real.png` (a
-montage of training images, for the "dataset vs generated" comparison); at the end of every
-epoch `epoch_0001.png` (the book's 16x16 grid of the 256 benchmark noise vectors' images),
-`history.json` and `loss.png`. Its state (history and benchmark inputs) goes into the
-checkpoints through `get_state` / `set_state`; `set_state` also makes the folder show the
-restored epoch again (no later montages).
+montage of training images, for the "dataset vs generated" comparison); at the end of an
+epoch `epoch_0001.png` (the book's 16x16 grid of the 256 benchmark noise vectors' images,
+every `every` epochs and at the last), `history.json` and `loss.png`. Its state (history and
+benchmark inputs) goes into the checkpoints through `get_state` / `set_state`; `set_state`
+also makes the folder show the restored epoch again (no later montages).
 
-The images are generated at the epoch's end, by a compiled function; the files are written
-by one background thread while the next epoch trains (PNG encoding and the matplotlib plot
-cost more than a whole epoch of steps at batch 16). Each monitor has at most one epoch's
-files in flight, a failed write is raised at the next epoch's end, and `on_train_end` waits
-for the last files.
+Epochs can be short (a fully connected GAN on one MNIST digit: 10 steps, a tenth of a second
+or two), so the per-epoch work is kept small: the images are generated at the epoch's end by
+a compiled function and the montage is one NumPy reshape; the files are written by one
+background thread while the next epoch trains; `history.json` and `loss.png` are written
+only at epochs with a montage or a checkpoint, and the loss plot (matplotlib, tens of
+milliseconds) at most as often as keeps it under a tenth of the run's time. At the end of
+training, on Ctrl-C and on errors (`finish_writes`) both files are brought up to the last
+finished epoch. Each monitor has at most one epoch's files in flight, a failed write is
+raised at the next write or at the end.
 """
 
 import functools
+import math
 import re
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
-import imutils
 import keras
 import numpy as np
 import tensorflow as tf
@@ -34,14 +39,17 @@ from pyimagesearch_gan.utils import Stopwatch
 
 
 def montage(images, grid):
-    """uint8 images (N, H, W, C) -> one BGR uint8 montage of grid = (columns, rows) tiles."""
+    """uint8 images (N, H, W, C) -> one BGR uint8 montage of grid = (columns, rows) tiles, filled
+    row by row, black where the images run out (the first montage of the book's
+    `imutils.build_montages`, as one NumPy reshape instead of a loop over the tiles)."""
     images = np.asarray(images)
-    if images.shape[-1] == 1:
-        tiles = [cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) for image in images]
-    else:
-        tiles = [cv2.cvtColor(image, cv2.COLOR_RGB2BGR) for image in images]
-    height, width = images.shape[1:3]
-    return imutils.build_montages(tiles, (width, height), tuple(grid))[0]
+    columns, rows = grid
+    count, height, width, channels = images.shape
+    tiles = np.zeros((rows * columns, height, width, channels), np.uint8)
+    tiles[: min(count, rows * columns)] = images[: rows * columns]
+    image = tiles.reshape(rows, columns, height, width, channels).transpose(0, 2, 1, 3, 4)
+    image = image.reshape(rows * height, columns * width, channels)
+    return cv2.cvtColor(image[..., 0], cv2.COLOR_GRAY2BGR) if channels == 1 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
 
 
 def stored(image, images):
@@ -101,7 +109,11 @@ class Monitor(keras.callbacks.Callback):
     """Montages, loss plot and history for one GAN, written into `folder`.
 
     `prefix` selects this GAN's entries in the logs when several class GANs train at once.
+    A montage every `every` epochs and at `epochs`; `history.json` and `loss.png` then and
+    every `checkpoint_every` epochs (the history keeps every epoch).
     """
+
+    PLOT_GAP = 9  # the loss plot waits this many times its own drawing time between drawings
 
     def __init__(
         self,
@@ -116,10 +128,12 @@ class Monitor(keras.callbacks.Callback):
         history=None,
         every=1,
         epochs=None,
+        checkpoint_every=None,
     ):
         super().__init__()
-        self.every = every  # a montage every `every` epochs and at `epochs` (the history gets every epoch)
+        self.every = every
         self.epochs = epochs
+        self.checkpoint_every = checkpoint_every
         self.gan = gan
         self.folder = Path(folder)
         self.real_images = real_images
@@ -132,7 +146,9 @@ class Monitor(keras.callbacks.Callback):
         # One trace per class GAN is expected; TensorFlow counts traces per code object, so a
         # bound method's would read as "retracing" with 5+ classes: a partial is its own key.
         self.generate = tf.function(functools.partial(gan.generate))
-        self.pending = None  # the last epoch's file writes
+        self.pending = None  # the files in flight
+        self.saved = self.plotted = 0  # the epochs history.json and loss.png show
+        self.plot_seconds, self.plotted_at = 0.0, -math.inf
 
     def on_train_begin(self, logs=None):
         if not (self.folder / "real.png").exists():
@@ -145,28 +161,53 @@ class Monitor(keras.callbacks.Callback):
         self.clock.start()
 
     def on_epoch_end(self, epoch, logs=None):
-        sample = (epoch + 1) % self.every == 0 or epoch + 1 == self.epochs
-        images = to_uint8(keras.ops.convert_to_numpy(self.generate(self.inputs))) if sample else None
-        record = {"epoch": epoch + 1}
+        done = epoch + 1
+        sample = done % self.every == 0 or done == self.epochs
+        images = keras.ops.convert_to_numpy(self.generate(self.inputs)) if sample else None
+        record = {"epoch": done}
         for key, value in (logs or {}).items():
             if key.startswith(self.prefix):
                 record[key[len(self.prefix) :]] = float(value)
         record["seconds"] = round(self.clock.stop(), 3)
         self.history.append(record)
-        self.finish_writes()
-        self.pending = writer().submit(self.write_files, epoch + 1, images, list(self.history))
+        if sample or (self.checkpoint_every and done % self.checkpoint_every == 0):
+            self.wait_writes()
+            self.pending = writer().submit(self.write_files, images, list(self.history), final=done == self.epochs)
 
-    def write_files(self, epoch, images, history):
+    def write_files(self, images, history, final=False):
+        """The montage of `images` (floats in [-1, 1], or None), history.json and, when `final`
+        or due, loss.png, of the last epoch of `history` (in the writer thread)."""
+        epoch = history[-1]["epoch"]
         if images is not None:
+            images = to_uint8(images)
             write_image(self.folder / f"epoch_{epoch:04d}.png", stored(montage(images, self.grid), images))
         write_json(self.folder / "history.json", history)
-        self.loss_plot.write(history, self.folder / "loss.png")
+        self.saved = epoch
+        if final or time.perf_counter() - self.plotted_at >= self.PLOT_GAP * self.plot_seconds:
+            self.write_plot(history)
 
-    def finish_writes(self):
-        """Wait for the files of the last epoch (raising what went wrong writing them)."""
+    def write_plot(self, history):
+        start = time.perf_counter()
+        self.loss_plot.write(history, self.folder / "loss.png")
+        self.plotted_at = time.perf_counter()
+        self.plot_seconds = self.plotted_at - start
+        self.plotted = history[-1]["epoch"]
+
+    def wait_writes(self):
+        """Wait for the files in flight (raising what went wrong writing them)."""
         pending, self.pending = self.pending, None
         if pending is not None:
             pending.result()
+
+    def finish_writes(self):
+        """Wait for the files in flight, then bring history.json and loss.png up to the last
+        finished epoch (the end of training, Ctrl-C, an error)."""
+        self.wait_writes()
+        if self.history and self.saved != self.history[-1]["epoch"]:
+            write_json(self.folder / "history.json", self.history)
+            self.saved = self.history[-1]["epoch"]
+        if self.history and self.plotted != self.history[-1]["epoch"]:
+            self.write_plot(self.history)
 
     def on_train_end(self, logs=None):
         self.finish_writes()
@@ -181,7 +222,7 @@ class Monitor(keras.callbacks.Callback):
 
     def set_state(self, state):
         """Go on from a checkpoint's state (None: from the start); the folder shows its epoch again."""
-        self.finish_writes()
+        self.wait_writes()
         history = list(state["history"]) if state else []
         if state:
             stored = state["benchmark"]
@@ -204,10 +245,12 @@ class Monitor(keras.callbacks.Callback):
         remove_stale_temp(self.folder)
         if self.history:
             write_json(self.folder / "history.json", self.history)
-            self.loss_plot.write(self.history, self.folder / "loss.png")
+            self.write_plot(self.history)
+            self.saved = epoch
         else:
             (self.folder / "history.json").unlink(missing_ok=True)
             (self.folder / "loss.png").unlink(missing_ok=True)
+            self.saved = self.plotted = 0
 
 
 _writer = None

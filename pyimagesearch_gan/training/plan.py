@@ -51,10 +51,12 @@ def default_run_dir(cfg):
 
 
 def plan_groups(cfg, jobs):
-    """Jobs trained together in one compiled step: all of them when `concurrent` is on and
-    their epochs have the same number of steps, else one at a time."""
+    """Jobs trained together in one compiled step: all of them when `concurrent` is on, else
+    one at a time. Classes of different sizes share the step (each does its own epochs, see
+    class_gans.py) on one device; under a multi-device strategy only classes of equal steps
+    per epoch do (a skipped update cannot sit inside a cross-device gradient sum)."""
     steps = {steps_per_epoch(len(job.images), cfg.batch_size) for job in jobs}
-    if cfg.concurrent and len(jobs) > 1 and len(steps) == 1:
+    if cfg.concurrent and len(jobs) > 1 and (len(steps) == 1 or cfg.strategy == "default"):
         return [jobs]
     return [[job] for job in jobs]
 

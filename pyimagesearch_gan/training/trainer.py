@@ -27,7 +27,7 @@ from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.report import write_report
 from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.training.checkpoints import Checkpointer, NonFinite
-from pyimagesearch_gan.training.class_gans import ClassGANs
+from pyimagesearch_gan.training.class_gans import ClassGANs, joint_dataset
 from pyimagesearch_gan.training.diffaugment import parse_policy
 from pyimagesearch_gan.training.gan import GAN, book_adam
 from pyimagesearch_gan.training.monitor import Monitor
@@ -81,6 +81,17 @@ def build_gan(cfg, family, job):
         return make_gan(cfg, generator, discriminator, num_classes=num_classes, seed=seed)
 
 
+def group_model(cfg, gans, names, steps):
+    """The model `fit` drives for a group of GANs (named `names`, `steps` per epoch each): the
+    GAN itself, or the classes' joint step."""
+    if len(gans) == 1:
+        return gans[0]
+    with accel.build_scope(cfg):
+        model = ClassGANs(gans, names, steps=steps)
+        model.compile(**accel.compile_options(cfg))
+    return model
+
+
 # ---------------------------------------------------------------- fitting
 
 
@@ -91,13 +102,9 @@ def train_group(
     checkpoints, from their last checkpoint when `resume`; save them."""
     run_dir = Path(run_dir or jobs[0].folder.parent)
     gans = [build_gan(cfg, family, job) for job in jobs]
-    if len(jobs) == 1:
-        model, prefixes = gans[0], [""]
-    else:
-        prefixes = [f"{job.name}/" for job in jobs]
-        with accel.build_scope(cfg):
-            model = ClassGANs(gans, [job.name for job in jobs])
-            model.compile(**accel.compile_options(cfg))
+    steps = [steps_per_epoch(len(job.images), cfg.batch_size) for job in jobs]
+    model = group_model(cfg, gans, [job.name for job in jobs], steps)
+    prefixes = [""] if len(jobs) == 1 else [f"{job.name}/" for job in jobs]
     monitors = [
         Monitor(
             gan,
@@ -107,6 +114,7 @@ def train_group(
             seed=cfg.seed,
             every=cfg.sample_every,
             epochs=cfg.epochs,
+            checkpoint_every=cfg.checkpoint_every,
             prefix=prefix,
             title=f"{cfg.preset}: {job.name}",
         )
@@ -119,6 +127,12 @@ def train_group(
             for gan, job, monitor, prefix in zip(gans, jobs, monitors, prefixes)
         ]
     label = jobs[0].name if len(jobs) == 1 else f"{len(jobs)} classes"
+    if len(set(steps)) > 1:
+        print(
+            f"[{label}] one joint step for classes of {min(steps)} to {max(steps)} steps per epoch: "
+            f"a joint epoch of {max(steps)} steps is one epoch of every class",
+            flush=True,
+        )
     checkpointer = Checkpointer(
         run_dir,
         gans=gans,
@@ -144,7 +158,7 @@ def train_group(
         )
         for job in jobs
     ]
-    dataset = accel.distribute_options(pipelines[0] if len(jobs) == 1 else tf.data.Dataset.zip(tuple(pipelines)), cfg)
+    dataset = accel.distribute_options(pipelines[0] if len(jobs) == 1 else joint_dataset(pipelines, steps), cfg)
     progress = ProgressLogger(
         label,
         cfg.epochs,
@@ -154,13 +168,12 @@ def train_group(
         verbose=verbose,
         on_first_step=on_first_step,
     )
-    steps = steps_per_epoch(len(jobs[0].images), cfg.batch_size)
     fit(
         model,
         dataset,
         checkpointer=checkpointer,
         callbacks=[*monitors, *loggers, progress],
-        steps=steps,
+        steps=max(steps),
         epochs=cfg.epochs,
         initial_epoch=initial_epoch,
         stop=stop,

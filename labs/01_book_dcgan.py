@@ -86,10 +86,8 @@ print(f"ours: {updates_per_epoch} updates per epoch, {total_updates} in all; the
 
 # %%
 RUN = fresh(OUT / "book")
-cli(
-    f"train --preset book-mnist --dataset folder --data-dir {SAMPLE} --batch-size {BATCH} --epochs {EPOCHS} "
-    f"--output {RUN} {EXTRA}"
-)
+cli(f"train --preset book-mnist --dataset folder --data-dir {SAMPLE} --batch-size {BATCH} --epochs {EPOCHS} "
+    f"--output {RUN} {EXTRA}")
 
 # %% [markdown]
 # ## 3. What a run writes
@@ -181,14 +179,8 @@ def record(epoch, logs=None):
         variable.assign(value)
 
 
-gan.fit(
-    make_pipeline(digit_images, BATCH, seed=1),
-    epochs=PROBE_TIMES,
-    steps_per_epoch=PROBE_EVERY,
-    verbose=0,
-    shuffle=False,
-    callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=record)],
-)
+gan.fit(make_pipeline(digit_images, BATCH, seed=1), epochs=PROBE_TIMES, steps_per_epoch=PROBE_EVERY,
+        verbose=0, shuffle=False, callbacks=[keras.callbacks.LambdaCallback(on_epoch_end=record)])
 for key in list(probe)[1:]:
     plt.plot(probe["update"], probe[key], label=key)
 plt.xlabel("updates")
@@ -242,10 +234,8 @@ print(f"predicted: the lag lasts about {predicted_lag_epochs} epochs at batch 12
 
 # %%
 RUN_G = fresh(OUT / "book_g_training")
-cli(
-    f"train --preset book-mnist --dataset folder --data-dir {SAMPLE} --batch-size {BATCH} --epochs {EPOCHS} "
-    f"--output {RUN_G} --set g_training_in_d_step=true {EXTRA}"
-)
+cli(f"train --preset book-mnist --dataset folder --data-dir {SAMPLE} --batch-size {BATCH} --epochs {EPOCHS} "
+    f"--output {RUN_G} --set g_training_in_d_step=true {EXTRA}")
 history_g = {d: json.loads((RUN_G / d / "history.json").read_text()) for d in digits}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), sharey=True)
 for ax, hist, title in zip(axes, (history, history_g), ("book: fakes from predict()", "g_training_in_d_step=true")):
@@ -255,10 +245,8 @@ for ax, hist, title in zip(axes, (history, history_g), ("book: fakes from predic
 axes[0].legend()
 plt.show()
 middle = max(1, EPOCHS // 3)
-show(
-    [RUN / digits[-1] / f"epoch_{middle:04d}.png", RUN_G / digits[-1] / f"epoch_{middle:04d}.png"],
-    [f"book, epoch {middle}", f"g_training_in_d_step, epoch {middle}"],
-)
+show([RUN / digits[-1] / f"epoch_{middle:04d}.png", RUN_G / digits[-1] / f"epoch_{middle:04d}.png"],
+     [f"book, epoch {middle}", f"g_training_in_d_step, epoch {middle}"])
 
 # %% [markdown]
 # **Exercise 4.** Make a figure that compares, for the digit of your choice, its real images
@@ -269,10 +257,8 @@ show(
 # %%
 ### BEGIN SOLUTION
 choice = digits[0]
-show(
-    [RUN / choice / "real.png", RUN / choice / f"epoch_{EPOCHS:04d}.png", RUN_G / choice / f"epoch_{EPOCHS:04d}.png"],
-    [f"real {choice}", "book", "g_training_in_d_step"],
-)
+show([RUN / choice / "real.png", RUN / choice / f"epoch_{EPOCHS:04d}.png", RUN_G / choice / f"epoch_{EPOCHS:04d}.png"],
+     [f"real {choice}", "book", "g_training_in_d_step"])
 ### END SOLUTION
 
 # %% [markdown]

@@ -87,7 +87,6 @@ print(f"{len(sevens)} sevens, quick={QUICK}")
 # **Exercise 1.** Write `changed(before, after)`: given two snapshots of one model, return
 # how many weight arrays differ, e.g. `changed(snapshot(D), snapshot(D))` is `0`.
 
-
 # %%
 def changed(before, after):
     ### BEGIN SOLUTION
@@ -141,11 +140,9 @@ for step in range(3):
     d_loss = D.train_on_batch(*d_batch(G))
     d_mid = snapshot(D)
     g_loss = gan.train_on_batch(noise(), np.ones(BATCH))
-    print(
-        f"step {step}: d_loss {float(d_loss):.3f}  D step changed {changed(d_before, d_mid)}/{len(d_mid)} "
-        f"of D's arrays; G step changed {changed(g_before, snapshot(G))}/{len(G.weights)} of G's, "
-        f"{changed(d_mid, snapshot(D))} of D's"
-    )
+    print(f"step {step}: d_loss {float(d_loss):.3f}  D step changed {changed(d_before, d_mid)}/{len(d_mid)} "
+          f"of D's arrays; G step changed {changed(g_before, snapshot(G))}/{len(G.weights)} of G's, "
+          f"{changed(d_mid, snapshot(D))} of D's")
 
 # %% [markdown]
 # `discriminator.train_on_batch` changed **none** of D's weights (and Keras warned: "The
@@ -171,10 +168,8 @@ for step in range(3):
     d_before, g_before = snapshot(D1), snapshot(G1)
     d_loss, g_loss = loop.step(real_batch())
     d_changed, g_changed = changed(d_before, snapshot(D1)), changed(g_before, snapshot(G1))
-    print(
-        f"step {step}: d_loss {d_loss:.3f}  g_loss {g_loss:.3f}  D changed {d_changed}/{len(D1.weights)}, "
-        f"G changed {g_changed}/{len(G1.weights)}"
-    )
+    print(f"step {step}: d_loss {d_loss:.3f}  g_loss {g_loss:.3f}  D changed {d_changed}/{len(D1.weights)}, "
+          f"G changed {g_changed}/{len(G1.weights)}")
 
 # %% [markdown]
 # Both networks change now. But each `step` changes both, so from this alone we cannot tell
@@ -221,10 +216,8 @@ non_trainable_changed = changed(moving_before, [w.numpy().copy() for w in G2.non
 # The combined model runs G in training mode: each BatchNorm layer updates its moving
 # statistics in the forward pass, which is not an optimizer update.
 ### END SOLUTION
-print(
-    f"trainable: {trainable_changed}/{len(G2.trainable_weights)}, non-trainable: "
-    f"{non_trainable_changed}/{len(G2.non_trainable_weights)}"
-)
+print(f"trainable: {trainable_changed}/{len(G2.trainable_weights)}, non-trainable: "
+      f"{non_trainable_changed}/{len(G2.non_trainable_weights)}")
 
 # %% [markdown]
 # ## 5. What the trap does to training
@@ -252,13 +245,8 @@ curves["Fix 1: BookLoop"] = [loop.step(real_batch())[0] for _ in range(STEPS)]
 
 gan2 = GAN(*book_pair(), noise_dim=100, seed=0)
 gan2.compile(d_optimizer=book_adam(2e-4), g_optimizer=book_adam(2e-4))
-history = gan2.fit(
-    make_pipeline(load_dataset("mnist").of_class(7), BATCH, seed=0),
-    epochs=STEPS,
-    steps_per_epoch=1,
-    verbose=0,
-    shuffle=False,
-)  # one update per "epoch": a loss per update
+history = gan2.fit(make_pipeline(load_dataset("mnist").of_class(7), BATCH, seed=0), epochs=STEPS,
+                   steps_per_epoch=1, verbose=0, shuffle=False)  # one update per "epoch": a loss per update
 curves["Fix 2: GAN.step via fit"] = history.history["d_loss"]
 
 for name, values in curves.items():

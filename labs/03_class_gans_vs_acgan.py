@@ -138,14 +138,13 @@ for name, run in (("book", BOOK_RUN), ("AC-GAN", ACGAN_RUN)):
     folder = fresh(OUT / f"synthetic_{name}")
     cli(f"generate {run} --count {COUNT} --output {folder}")
     synthetic[name] = load_dataset("folder", folder)  # labels 0..K-1 in the order of DIGITS
-    show_images(synthetic[name].images[:: COUNT // 8], f"{name}: 8 per class")
+    show_images(synthetic[name].images[::COUNT // 8], f"{name}: 8 per class")
 
 # %% [markdown]
 # ## 4. Do the images carry their label?
 #
 # A classifier trained on **real** digits (the package's small feature CNN) is our judge.
 # First its accuracy on the real test set (how good a judge it is), then on each synthetic set.
-
 
 # %%
 def digits_only(images):
@@ -185,15 +184,11 @@ for name, values in label_accuracy.items():
 # command reports it for every saved epoch of a run).
 
 # %%
-cas = {
-    name: metrics.classification_accuracy_score(
-        s.images, s.labels, test_x, test_y, len(DIGITS), epochs=CLF_EPOCHS, seed=0
-    )
-    for name, s in synthetic.items()
-}
-cas["real images (ceiling)"] = metrics.classification_accuracy_score(
-    real_x, real_y, test_x, test_y, len(DIGITS), epochs=CLF_EPOCHS, seed=0
-)
+cas = {name: metrics.classification_accuracy_score(s.images, s.labels, test_x, test_y, len(DIGITS),
+                                                    epochs=CLF_EPOCHS, seed=0)
+       for name, s in synthetic.items()}
+cas["real images (ceiling)"] = metrics.classification_accuracy_score(real_x, real_y, test_x, test_y, len(DIGITS),
+                                                                     epochs=CLF_EPOCHS, seed=0)
 fig, ax = plt.subplots(1, 2, figsize=(10, 3))
 ax[0].barh(list(cas), list(cas.values()))
 ax[0].set(xlim=(0, 1), title="CAS: trained on these, tested on real")
@@ -217,7 +212,6 @@ print({name: round(value, 3) for name, value in cas.items()})
 # using `images per digit = 500`, the batch sizes and epochs in `BOOK` and `ACGAN`, and the
 # fact that both drop the last partial batch of an epoch). Then write down which budget you
 # would hold equal for a fair comparison (images seen? updates? wall time?) and why.
-
 
 # %%
 def flag(settings, name):

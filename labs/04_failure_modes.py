@@ -69,7 +69,6 @@ print(f"quick={QUICK}  {N_IMAGES} images of digit {DIGIT}  output={OUT}")
 # all pairs of different images (uint8 arrays of shape (N, 28, 28, 1); compute in float32).
 # Hint: for flattened rows a, b: |a - b|² = |a|² + |b|² - 2 a·b.
 
-
 # %%
 def mean_pairwise_distance(images):
     ### BEGIN SOLUTION
@@ -81,9 +80,8 @@ def mean_pairwise_distance(images):
 
 
 twos = load_dataset("mnist").of_class(DIGIT)
-print(
-    "real vs real:", round(mean_pairwise_distance(twos[:100]) / mean_pairwise_distance(twos[100:200]), 2), "(about 1)"
-)
+print("real vs real:", round(mean_pairwise_distance(twos[:100]) / mean_pairwise_distance(twos[100:200]), 2),
+      "(about 1)")
 print("one image repeated:", mean_pairwise_distance(np.repeat(twos[:1], 10, axis=0)), "(0: total collapse)")
 
 # %% [markdown]
@@ -111,13 +109,8 @@ def variant(name, flags="", preset="book-mnist"):
     generator, _ = load_generator(run, run.gans[0])
     images = sample(generator, run.cfg, run.targets()[0], 200, seed=0)
     history = json.loads((run_dir / str(DIGIT) / "history.json").read_text())
-    results[name] = {
-        "diversity": mean_pairwise_distance(images) / REAL_SPREAD,
-        "images": images,
-        "d_loss": history[-1]["d_loss"],
-        "gan_loss": history[-1]["gan_loss"],
-        "run": run_dir,
-    }
+    results[name] = {"diversity": mean_pairwise_distance(images) / REAL_SPREAD, "images": images,
+                     "d_loss": history[-1]["d_loss"], "gan_loss": history[-1]["gan_loss"], "run": run_dir}
     print(f"{name}: diversity {results[name]['diversity']:.2f}")
     return run_dir
 
@@ -133,14 +126,8 @@ def last_montage(name):
 
 # %%
 variant("baseline")
-show(
-    [
-        results["baseline"]["run"] / str(DIGIT) / "real.png",
-        last_montage("baseline"),
-        results["baseline"]["run"] / str(DIGIT) / "loss.png",
-    ],
-    ["real", "baseline, last epoch", "losses"],
-)
+show([results["baseline"]["run"] / str(DIGIT) / "real.png", last_montage("baseline"),
+      results["baseline"]["run"] / str(DIGIT) / "loss.png"], ["real", "baseline, last epoch", "losses"])
 
 # %% [markdown]
 # ## 4. Learning rate fifty times too high
@@ -150,10 +137,8 @@ show(
 
 # %%
 variant("lr_1e-2", "--lr 1e-2")
-show(
-    [last_montage("baseline"), last_montage("lr_1e-2"), results["lr_1e-2"]["run"] / str(DIGIT) / "loss.png"],
-    ["baseline", "--lr 1e-2", "losses, --lr 1e-2"],
-)
+show([last_montage("baseline"), last_montage("lr_1e-2"), results["lr_1e-2"]["run"] / str(DIGIT) / "loss.png"],
+     ["baseline", "--lr 1e-2", "losses, --lr 1e-2"])
 
 # %% [markdown]
 # Adam's steps are about the size of the learning rate, whatever the gradient: at 1e-2 every
@@ -198,10 +183,8 @@ variant("smoothing", "--set real_label=0.9")
 
 # %%
 variant("diffaugment", "--diffaugment color,translation,cutout")
-show(
-    [last_montage(name) for name in ("baseline", "smoothing", "diffaugment")],
-    ["baseline", "--set real_label=0.9", "--diffaugment color,translation,cutout"],
-)
+show([last_montage(name) for name in ("baseline", "smoothing", "diffaugment")],
+     ["baseline", "--set real_label=0.9", "--diffaugment color,translation,cutout"])
 
 # %% [markdown]
 # DiffAugment makes D's task harder: it learns slower, so G does too, and after a short
@@ -246,9 +229,8 @@ for name, result in results.items():
 ### END SOLUTION
 print(f"{'variant':12s} {'diversity':>9s} {'nearest':>8s} {'d_loss':>7s} {'gan_loss':>8s}")
 for name, result in results.items():
-    print(
-        f"{name:12s} {result['diversity']:9.2f} {nearest[name]:8.0f} {result['d_loss']:7.2f} {result['gan_loss']:8.2f}"
-    )
+    print(f"{name:12s} {result['diversity']:9.2f} {nearest[name]:8.0f} {result['d_loss']:7.2f} "
+          f"{result['gan_loss']:8.2f}")
 names = list(results)
 fig, axes = plt.subplots(1, len(names), figsize=(2.6 * len(names), 2.8))
 for ax, name in zip(axes, names):

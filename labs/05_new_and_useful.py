@@ -106,7 +106,7 @@ for k, digit in enumerate(DIGITS):
     for i, image in enumerate(images[:N_REAL]):
         cv2.imwrite(str(REAL / str(digit) / f"{digit}_{i:04d}.png"), image)
     train_x.append(images[:N_REAL])
-    extra_x.append(images[N_REAL : N_REAL + K_SYNTHETIC])
+    extra_x.append(images[N_REAL:N_REAL + K_SYNTHETIC])
     train_y.append(np.full(N_REAL, k))
     extra_y.append(np.full(K_SYNTHETIC, k))
 train_x, train_y = np.concatenate(train_x), np.concatenate(train_y)
@@ -126,14 +126,11 @@ print(f"train {train_x.shape}, extra real {extra_x.shape}, test {test_x.shape}")
 
 # %%
 RUN, SYNTHETIC = fresh(OUT / "gans"), fresh(OUT / "synthetic")
-cli(
-    f"train --preset book-mnist --dataset folder --data-dir {REAL} {GAN} --set g_training_in_d_step=true --output {RUN}"
-)
+cli(f"train --preset book-mnist --dataset folder --data-dir {REAL} {GAN} --set g_training_in_d_step=true "
+    f"--output {RUN}")
 cli(f"generate {RUN} --count {K_SYNTHETIC} --output {SYNTHETIC}")
-show(
-    [RUN / str(DIGITS[0]) / "real.png", sorted((RUN / str(DIGITS[0])).glob("epoch_*.png"))[-1]],
-    ["real", "generated, last epoch"],
-)
+show([RUN / str(DIGITS[0]) / "real.png", sorted((RUN / str(DIGITS[0])).glob("epoch_*.png"))[-1]],
+     ["real", "generated, last epoch"])
 
 # %% [markdown]
 # ## 4. Are they new? `neighbors`
@@ -147,10 +144,8 @@ show(
 
 # %%
 NEIGHBORS = fresh(OUT / "neighbors")
-cli(
-    f"neighbors {SYNTHETIC} --dataset folder --data-dir {REAL} --output {NEIGHBORS} "
-    f"--feature-epochs {2 if QUICK else 10}"
-)
+cli(f"neighbors {SYNTHETIC} --dataset folder --data-dir {REAL} --output {NEIGHBORS} "
+    f"--feature-epochs {2 if QUICK else 10}")
 figures = sorted(NEIGHBORS.glob("*.png"))
 show(figures[:1], [figures[0].name], size=9)
 report = json.loads((NEIGHBORS / "report.json").read_text())
@@ -197,11 +192,8 @@ synthetic_y = np.searchsorted(DIGITS, [int(synthetic.class_names[c]) for c in sy
 
 
 def digit_transforms(seed):
-    return [
-        keras.layers.RandomRotation(0.05, seed=seed),
-        keras.layers.RandomTranslation(0.1, 0.1, seed=seed + 1),
-        keras.layers.RandomZoom(0.1, seed=seed + 2),
-    ]
+    return [keras.layers.RandomRotation(0.05, seed=seed), keras.layers.RandomTranslation(0.1, 0.1, seed=seed + 1),
+            keras.layers.RandomZoom(0.1, seed=seed + 2)]
 
 
 situations = {
@@ -213,18 +205,8 @@ situations = {
 accuracy = {name: [] for name in situations}
 for trial in range(TRIALS):
     for name, (x, y, augment) in situations.items():
-        result = fit_and_evaluate(
-            "s3-cnn",
-            x,
-            y,
-            test_x,
-            test_y,
-            len(DIGITS),
-            steps=CLF_STEPS,
-            batch_size=16,
-            seed=trial,
-            augment=augment(trial) if augment else None,
-        )
+        result = fit_and_evaluate("s3-cnn", x, y, test_x, test_y, len(DIGITS), steps=CLF_STEPS, batch_size=16,
+                                  seed=trial, augment=augment(trial) if augment else None)
         accuracy[name].append(result["accuracy"])
 for name, values in accuracy.items():
     print(f"{name:18s} {np.mean(values):.3f} ± {np.std(values):.3f}  ({', '.join(f'{v:.3f}' for v in values)})")

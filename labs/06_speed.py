@@ -120,10 +120,8 @@ speedup = {batch: ms[("book", batch)] / ms[("step, XLA auto", batch)] for batch 
 # becomes a smaller part of the step.
 ### END SOLUTION
 for batch in BATCH_SIZES:
-    print(
-        f"batch {batch}: book {images_per_second[('book', batch)]:.0f} images/s, compiled step "
-        f"{images_per_second[('step, XLA auto', batch)]:.0f} images/s, speed-up {speedup[batch]:.1f}x"
-    )
+    print(f"batch {batch}: book {images_per_second[('book', batch)]:.0f} images/s, compiled step "
+          f"{images_per_second[('step, XLA auto', batch)]:.0f} images/s, speed-up {speedup[batch]:.1f}x")
 labels = [f"{mode}\nbatch {batch}" for mode, batch in ms]
 plt.figure(figsize=(2 * len(ms), 3))
 plt.bar(labels, [batch / (value / 1000) for (_, batch), value in ms.items()])

@@ -12,7 +12,6 @@ notebook's kernel in the notebook's folder, so this file is found there.
 - `cli("train --preset ...")` runs `pyimagesearch-gan train --preset ...` inside the kernel,
   exactly as in a terminal, and prints the command first.
 """
-
 import os
 import shlex
 import shutil

@@ -10,7 +10,6 @@ epoch) side by side, one row per class. The quick start run of the README:
         --output output/quickstart
     python labs/make_quickstart_figure.py output/quickstart
 """
-
 import argparse
 import re
 from pathlib import Path
@@ -47,9 +46,8 @@ def make_figure(run_dir, output, *, epoch=None, columns=8, rows=4):
     folders = [run.folder / gan for gan in run.gans]
     epoch = epoch or min(last_epoch(folder) for folder in folders)
     tile = run.cfg.image_size
-    fig, axes = plt.subplots(
-        len(folders), 2, figsize=(2 * columns * 0.42, len(folders) * rows * 0.42 + 0.5), squeeze=False
-    )
+    fig, axes = plt.subplots(len(folders), 2, figsize=(2 * columns * 0.42, len(folders) * rows * 0.42 + 0.5),
+                             squeeze=False)
     for (left, right), folder in zip(axes, folders):
         left.imshow(crop(folder / "real.png", columns, rows, tile), cmap="gray", vmin=0, vmax=255)
         right.imshow(crop(folder / f"epoch_{epoch:04d}.png", columns, rows, tile), cmap="gray", vmin=0, vmax=255)

@@ -17,7 +17,6 @@ indentation of its BEGIN line, what nbgrader puts there:
 
 (`nbgrader generate_assignment` does the same from the .ipynb files, for graded courses.)
 """
-
 import argparse
 import re
 from pathlib import Path

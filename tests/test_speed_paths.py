@@ -24,7 +24,7 @@ from pyimagesearch_gan.training import monitor as monitor_module
 from pyimagesearch_gan.training.book_loop import BookLoop, clone_pair
 from pyimagesearch_gan.training.class_gans import joint_dataset, schedule
 from pyimagesearch_gan.training.gan import GAN
-from pyimagesearch_gan.training.monitor import LossPlot, Monitor, montage
+from pyimagesearch_gan.training.monitor import LossPlot, Monitor
 from pyimagesearch_gan.training.plan import Job, plan_groups
 from pyimagesearch_gan.training.stopping import Interrupted
 from pyimagesearch_gan.training.trainer import build_gan, make_gan, make_optimizer, train_group
@@ -421,18 +421,6 @@ def test_loss_plot_is_reused_and_follows_the_history(tmp_path):
     assert a.shape == b.shape == (320, 480, 3) and not np.array_equal(a, b)
     plot.write([dict(r, acc_real=0.5, acc_fake=0.6) for r in history], tmp_path / "c.png")
     assert plot.figure is not figure and cv2.imread(str(tmp_path / "c.png")).shape == (320, 960, 3)
-
-
-def test_montage_is_the_books_imutils_montage():
-    import cv2
-    import imutils
-
-    rng = np.random.default_rng(0)
-    for shape, grid in (((256, 28, 28, 1), (16, 16)), ((10, 5, 7, 3), (4, 3)), ((20, 5, 7, 1), (4, 3))):
-        images = rng.integers(0, 256, shape, dtype=np.uint8)
-        code = cv2.COLOR_GRAY2BGR if shape[-1] == 1 else cv2.COLOR_RGB2BGR
-        book_montage = imutils.build_montages([cv2.cvtColor(i, code) for i in images], shape[2:0:-1], grid)[0]
-        np.testing.assert_array_equal(montage(images, grid), book_montage)
 
 
 def test_history_and_loss_plot_are_written_with_montages_checkpoints_and_at_the_end(small_cfg, tmp_path, monkeypatch):

@@ -9,7 +9,7 @@ also makes the folder show the restored epoch again (no later montages).
 
 Epochs can be short (a fully connected GAN on one MNIST digit: 10 steps, a tenth of a second
 or two), so the per-epoch work is kept small: the images are generated at the epoch's end by
-a compiled function and the montage is one NumPy reshape; the files are written by one
+a compiled function; the montage (imutils) and the files are written by one
 background thread while the next epoch trains; `history.json` and `loss.png` are written
 only at epochs with a montage or a checkpoint, and the loss plot (matplotlib, tens of
 milliseconds) at most as often as keeps it under a tenth of the run's time. At the end of
@@ -27,6 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cv2
+import imutils
 import keras
 import numpy as np
 import tensorflow as tf
@@ -39,17 +40,15 @@ from pyimagesearch_gan.utils import Stopwatch
 
 
 def montage(images, grid):
-    """uint8 images (N, H, W, C) -> one BGR uint8 montage of grid = (columns, rows) tiles, filled
-    row by row, black where the images run out (the first montage of the book's
-    `imutils.build_montages`, as one NumPy reshape instead of a loop over the tiles)."""
+    """uint8 images (N, H, W, C) -> one BGR uint8 montage of grid = (columns, rows) tiles (the
+    book's `imutils.build_montages`; it runs in the writer thread, off the training thread)."""
     images = np.asarray(images)
-    columns, rows = grid
-    count, height, width, channels = images.shape
-    tiles = np.zeros((rows * columns, height, width, channels), np.uint8)
-    tiles[: min(count, rows * columns)] = images[: rows * columns]
-    image = tiles.reshape(rows, columns, height, width, channels).transpose(0, 2, 1, 3, 4)
-    image = image.reshape(rows * height, columns * width, channels)
-    return cv2.cvtColor(image[..., 0], cv2.COLOR_GRAY2BGR) if channels == 1 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR)
+    if images.shape[-1] == 1:
+        tiles = [cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) for image in images]
+    else:
+        tiles = [cv2.cvtColor(image, cv2.COLOR_RGB2BGR) for image in images]
+    height, width = images.shape[1:3]
+    return imutils.build_montages(tiles, (width, height), tuple(grid))[0]
 
 
 def stored(image, images):

@@ -257,7 +257,7 @@ def run(settings, data_dir, output):
             settings.filter,
             *real,
             10,
-            exp.output / f"filter_{size}.keras",
+            exp.output / f"filter_{size}",
             augment=protocol.digit_transforms(settings.seed),
             seed=settings.seed,
             max_epochs=settings.max_epochs,

@@ -203,7 +203,7 @@ def run(settings, data_dir, output):
             val_x,
             val_y,
             len(names),
-            output / f"filter_n{n}.keras",
+            output / f"filter_n{n}",
             augment=protocol.texture_transforms(settings.seed),
             seed=settings.seed,
             max_epochs=settings.max_epochs,

@@ -95,12 +95,14 @@ def draw_synthetic(gans, generators, count, seed, *, judge=None, threshold=None)
     return parts, (float(np.mean(rates)) if rates else None)
 
 
-def filter_judge(threshold, train_x, train_y, val_x, val_y, num_classes, path, *, augment, seed, **fit):
+def filter_judge(threshold, train_x, train_y, val_x, val_y, num_classes, stem, *, augment, seed, **fit):
     """The classifier that filters synthetic images: the baseline CNN with the classic
-    `augment` transforms, trained on the real training images only; cached in `path`. None
-    when `threshold` is None (no filtering)."""
+    `augment` transforms, trained on the real training images only; cached in
+    `<stem>_<fingerprint of the images and seed>.keras`. None when `threshold` is None."""
     if threshold is None:
         return None
+    stem = Path(stem)
+    path = stem.with_name(f"{stem.name}_{fingerprint(train_x, train_y, val_x, np.array([seed]), length=8)}.keras")
     if path.is_file():
         return classifiers.load_classifier(path)
     model, _, _ = protocol.fit_early_stopped(

@@ -123,10 +123,8 @@ def test_neu_quick_chooses_gan_epochs_by_cas(neu_run):
         assert all(0 <= float(r["recall"]) <= 1 and float(r["fid"]) >= 0 for r in mine)
         gan_dir = neu_run / "gans" / "size8" / source
         assert (gan_dir / "done.json").is_file()
-        assert sorted(p.name for p in (gan_dir / "checkpoints" / folder).glob("generator_*.npz")) == [
-            "generator_0001.npz",
-            "generator_0002.npz",
-        ]
+        saved = sorted(p.name for p in (gan_dir / "checkpoints" / folder).glob("*.npz"))
+        assert saved == ["ckpt_0002.npz", "generator_0001.npz"], "the last epoch's generator is generator.keras"
     cfg = json.loads((neu_run / "gans" / "size8" / "gan-da" / "config.json").read_text())
     assert cfg["diffaugment"] == "color,translation" and cfg["preset"] == "neu-dcgan"
     assert json.loads((neu_run / "config.json").read_text())["settings"]["diffaugment"] == "translation,color"

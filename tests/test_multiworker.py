@@ -22,7 +22,7 @@ import pytest
 
 from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.training import accel
+from pyimagesearch_gan.training import accel, checkpoints
 
 REPO = Path(__file__).resolve().parent.parent
 TIME_LIMIT = 80  # seconds for both workers, start to finish: the guard against a hung cluster
@@ -95,8 +95,7 @@ def losses(run, gan):
 
 
 def discriminator(run, gan):
-    with np.load(run / "checkpoints" / gan / "ckpt_0002.npz") as checkpoint:
-        return [checkpoint[key] for key in sorted(checkpoint.files) if key.startswith("discriminator/")]
+    return checkpoints.read_checkpoint(run / "checkpoints" / gan / "ckpt_0002.npz")["state"]["discriminator"]
 
 
 def test_two_workers_train_one_run_with_global_batch_losses(tmp_path, write_image_tree):

@@ -111,7 +111,7 @@ def assert_readable(run):
 
 def test_checkpoints_hold_the_whole_training_state(reference):
     assert checkpoint.checkpoint_epochs(reference, "a") == [4], "the newest full state is kept"
-    assert checkpoint.snapshot_epochs(reference, "a") == [2, 4], "generator snapshots for generate --epoch and evaluate"
+    assert checkpoint.snapshot_epochs(reference, "a") == [2], "generator snapshots for generate --epoch and evaluate"
     four = checkpoint.read_checkpoint(checkpoint.checkpoint_path(reference, "a", 4))
     assert four["meta"]["epoch"] == 4 and four["meta"]["gan"] == "a" and four["meta"]["images"] == 16
     assert four["meta"]["history"] == json.loads((reference / "a" / "history.json").read_text())
@@ -129,6 +129,36 @@ def test_checkpoints_hold_the_whole_training_state(reference):
     assert all(np.array_equal(x, y) for x, y in zip(early.get_weights(), two["state"]["generator"]))
     assert not all(np.array_equal(x, y) for x, y in zip(early.get_weights(), saved.get_weights()))
     assert not [p for p in reference.rglob(".*")], "no temporary files left"
+
+
+def test_the_last_checkpoint_keeps_its_weights_in_the_saved_models(reference):
+    """Stored once: the last epoch's checkpoint refers to generator.keras and discriminator.keras."""
+    path = checkpoint.checkpoint_path(reference, "a", 4)
+    four = checkpoint.read_checkpoint(path)
+    assert {k: v["file"] for k, v in four["meta"]["weights"].items()} == {
+        "generator": "a/generator.keras",
+        "discriminator": "a/discriminator.keras",
+    }
+    with np.load(path) as stored:
+        assert not [k for k in stored.files if k.startswith(("generator/", "discriminator/"))]
+        assert [k for k in stored.files if k.startswith("d_optimizer/")]
+    for section in ("generator", "discriminator"):
+        saved = keras.models.load_model(reference / "a" / f"{section}.keras")
+        assert len(four["state"][section]) == len(saved.get_weights()) > 0
+        assert all(np.array_equal(x, y) for x, y in zip(four["state"][section], saved.get_weights()))
+    full = sum(v.nbytes for values in four["state"].values() for v in values)
+    assert path.stat().st_size < full - sum(v.nbytes for v in four["state"]["generator"])
+
+
+def test_a_changed_saved_model_is_not_taken_for_the_checkpoint_weights(run_a, tmp_path, capsys):
+    run = tmp_path / "run"
+    shutil.copytree(run_a, run)
+    early = load_generator(open_run(run), "a", 2)[0]
+    early.save(run / "a" / "generator.keras")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--resume", str(run), "--epochs", "5"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit_info.value.code == 2 and f"{run / 'a' / 'generator.keras'} changed since" in err[-1], err
 
 
 @pytest.fixture(scope="module")
@@ -342,11 +372,21 @@ def test_damaged_newest_checkpoint_falls_back_to_the_one_before(data, tmp_path, 
     assert_same_run(run, reference)
 
 
+def unfinish(run, name):
+    """Make GAN `name` of a finished run look stopped at its last checkpoint: no saved models, a
+    checkpoint that holds all its weights."""
+    path = checkpoint.checkpoint_path(run, name, checkpoint.checkpoint_epochs(run, name)[-1])
+    last = checkpoint.read_checkpoint(path)
+    checkpoint.save_file(path, {**last["meta"], "weights": {}}, last["state"], last["benchmark"])
+    for network in ("generator", "discriminator"):
+        (run / name / f"{network}.keras").unlink()
+
+
 def test_changed_training_images_stop_the_resume(data, reference, tmp_path, capsys):
     run, moved = tmp_path / "run", tmp_path / "moved-data"
     shutil.copytree(reference, run)
     shutil.copytree(data, moved)
-    (run / "b" / "generator.keras").unlink()
+    unfinish(run, "b")
     image = cv2.imread(str(moved / "b" / "b_000.png"), cv2.IMREAD_GRAYSCALE)
     cv2.imwrite(str(moved / "b" / "b_000.png"), 255 - image)
     before = sorted(p.name for p in (run / "b").iterdir())
@@ -376,6 +416,12 @@ def test_resume_with_more_epochs_keeps_the_learning_rate_decay(run_a, tmp_path):
         5,
     ]
     assert history(run / "a")[:4] == history(run_a / "a")
+    # The finished run's last checkpoint, now pruned, left epoch 4's generator behind.
+    assert checkpoint.snapshot_epochs(run, "a") == [2, 4] and checkpoint.checkpoint_epochs(run, "a") == [5]
+    four = checkpoint.read_checkpoint(checkpoint.snapshot_path(run, "a", 4))["state"]["generator"]
+    saved = keras.models.load_model(run_a / "a" / "generator.keras").get_weights()
+    assert all(np.array_equal(x, y) for x, y in zip(four, saved))
+    assert final["meta"]["weights"]["generator"]["file"] == "a/generator.keras"
 
 
 @pytest.mark.slow

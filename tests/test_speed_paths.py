@@ -10,6 +10,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import cv2
 import keras
 import numpy as np
 import pytest
@@ -21,7 +22,7 @@ from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.models import book, get_family
 from pyimagesearch_gan.training import accel, bench
 from pyimagesearch_gan.training import monitor as monitor_module
-from pyimagesearch_gan.training.book_loop import BookLoop, clone_pair
+from pyimagesearch_gan.training.book_loop import BookLoop, book_run, clone_pair
 from pyimagesearch_gan.training.class_gans import joint_dataset, schedule
 from pyimagesearch_gan.training.gan import GAN
 from pyimagesearch_gan.training.monitor import LossPlot, Monitor
@@ -279,10 +280,44 @@ def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):
     assert table in capsys.readouterr().out
 
 
+def test_bench_times_whole_runs_against_the_books_script(tmp_path, write_image_tree, capsys):
+    from pyimagesearch_gan.data import NEU_CLASSES
+
+    write_image_tree(tmp_path / "data" / "neu", classes=NEU_CLASSES, count=16)
+    output = tmp_path / "bench"
+    main(
+        ["bench", "--modes", "run", "--classes", "2", "--run-epochs", "1", "--batch-sizes", "16"]
+        + ["--data-dir", str(tmp_path / "data"), "--output", str(output)]
+    )
+    results = json.loads((output / "bench.json").read_text())
+    assert results["rows"] == [] and results["pipeline"] == []
+    book, train = results["runs"]["book"], results["runs"]["train"]
+    assert book["seconds"] > 0 and train["seconds"] > train["startup_s"] > 0
+    assert 0 < book["disk_mb"] < train["disk_mb"], "train also writes checkpoints, the report and both models"
+    table = (output / "bench.md").read_text()
+    assert "| whole run, 2 classes x 1 epochs, a new process each | wall time |" in table
+    assert f"{book['seconds'] / train['seconds']:.1f}x |" in table and "| mode | batch |" not in table
+    assert table in capsys.readouterr().out
+
+
+def test_book_script_writes_a_montage_per_epoch_the_loss_plot_and_the_models(tmp_path):
+    from pyimagesearch_gan.presets import get_preset
+
+    cfg = get_preset("neu-dcgan").with_overrides({"batch_size": 8})
+    rng = np.random.default_rng(0)
+    book_run(cfg, [rng.integers(0, 256, (16, 28, 28, 1), dtype="uint8") for _ in range(2)], tmp_path, epochs=2)
+    for c in ("0", "1"):
+        names = sorted(p.name for p in (tmp_path / c).iterdir())
+        assert names == ["epoch_0001.png", "epoch_0002.png", "generator.keras", "loss.png"]
+        assert cv2.imread(str(tmp_path / c / "epoch_0002.png")).shape == (16 * 28, 16 * 28, 3)
+    assert keras.models.load_model(tmp_path / "1" / "generator.keras").output_shape == (None, 28, 28, 1)
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
         (["--batch-sizes", "16,x"], "--batch-sizes"),
+        (["--run-epochs", "0"], "--run-epochs"),
         (["--modes", "book,fast"], "--modes"),
         (["--xla", "maybe"], "--xla"),
         (["--repeats", "0"], "--repeats"),

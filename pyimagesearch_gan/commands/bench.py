@@ -21,7 +21,15 @@ def add_parser(subparsers):
     p.add_argument(
         "--repeats", type=int, default=3, help="timed epochs after the warm-up one; the median is reported (default 3)"
     )
-    p.add_argument("--modes", default="book,step,concurrent", help="comma list of book, step, concurrent")
+    p.add_argument(
+        "--modes",
+        default="book,step,concurrent",
+        help=(
+            "comma list of book, step, concurrent, run (whole runs of --run-epochs epochs in new processes: the "
+            "book's script and `train`, start-up and files included) (default book,step,concurrent)"
+        ),
+    )
+    p.add_argument("--run-epochs", type=int, default=8, help="epochs of the whole runs of --modes run (default 8)")
     p.add_argument(
         "--xla",
         default="off,auto,on",

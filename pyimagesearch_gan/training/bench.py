@@ -10,6 +10,10 @@ classes when the data folder has them, else random images of the same shape), it
 - concurrent: every class GAN in one compiled `ClassGANs` step, with each XLA setting,
 - pipeline: the tf.data input pipeline alone, against the images per second training eats,
 
+- run (`--modes run`): whole runs of `run_epochs` epochs, each a new process as a user starts
+  it, start-up and files included: the book's script (`book_loop.book_run`, class after
+  class) and `pyimagesearch-gan train`, with their wall time and the disk they wrote,
+
 at each batch size, and reports ms per step (for `concurrent`, one step trains every class),
 real images per second, the model FLOPs a step needs and the fraction of this machine's
 measured fp32 matmul throughput they reach. The first epoch (tracing, XLA compilation) is
@@ -173,6 +177,7 @@ class BenchSettings:
     modes: tuple = ("book", "step", "concurrent")
     xla: tuple = ("off", "auto", "on")
     intra_op_threads: int = 0  # 0: TensorFlow's choice; training uses 1 for concurrent classes on CPU
+    run_epochs: int = 8  # epochs of the whole runs of mode "run"
 
     @classmethod
     def quick(cls, **overrides):
@@ -181,6 +186,7 @@ class BenchSettings:
 
 
 JIT = {"off": False, "auto": "auto", "on": True}  # --xla value -> compile(jit_compile=...)
+MODES = ("book", "step", "concurrent", "run")
 
 
 def class_images(cfg, settings):
@@ -288,6 +294,41 @@ def bench_batch_size(cfg, family, per_class, settings, batch_size, peak):
     return rows, pipeline
 
 
+def time_runs(settings):
+    """Whole runs of the preset's first `classes` classes for `run_epochs` epochs, each started
+    in a new process as a user starts it: the book's script, then `pyimagesearch-gan train`.
+    Returns {name: {"seconds", "disk_mb", "startup_s" (train only)}}."""
+    import re
+    import subprocess
+    import sys
+    import tempfile
+
+    data = ["--data-dir", str(settings.data_dir)] if settings.data_dir else []
+    common = ["--preset", settings.preset, "--epochs", str(settings.run_epochs), *data]
+    classes = ",".join(str(c) for c in range(settings.classes))
+    commands = {
+        "book": ["-m", "pyimagesearch_gan.training.book_loop", *common, "--classes", str(settings.classes)],
+        "train": ["-m", "pyimagesearch_gan", "train", *common, "--classes", classes],
+    }
+    runs = {}
+    with tempfile.TemporaryDirectory(prefix="bench-runs-") as tmp:
+        for name, args in commands.items():
+            output = Path(tmp) / name
+            command = [sys.executable, *args, "--output", str(output)]
+            print(f"[bench] run        {name}: {' '.join(command[1:])}", flush=True)
+            start = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            if done.returncode:
+                last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+                raise UserError(f"bench --modes run: the {name} run failed ({last})")
+            disk = sum(f.stat().st_size for f in output.rglob("*") if f.is_file()) / 1e6
+            startup = re.search(r"start-up ([0-9.]+) s", done.stdout)
+            runs[name] = {"seconds": seconds, "disk_mb": disk, "startup_s": float(startup[1]) if startup else None}
+            print(f"[bench] run        {name}: {seconds:.1f} s, {disk:.0f} MB", flush=True)
+    return runs
+
+
 def speedups(rows):
     """Per row: how many times faster one class's step is than the book loop's step."""
     book = {r["batch_size"]: r["ms_per_step"] for r in rows if r["mode"] == "book"}
@@ -322,11 +363,12 @@ def run_bench(settings):
     peak = matmul_gflops(threads_per_op=threads)
     print(f"[bench] data: {source}; fp32 matmul {peak:.0f} GFLOP/s; load average {os.getloadavg()[0]:.2f}", flush=True)
     rows, pipelines = [], []
-    for batch_size in settings.batch_sizes:
+    for batch_size in settings.batch_sizes if set(settings.modes) - {"run"} else ():
         r, p = bench_batch_size(cfg, family, per_class, settings, batch_size, peak)
         rows += r
         pipelines.append(p)
     speedups(rows)
+    runs = time_runs(settings) if "run" in settings.modes else None
     return {
         "settings": dataclasses.asdict(settings),
         "model": f"{cfg.family} ({cfg.preset}), {cfg.image_size}x{cfg.image_size}x{cfg.channels}",
@@ -339,6 +381,7 @@ def run_bench(settings):
         "rows": rows,
         "pipeline": pipelines,
         "startup": startup,
+        "runs": runs,
     }
 
 
@@ -387,11 +430,14 @@ def markdown(results):
             else f"; {results['steal_percent']:.0f}% of the CPU time was stolen by the hypervisor during the run"
         )
         + ".",
-        "",
-        "| mode | batch | XLA | ms/step | classes/step | ms per class step | real images/s | GFLOP/step | "
-        "GFLOP/s | % of matmul | vs book |",
-        "|---|---:|:-:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    if results["rows"]:
+        lines += [
+            "",
+            "| mode | batch | XLA | ms/step | classes/step | ms per class step | real images/s | GFLOP/step | "
+            "GFLOP/s | % of matmul | vs book |",
+            "|---|---:|:-:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
     for r in results["rows"]:
         speedup = f"{r['speedup_vs_book']:.1f}x" if r["speedup_vs_book"] else "-"
         lines.append(
@@ -400,11 +446,12 @@ def markdown(results):
             f"{r['gflop_per_s']:.1f} "
             f"| {100 * r['fraction_of_matmul']:.0f}% | {speedup} |"
         )
-    lines += [
-        "",
-        "| input pipeline, batch | images/s delivered | images/s training consumes (fastest mode) | ratio |",
-        "|---:|---:|---:|---:|",
-    ]
+    if results["pipeline"]:
+        lines += [
+            "",
+            "| input pipeline, batch | images/s delivered | images/s training consumes (fastest mode) | ratio |",
+            "|---:|---:|---:|---:|",
+        ]
     for p in results["pipeline"]:
         ratio = f"{p['ratio']:.0f}x" if p["ratio"] else "-"
         lines.append(f"| {p['batch_size']} | {p['images_per_s']:.0f} | {p['training_images_per_s']:.0f} | {ratio} |")
@@ -418,6 +465,20 @@ def markdown(results):
             f"| seconds | {startup['import_s']:.1f} | {startup['data_s']:.1f} | {startup['build_s']:.1f} | "
             f"{startup['first_step_s']:.1f} | {startup['total_s']:.1f} |",
         ]
+    runs = results.get("runs")
+    if runs:
+        book, train = runs["book"], runs["train"]
+        epochs, classes = results["settings"]["run_epochs"], results["settings"]["classes"]
+        lines += [
+            "",
+            f"| whole run, {classes} classes x {epochs} epochs, a new process each | wall time | start-up | disk |"
+            " vs book |",
+            "|---|---:|---:|---:|---:|",
+            f"| the book's script, class after class | {book['seconds']:.1f} s | - | {book['disk_mb']:.0f} MB | 1.0x |",
+            f"| `pyimagesearch-gan train` | {train['seconds']:.1f} s | "
+            + (f"{train['startup_s']:.1f} s" if train["startup_s"] is not None else "-")
+            + f" | {train['disk_mb']:.0f} MB | {book['seconds'] / train['seconds']:.1f}x |",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -430,13 +491,19 @@ def positive_list(text, flag):
 
 def settings_from_args(args):
     """BenchSettings from the `bench` command line (`--quick` shrinks sizes, keeps the rest)."""
-    for flag, value in (("--classes", args.classes), ("--steps", args.steps), ("--repeats", args.repeats)):
+    for flag, value in (
+        ("--classes", args.classes),
+        ("--steps", args.steps),
+        ("--repeats", args.repeats),
+        ("--run-epochs", args.run_epochs),
+    ):
         if value < 1:
             raise UserError(f"{flag} must be at least 1, got {value}")
     chosen = {
         "preset": args.preset,
         "data_dir": args.data_dir,
-        "modes": tuple(parse_list(args.modes, str, "--modes", ("book", "step", "concurrent"))),
+        "modes": tuple(parse_list(args.modes, str, "--modes", MODES)),
+        "run_epochs": args.run_epochs,
     }
     if args.quick:
         return BenchSettings.quick(**chosen)

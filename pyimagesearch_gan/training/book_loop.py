@@ -9,12 +9,20 @@ combined model), which traces each function once with the right variables; and t
 `Adam(decay=...)`, ignored by Keras 3, becomes the same schedule (`book_adam`), passed in.
 
 The bench times this loop, and tests check the project's step reproduces its losses.
+`book_run` is the book's whole script around it (class after class: the batches, a montage of
+the fixed noise's images every epoch, the loss plot and the models at the end); `bench --runs`
+starts it in a new process, `python -m pyimagesearch_gan.training.book_loop`, to time a whole
+run against `pyimagesearch-gan train`.
 """
+
+import argparse
+import time
+from pathlib import Path
 
 import keras
 import numpy as np
 
-from pyimagesearch_gan.training.gan import combine
+from pyimagesearch_gan.training.gan import book_adam, combine
 from pyimagesearch_gan.utils import draw_noise
 
 
@@ -65,3 +73,62 @@ def clone_pair(generator, discriminator):
         copy.set_weights(model.get_weights())
         copies.append(copy)
     return tuple(copies)
+
+
+def book_run(cfg, per_class, output, epochs):
+    """The book's script on every class of `per_class` (uint8 images), one after another, into
+    `output`/<class index>/: `epochs` epochs of shuffled batches, each followed by the montage
+    of the 256 fixed noise vectors' images; the loss plot and generator.keras at the end."""
+    from pyimagesearch_gan.data import to_float, to_uint8
+    from pyimagesearch_gan.files import write_image
+    from pyimagesearch_gan.models import get_family
+    from pyimagesearch_gan.training.monitor import montage, plot_history
+
+    for c, images in enumerate(per_class):
+        keras.utils.set_random_seed(cfg.seed + c)
+        rng = np.random.default_rng(cfg.seed + c)
+        generator, discriminator = get_family(cfg.family).build(cfg, 0)
+        loop = BookLoop(
+            generator,
+            discriminator,
+            d_optimizer=book_adam(cfg.d_lr, decay=cfg.d_lr / epochs),
+            g_optimizer=book_adam(cfg.g_lr, decay=cfg.g_lr / epochs),
+            noise_dim=cfg.noise_dim,
+            rng=rng,
+        )
+        benchmark = draw_noise(rng, 256, cfg.noise_dim)
+        x, folder, history = to_float(images), Path(output) / str(c), []
+        folder.mkdir(parents=True, exist_ok=True)
+        for epoch in range(1, epochs + 1):
+            rng.shuffle(x)
+            d_loss, gan_loss = loop.epoch(x, cfg.batch_size)
+            history.append({"epoch": epoch, "d_loss": float(d_loss), "gan_loss": float(gan_loss)})
+            fakes = to_uint8(generator.predict(benchmark, verbose=0))
+            write_image(folder / f"epoch_{epoch:04d}.png", montage(fakes, (16, 16)))
+            print(f"[book] class {c} epoch {epoch}/{epochs} d_loss {d_loss:.3f} gan_loss {gan_loss:.3f}", flush=True)
+        plot_history(history, folder / "loss.png")
+        generator.save(folder / "generator.keras")
+
+
+def main(argv=None):
+    """`python -m pyimagesearch_gan.training.book_loop`: the book's script on a preset's classes."""
+    from pyimagesearch_gan import STARTED
+    from pyimagesearch_gan.presets import get_preset
+    from pyimagesearch_gan.training.bench import BenchSettings, class_images
+
+    p = argparse.ArgumentParser(description=main.__doc__)
+    p.add_argument("--preset", default="neu-dcgan")
+    p.add_argument("--data-dir")
+    p.add_argument("--classes", type=int, default=6, help="the data set's first N classes")
+    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--output", required=True)
+    args = p.parse_args(argv)
+    cfg = get_preset(args.preset)
+    per_class, source = class_images(cfg, BenchSettings(data_dir=args.data_dir, classes=args.classes))
+    print(f"[book] {source}", flush=True)
+    book_run(cfg, per_class, args.output, args.epochs)
+    print(f"[book] done in {time.perf_counter() - STARTED:.1f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main()

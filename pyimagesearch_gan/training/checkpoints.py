@@ -11,6 +11,12 @@ The state is listed explicitly and written with NumPy, one self-describing file 
 flushed to disk and renamed into place, so a `kill -9` or a power cut leaves the previous
 checkpoint or the new one, never a torn one; the last `keep` of each GAN are kept.
 
+Each thing is stored once. The checkpoint of a run's last epoch keeps its generator and
+discriminator weights in the run's `generator.keras` and `discriminator.keras` (written
+first; the checkpoint records their fingerprints and refuses them if they change), and a
+pruned checkpoint leaves its generator behind as a snapshot (`generator_0010.npz`) when its
+epoch is a snapshot epoch, for `generate --epoch` and `evaluate`.
+
 `Checkpointer` keeps the state at every epoch end (tensors the next update does not touch,
 no copy to the host) and writes it every `every` epochs and at the last epoch, once every
 callback has finished the epoch (so the order of the callbacks does not matter). `restore`
@@ -120,12 +126,26 @@ class Checkpointer(keras.callbacks.Callback):
     `names` are the GAN folder names, `monitors` hold each GAN's montage state (`get_state` /
     `set_state`), `images` each GAN's training images (a resumed run must see the same),
     `config` the run's settings (a dict: a resume with other step settings is refused). The
-    newest `keep` full states are kept (0: all); at every `snapshot_every`-th epoch (a multiple
-    of `every`) the generator alone is kept too, for `generate --epoch` and `evaluate`.
+    newest `keep` full states are kept (0: all); of a pruned one the generator alone is kept
+    when its epoch is a multiple of `snapshot_every` (a multiple of `every`). With
+    `model_folders`, the last epoch saves each GAN's `generator.keras` and
+    `discriminator.keras` there, and its checkpoint refers to them for those weights.
     """
 
     def __init__(
-        self, run_dir, *, gans, names, monitors, images, config, every=10, epochs=None, keep=1, snapshot_every=None
+        self,
+        run_dir,
+        *,
+        gans,
+        names,
+        monitors,
+        images,
+        config,
+        every=10,
+        epochs=None,
+        keep=1,
+        snapshot_every=None,
+        model_folders=None,
     ):
         super().__init__()
         self.run_dir = Path(run_dir)
@@ -139,6 +159,7 @@ class Checkpointer(keras.callbacks.Callback):
         self.epochs = epochs
         self.keep = keep
         self.snapshot_every = snapshot_every or every
+        self.model_folders = model_folders
         self.snapshot = None
         self.due = False  # the snapshot is to be written once every callback has seen its epoch
         self.written = None  # epoch of the newest checkpoint on disk
@@ -169,7 +190,9 @@ class Checkpointer(keras.callbacks.Callback):
             ]
             if bad:
                 raise NonFinite(snap.epoch - 1, None, f"{name}/{bad[0]} weights", float("nan"))
+        final = self.model_folders is not None and snap.epoch == self.epochs  # nothing trains after it
         for i, (name, state) in enumerate(zip(self.names, arrays)):
+            shared = self.save_models(i, state) if final else {}
             monitor = self.monitors[i].get_state(snap.epoch)
             meta = {
                 "format": FORMAT,
@@ -181,27 +204,39 @@ class Checkpointer(keras.callbacks.Callback):
                 "num_classes": self.gans[i].num_classes,
                 "config": self.config,
                 "history": monitor["history"],
+                "weights": shared,
             }
             save_file(checkpoint_path(self.run_dir, name, snap.epoch), meta, state, monitor["benchmark"])
-            if snap.epoch % self.snapshot_every == 0:
-                generator_meta = {
-                    key: meta[key] for key in ("format", "version", "epoch", "gan", "num_classes", "config")
-                }
-                save_file(
-                    snapshot_path(self.run_dir, name, snap.epoch),
-                    {**generator_meta, "kind": "generator"},
-                    {"generator": state["generator"]},
-                    [],
-                )
-            prune(self.run_dir, name, self.keep)
+            prune(self.run_dir, name, self.keep, self.snapshot_every)
         self.written = snap.epoch
         return snap.epoch
+
+    def save_models(self, i, state):
+        """Save GAN i's generator.keras and discriminator.keras (at the state `state` holds);
+        returns {section: {"file", "fingerprint"}} for its checkpoint."""
+        shared = {}
+        for section in ("generator", "discriminator"):
+            network = getattr(self.gans[i], section)
+            path = Path(self.model_folders[i]) / f"{network.name}.keras"
+            with atomic_path(path) as tmp:
+                network.save(tmp)
+            saved = {id(w) for w in network.weights}  # not the dropout layers' seed states
+            indices = [j for j, v in enumerate(network.variables) if id(v) in saved]
+            shared[section] = {
+                "file": Path(os.path.relpath(path, self.run_dir)).as_posix(),
+                "indices": indices,
+                "fingerprint": utils.fingerprint(*(state[section][j] for j in indices)),
+            }
+        return shared
 
     def restore(self):
         """Put the newest checkpoint back, with the monitors' state. Returns its epoch (0: none)."""
         epoch, loaded = latest_common(self.run_dir, self.names)
         for i, found in enumerate(loaded or []):
             self.check_matches(found["meta"], i, found["path"])  # all of them before anything changes
+        for found in loaded or []:
+            if found["meta"].get("weights"):  # training goes on and rewrites the model files it refers to
+                save_file(found["path"], {**found["meta"], "weights": {}}, found["state"], found["benchmark"])
         for i, gan in enumerate(self.gans):
             found = loaded[i] if loaded else None
             if found:
@@ -255,11 +290,13 @@ class NonFinite(Exception):
 
 
 def save_file(path, meta, state, benchmark):
-    """One checkpoint file, written atomically and flushed to disk."""
+    """One checkpoint file, written atomically and flushed to disk. Sections named in
+    meta["weights"] live in the model files named there and are not stored."""
     meta = {**meta, "shapes": {section: [list(v.shape) for v in values] for section, values in state.items()}}
     arrays = {"meta": np.array(json.dumps(meta))}
     for section, values in state.items():
-        arrays.update({f"{section}/{j:04d}": value for j, value in enumerate(values)})
+        elsewhere = set(meta.get("weights", {}).get(section, {}).get("indices", ()))
+        arrays.update({f"{section}/{j:04d}": value for j, value in enumerate(values) if j not in elsewhere})
     arrays.update({f"benchmark/{j}": part for j, part in enumerate(benchmark)})
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(path) as tmp:
@@ -279,9 +316,22 @@ def sync_dir(folder):
             os.close(fd)
 
 
-def prune(run_dir, gan, keep):
+def prune(run_dir, gan, keep, snapshot_every=None):
+    """Delete all but the newest `keep` checkpoints of `gan`, leaving the generator of those of
+    a snapshot epoch behind."""
     for epoch in checkpoint_epochs(run_dir, gan)[:-keep] if keep else ():
-        checkpoint_path(run_dir, gan, epoch).unlink(missing_ok=True)
+        path = checkpoint_path(run_dir, gan, epoch)
+        snapshot = snapshot_path(run_dir, gan, epoch)
+        if snapshot_every and epoch % snapshot_every == 0 and not snapshot.is_file():
+            try:
+                loaded = read_checkpoint(path)
+            except UserError as err:
+                print(f"warning: {err}; its generator is not kept", file=sys.stderr)
+            else:
+                keys = ("format", "version", "epoch", "gan", "num_classes", "config")
+                meta = {key: loaded["meta"][key] for key in keys}
+                save_file(snapshot, {**meta, "kind": "generator"}, {"generator": loaded["state"]["generator"]}, [])
+        path.unlink(missing_ok=True)
 
 
 def read_checkpoint(path):
@@ -296,8 +346,12 @@ def read_checkpoint(path):
                     f"{path} is a version {meta.get('version')} checkpoint; this pyimagesearch-gan reads "
                     f"version {VERSION}"
                 )
+            shared = meta.get("weights") or {}
             state = {
-                section: [data[f"{section}/{j:04d}"] for j in range(len(meta["shapes"][section]))]
+                section: [
+                    None if j in shared.get(section, {}).get("indices", ()) else data[f"{section}/{j:04d}"]
+                    for j in range(len(meta["shapes"][section]))
+                ]
                 for section in SECTIONS
                 if section in meta["shapes"]
             }
@@ -306,7 +360,27 @@ def read_checkpoint(path):
         raise
     except Exception as err:  # a damaged or foreign file: zipfile, OSError, KeyError, ValueError ...
         raise UserError(f"cannot read checkpoint {path} ({type(err).__name__}: {str(err)[:100]})") from None
+    for section, ref in shared.items():
+        values = model_weights(Path(path).parents[2] / ref["file"], ref["fingerprint"], path)
+        for j, value in zip(ref["indices"], values, strict=True):
+            state[section][j] = value
     return {"meta": meta, "state": state, "benchmark": benchmark, "path": path}
+
+
+def model_weights(file, expected, checkpoint):
+    """The weights of the model saved in `file`, which checkpoint `checkpoint` keeps its
+    weights in; UserError when it is missing, unreadable or not the one it was written with."""
+    fix = f"restore it, or delete {checkpoint} to resume from an older checkpoint"
+    if not file.is_file():
+        raise UserError(f"{checkpoint} keeps its weights in {file}, which is missing: {fix}")
+    try:
+        model = keras.saving.load_model(file, compile=False)
+    except Exception as err:  # a damaged or foreign file; Keras raises many types
+        raise UserError(f"cannot load {file} ({type(err).__name__}: {str(err)[:100]}): {fix}") from None
+    values = [keras.ops.convert_to_numpy(w) for w in model.weights]
+    if utils.fingerprint(*values) != expected:
+        raise UserError(f"{file} changed since {checkpoint} was written: {fix}")
+    return values
 
 
 def latest_common(run_dir, names):

@@ -22,7 +22,7 @@ import tensorflow as tf
 from pyimagesearch_gan import STARTED, runs
 from pyimagesearch_gan.data import make_pipeline, steps_per_epoch
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
+from pyimagesearch_gan.files import ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.report import write_report
 from pyimagesearch_gan.training import accel
@@ -144,6 +144,7 @@ def train_group(
         epochs=cfg.epochs,
         keep=cfg.keep_checkpoints,
         snapshot_every=cfg.snapshot_interval(),
+        model_folders=[job.folder for job in jobs],
     )
     initial_epoch = checkpointer.restore() if resume else 0
     if resume:
@@ -180,10 +181,6 @@ def train_group(
         label=label,
         lr_hint=cfg.g_lr / 10,
     )
-    for gan, job in zip(gans, jobs):
-        for network in (gan.generator, gan.discriminator):
-            with atomic_path(job.folder / f"{network.name}.keras") as tmp:
-                network.save(tmp)
     return gans
 
 

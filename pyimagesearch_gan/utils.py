@@ -127,12 +127,31 @@ def quiet_stderr():
         os.close(devnull)
 
 
+def xla_cache_flags(environ):
+    """TF_XLA_FLAGS with XLA's persistent compilation cache in `$PYIMAGESEARCH_GAN_XLA_CACHE`
+    (default ~/.cache/pyimagesearch-gan/xla; "off": none), so a run does not compile again
+    what an earlier run with the same model compiled. Flags already set are kept."""
+    flags = environ.get("TF_XLA_FLAGS", "")
+    folder = environ.get("PYIMAGESEARCH_GAN_XLA_CACHE")
+    if folder is None:
+        base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folder = os.path.join(base, "pyimagesearch-gan", "xla")
+    if folder.lower() in ("off", "") or "tf_xla_persistent_cache_directory" in flags:
+        return flags
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError:
+        return flags  # not writable: compile every time, as without the cache
+    return f"{flags} --tf_xla_persistent_cache_directory={folder}".strip()
+
+
 def import_tensorflow(verbose=False):
     """Import TensorFlow and Keras, without TensorFlow's C++ start-up lines unless `verbose`
-    (absl and oneDNN notices that no environment variable hides); a missing TensorFlow is one
-    line saying what to install."""
+    (absl and oneDNN notices that no environment variable hides), with XLA's compilation cache
+    (`xla_cache_flags`); a missing TensorFlow is one line saying what to install."""
     if sys.modules.get("tensorflow") is not None:
         return
+    os.environ["TF_XLA_FLAGS"] = xla_cache_flags(os.environ)
     try:
         with contextlib.nullcontext() if verbose else quiet_stderr():
             import keras  # noqa: F401

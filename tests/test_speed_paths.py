@@ -29,6 +29,7 @@ from pyimagesearch_gan.training.monitor import LossPlot, Monitor
 from pyimagesearch_gan.training.plan import Job, plan_groups
 from pyimagesearch_gan.training.stopping import Interrupted
 from pyimagesearch_gan.training.trainer import build_gan, make_gan, make_optimizer, train_group
+from pyimagesearch_gan.utils import xla_cache_flags
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -280,9 +281,26 @@ def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):
     assert table in capsys.readouterr().out
 
 
-def test_bench_times_whole_runs_against_the_books_script(tmp_path, write_image_tree, capsys):
+def test_xla_compilation_cache_flags(tmp_path):
+    folder = tmp_path / "xla"
+    assert xla_cache_flags({"PYIMAGESEARCH_GAN_XLA_CACHE": str(folder)}) == (
+        f"--tf_xla_persistent_cache_directory={folder}"
+    )
+    assert folder.is_dir()
+    assert xla_cache_flags({"XDG_CACHE_HOME": str(tmp_path / "c"), "TF_XLA_FLAGS": "--x=1"}) == (
+        f"--x=1 --tf_xla_persistent_cache_directory={tmp_path / 'c' / 'pyimagesearch-gan' / 'xla'}"
+    )
+    assert xla_cache_flags({"PYIMAGESEARCH_GAN_XLA_CACHE": "off", "TF_XLA_FLAGS": "--x=1"}) == "--x=1"
+    mine = "--tf_xla_persistent_cache_directory=/elsewhere"
+    assert xla_cache_flags({"TF_XLA_FLAGS": mine, "PYIMAGESEARCH_GAN_XLA_CACHE": str(folder)}) == mine
+    (tmp_path / "file").write_text("not a folder")
+    assert xla_cache_flags({"PYIMAGESEARCH_GAN_XLA_CACHE": str(tmp_path / "file" / "xla")}) == ""
+
+
+def test_bench_times_whole_runs_against_the_books_script(tmp_path, write_image_tree, capsys, monkeypatch):
     from pyimagesearch_gan.data import NEU_CLASSES
 
+    monkeypatch.setenv("PYIMAGESEARCH_GAN_XLA_CACHE", str(tmp_path / "xla"))
     write_image_tree(tmp_path / "data" / "neu", classes=NEU_CLASSES, count=16)
     output = tmp_path / "bench"
     main(
@@ -298,6 +316,7 @@ def test_bench_times_whole_runs_against_the_books_script(tmp_path, write_image_t
     assert "| whole run, 2 classes x 1 epochs, a new process each | wall time |" in table
     assert f"{book['seconds'] / train['seconds']:.1f}x |" in table and "| mode | batch |" not in table
     assert table in capsys.readouterr().out
+    assert list((tmp_path / "xla").glob("*.pb")), "the train process cached what XLA compiled"
 
 
 def test_book_script_writes_a_montage_per_epoch_the_loss_plot_and_the_models(tmp_path):

@@ -213,7 +213,8 @@ class Checkpointer(keras.callbacks.Callback):
 
     def save_models(self, i, state):
         """Save GAN i's generator.keras and discriminator.keras (at the state `state` holds);
-        returns {section: {"file", "fingerprint"}} for its checkpoint."""
+        returns {section: {"file", "indices" of the variables it holds, "fingerprint"}} for its
+        checkpoint."""
         shared = {}
         for section in ("generator", "discriminator"):
             network = getattr(self.gans[i], section)

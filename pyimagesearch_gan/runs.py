@@ -238,9 +238,9 @@ def final_epoch(run, gan):
 
 def available_epochs(run, gan):
     """Every epoch `load_generator` can load for `gan`: the checkpoints and the final one."""
-    from pyimagesearch_gan.training.checkpoints import checkpoint_epochs, snapshot_epochs
+    from pyimagesearch_gan.training.checkpoints import generator_epochs
 
-    epochs = set(checkpoint_epochs(run.folder, gan)) | set(snapshot_epochs(run.folder, gan))
+    epochs = set(generator_epochs(run.folder, gan))
     if (run.folder / gan / "generator.keras").is_file():
         epochs.add(final_epoch(run, gan))
     return sorted(epochs)
@@ -249,13 +249,13 @@ def available_epochs(run, gan):
 def load_generator(run, gan, epoch=None):
     """(generator, epoch) of GAN folder `gan`: the final generator.keras, or epoch `epoch`'s."""
     from pyimagesearch_gan.models import get_family
-    from pyimagesearch_gan.training.checkpoints import checkpoint_epochs, load_generator_weights, snapshot_epochs
+    from pyimagesearch_gan.training.checkpoints import generator_epochs, load_generator_weights
     from pyimagesearch_gan.training.stopping import resume_hint
 
     final = run.folder / gan / "generator.keras"
     if epoch is None or (final.is_file() and epoch == final_epoch(run, gan)):
         if not final.is_file():
-            epochs = sorted(set(checkpoint_epochs(run.folder, gan)) | set(snapshot_epochs(run.folder, gan)))
+            epochs = generator_epochs(run.folder, gan)
             hint = (
                 f"pick a checkpoint with --epoch ({format_epochs(epochs)})"
                 if epochs

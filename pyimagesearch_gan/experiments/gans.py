@@ -26,7 +26,7 @@ from pyimagesearch_gan.config import TrainConfig
 from pyimagesearch_gan.files import ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.runs import Target, folder_name, load_model, sample
-from pyimagesearch_gan.training.checkpoints import checkpoint_epochs, load_generator_weights, snapshot_epochs
+from pyimagesearch_gan.training.checkpoints import generator_epochs, load_generator_weights
 from pyimagesearch_gan.training.plan import Job, plan_groups
 from pyimagesearch_gan.training.trainer import train_group
 from pyimagesearch_gan.utils import fingerprint
@@ -138,6 +138,5 @@ def train_gans(cfg, names, images_per_class, folder, *, passes, snapshots=10):
         for i, group in enumerate(groups):
             train_group(cfg, family, group, resume=resume, remaining_after=cfg.epochs * (len(groups) - i - 1))
         write_json(done, record)
-    gan = trained.gan_folder(0)
-    trained.epochs = sorted(set(snapshot_epochs(folder, gan)) | set(checkpoint_epochs(folder, gan)))
+    trained.epochs = generator_epochs(folder, trained.gan_folder(0))
     return trained

@@ -82,6 +82,11 @@ def snapshot_epochs(run_dir, gan):
     return checkpoint_epochs(run_dir, gan, kind="generator")
 
 
+def generator_epochs(run_dir, gan):
+    """Epochs whose generator of GAN folder `gan` can be loaded: its snapshots and checkpoints."""
+    return sorted(set(checkpoint_epochs(run_dir, gan)) | set(snapshot_epochs(run_dir, gan)))
+
+
 # ---------------------------------------------------------------- the state of a GAN
 
 

@@ -60,6 +60,7 @@ class TrainConfig:
     diffaugment: str = "none"  # DiffAugment policy on D's inputs: a comma list of color, translation, cutout
     jit_compile: bool | str = "auto"
     concurrent: bool = True  # train the class GANs side by side in one compiled step (faster; README "Speed")
+    fuse: bool = False  # side by side class GANs as one model of stacked weights: faster start-up, slower epochs
     # Speed (accel.py; measured defaults in README "Speed").
     intra_op_threads: int = (
         0  # threads per op; 0 = auto: 1 for concurrent class GANs on CPU (one op per core), else TensorFlow's

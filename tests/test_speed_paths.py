@@ -23,19 +23,24 @@ from pyimagesearch_gan.models import book, get_family
 from pyimagesearch_gan.training import accel, bench
 from pyimagesearch_gan.training import monitor as monitor_module
 from pyimagesearch_gan.training.book_loop import BookLoop, book_run, clone_pair
-from pyimagesearch_gan.training.class_gans import joint_dataset, schedule
+from pyimagesearch_gan.training.class_gans import ClassGANs, joint_dataset, schedule
+from pyimagesearch_gan.training.fused import FusedClassGANs, why_not_fused
 from pyimagesearch_gan.training.gan import GAN
 from pyimagesearch_gan.training.monitor import LossPlot, Monitor
 from pyimagesearch_gan.training.plan import Job, plan_groups
 from pyimagesearch_gan.training.stopping import Interrupted
-from pyimagesearch_gan.training.trainer import build_gan, make_gan, make_optimizer, train_group
+from pyimagesearch_gan.training.trainer import build_gan, group_model, make_gan, make_optimizer, train_group
 from pyimagesearch_gan.utils import xla_cache_flags
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def weights(model):
-    return [keras.ops.convert_to_numpy(v) for v in model.weights]
+    return numpy(model.weights)
+
+
+def numpy(variables):
+    return [keras.ops.convert_to_numpy(v) for v in variables]
 
 
 def all_changed(before, model):
@@ -136,30 +141,80 @@ def jobs_for(tmp_path, classes=2, count=24, size=28, counts=None):
     return jobs
 
 
-def test_concurrent_classes_train_exactly_like_sequential(small_cfg, tmp_path):
+@pytest.mark.parametrize(
+    "overrides",
+    [{}, {"family": "mlp", "model": {"alpha": 1}, "g_steps": 2, "d_batch": "separate", "diffaugment": "translation"}],
+    ids=["book", "mlp-dropout-diffaugment"],
+)
+def test_concurrent_and_fused_classes_train_exactly_like_sequential(small_cfg, tmp_path, overrides):
     results = {}
-    for concurrent in (False, True):
-        cfg = small_cfg.with_overrides({"epochs": 1, "concurrent": concurrent, "checkpoint_every": 100})
-        jobs = jobs_for(tmp_path / str(concurrent))
-        groups = plan_groups(cfg, jobs)
-        assert len(groups) == (1 if concurrent else 2)
-        gans = [
-            gan
-            for group in groups
-            for gan in train_group(cfg, get_family("book"), group, run_dir=tmp_path / str(concurrent))
-        ]
-        histories = [json.loads((job.folder / "history.json").read_text()) for job in jobs]
-        assert all((job.folder / "epoch_0001.png").is_file() and (job.folder / "loss.png").is_file() for job in jobs)
-        results[concurrent] = (
-            [[h[0]["d_loss"], h[0]["gan_loss"]] for h in histories],
-            [gan.generator.get_weights() for gan in gans],
+    for way in ("sequential", "concurrent", "fused"):
+        cfg = small_cfg.with_overrides(
+            {
+                "epochs": 2,
+                "concurrent": way != "sequential",
+                "fuse": way == "fused",
+                "checkpoint_every": 100,
+                **overrides,
+            }
         )
-    sequential, concurrent = results[False], results[True]
-    np.testing.assert_allclose(concurrent[0], sequential[0], rtol=1e-5)
-    assert concurrent[0][0] != concurrent[0][1], "each class has its own models and noise"
-    for mine, reference in zip(concurrent[1], sequential[1]):
-        for a, b in zip(mine, reference):
-            np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+        jobs = jobs_for(tmp_path / way)
+        groups = plan_groups(cfg, jobs)
+        assert len(groups) == (2 if way == "sequential" else 1)
+        gans = []
+        for group in groups:
+            gans += train_group(cfg, get_family(cfg.family), group, run_dir=tmp_path / way)
+            if way == "fused":
+                assert isinstance(group_model(cfg, gans, ["a", "b"], [3, 3]), FusedClassGANs)
+        histories = [json.loads((job.folder / "history.json").read_text()) for job in jobs]
+        assert all((job.folder / "epoch_0002.png").is_file() and (job.folder / "loss.png").is_file() for job in jobs)
+        results[way] = (
+            [[(r["d_loss"], r["gan_loss"]) for r in h] for h in histories],
+            [weights(gan.generator) + weights(gan.discriminator) + numpy(gan.d_optimizer.variables) for gan in gans],
+        )
+    sequential = results["sequential"]
+    assert sequential[0][0] != sequential[0][1], "each class has its own models and noise"
+    for way in ("concurrent", "fused"):
+        np.testing.assert_allclose(results[way][0], sequential[0], rtol=1e-5)
+        for mine, reference in zip(results[way][1], sequential[1]):
+            for a, b in zip(mine, reference):
+                np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_fused_updates_move_only_their_network_and_every_class(small_cfg, tmp_path):
+    cfg = small_cfg.with_overrides({"concurrent": True, "fuse": True})
+    jobs = jobs_for(tmp_path)
+    gans = [build_gan(cfg, get_family("book"), job) for job in jobs]
+    fused = group_model(cfg, gans, ["a", "b"], [3, 3])
+    fused.load_classes()
+    d_vars = [fused.stacked[i] for i in fused.updated["d"]]
+    g_vars = [fused.stacked[i] for i in fused.updated["g"]]
+    real = tf.random.uniform((2, 8, 28, 28, 1), -1, 1, seed=3)
+    for network, moved, still in (("d", d_vars, g_vars), ("g", g_vars, d_vars)):
+        before = [v.numpy() for v in fused.stacked]
+        losses = fused.update(network, real)
+        assert losses.shape == (2,) and np.isfinite(losses).all()
+        for v, b in zip(fused.stacked, before):
+            if any(v is m for m in moved):  # each class's slice moves
+                assert all(not np.array_equal(v.numpy()[k], b[k]) for k in range(2)), v.name
+            elif any(v is s for s in still):
+                np.testing.assert_array_equal(v.numpy(), b)
+    fused.store_classes()
+    for k, gan in enumerate(gans):
+        np.testing.assert_array_equal(gan.generator.trainable_variables[0].numpy(), g_vars[0].numpy()[k])
+    assert int(gans[1].d_optimizer.iterations) == 1 and int(gans[1].g_optimizer.iterations) == 1
+
+
+def test_fuse_falls_back_to_the_joint_step_and_says_why(small_cfg, tmp_path, capsys):
+    cfg = small_cfg.with_overrides({"fuse": True})
+    assert why_not_fused(cfg, [3, 3]) is None
+    assert why_not_fused(cfg, [3, 5]) == "classes of different sizes"
+    assert why_not_fused(cfg.with_overrides({"balance": True}), [3, 3]) == "the balancing rule"
+    assert "spectral" in why_not_fused(cfg.with_overrides({"model": {"spectral_norm": True}}), [3, 3])
+    gans = [build_gan(cfg, get_family("book"), job) for job in jobs_for(tmp_path, counts=[24, 40])]
+    assert isinstance(group_model(cfg, gans, ["a", "b"], [3, 5]), ClassGANs)
+    out = capsys.readouterr().out
+    assert "[2 classes] --fuse is off for this run (classes of different sizes): one joint step instead" in out
 
 
 class StopAt:
@@ -174,6 +229,24 @@ class StopAt:
     def requested(self):
         self.seen += 1  # StopGuard asks once before every step
         return self.seen >= self.at[0] * self.steps + self.at[1]
+
+
+def test_fused_run_stopped_mid_epoch_resumes_exactly(small_cfg, tmp_path):
+    cfg = small_cfg.with_overrides({"epochs": 2, "checkpoint_every": 1, "concurrent": True, "fuse": True})
+    family = get_family("book")
+    finals = {}
+    for way in ("whole", "resumed"):
+        jobs = jobs_for(tmp_path / way)
+        if way == "resumed":
+            stop = StopAt(epoch=1, batch=1)
+            stop.steps = 3
+            with pytest.raises(Interrupted, match="interrupted at epoch 2 step 1 of 2 classes"):
+                train_group(cfg, family, jobs, run_dir=tmp_path / way, stop=stop)
+        gans = train_group(cfg, family, jobs, run_dir=tmp_path / way, resume=way == "resumed")
+        finals[way] = [weights(g.generator) + weights(g.discriminator) + numpy(g.g_optimizer.variables) for g in gans]
+    for mine, reference in zip(finals["resumed"], finals["whole"]):
+        for a, b in zip(mine, reference):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
 
 
 def test_classes_of_different_sizes_train_jointly_exactly_like_alone(small_cfg, tmp_path, capsys):

@@ -29,6 +29,7 @@ from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.training.checkpoints import Checkpointer, NonFinite
 from pyimagesearch_gan.training.class_gans import ClassGANs, joint_dataset
 from pyimagesearch_gan.training.diffaugment import parse_policy
+from pyimagesearch_gan.training.fused import FusedClassGANs, sync_callbacks, why_not_fused
 from pyimagesearch_gan.training.gan import GAN, book_adam
 from pyimagesearch_gan.training.monitor import Monitor
 from pyimagesearch_gan.training.plan import is_finished, plan_groups, plan_run
@@ -83,12 +84,19 @@ def build_gan(cfg, family, job):
 
 def group_model(cfg, gans, names, steps):
     """The model `fit` drives for a group of GANs (named `names`, `steps` per epoch each): the
-    GAN itself, or the classes' joint step."""
+    GAN itself, the classes fused into one model (`fuse`, when they can be), or their joint step."""
     if len(gans) == 1:
         return gans[0]
+    reason = why_not_fused(cfg, steps) if cfg.fuse else None
+    if reason:
+        print(f"[{len(gans)} classes] --fuse is off for this run ({reason}): one joint step instead", flush=True)
     with accel.build_scope(cfg):
-        model = ClassGANs(gans, names, steps=steps)
-        model.compile(**accel.compile_options(cfg))
+        if cfg.fuse and reason is None:
+            model = FusedClassGANs(gans, names)
+            model.compile(make_optimizer(cfg, cfg.d_lr), make_optimizer(cfg, cfg.g_lr), **accel.compile_options(cfg))
+        else:
+            model = ClassGANs(gans, names, steps=steps)
+            model.compile(**accel.compile_options(cfg))
     return model
 
 
@@ -173,7 +181,7 @@ def train_group(
         model,
         dataset,
         checkpointer=checkpointer,
-        callbacks=[*monitors, *loggers, progress],
+        callbacks=[*sync_callbacks(model), *monitors, *loggers, progress],
         steps=max(steps),
         epochs=cfg.epochs,
         initial_epoch=initial_epoch,

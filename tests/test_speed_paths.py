@@ -338,6 +338,27 @@ def test_bench_quick_writes_json_and_markdown(tmp_path, capsys):
     assert table in capsys.readouterr().out
 
 
+def test_bench_fuse_times_the_fused_classes_where_the_joint_step_is_timed(tmp_path, capsys):
+    output = tmp_path / "bench"
+    main(
+        [
+            "bench",
+            "--quick",
+            "--fuse",
+            "--modes",
+            "concurrent",
+            "--data-dir",
+            str(tmp_path / "no"),
+            "--output",
+            str(output),
+        ]
+    )
+    results = json.loads((output / "bench.json").read_text())
+    assert [row["mode"] for row in results["rows"]] == ["fused"] and results["rows"][0]["classes_per_step"] == 2
+    assert results["startup"]["fused"] and results["startup"]["first_step_s"] > 0
+    assert "| start-up, 2 classes fused, batch 4 | import |" in (output / "bench.md").read_text()
+
+
 def test_xla_compilation_cache_flags(tmp_path):
     folder = tmp_path / "xla"
     assert xla_cache_flags({"PYIMAGESEARCH_GAN_XLA_CACHE": str(folder)}) == (

@@ -48,6 +48,12 @@ def add_parser(subparsers):
         ),
     )
     p.add_argument(
+        "--fuse",
+        action="store_true",
+        help="the classes fused into one model (as train --fuse) where the joint step is timed: start-up, the "
+        "concurrent mode and train's whole run",
+    )
+    p.add_argument(
         "--quick",
         action="store_true",
         help="seconds, not minutes: batch 4, 2 classes, 3 steps, XLA auto (a smoke test)",

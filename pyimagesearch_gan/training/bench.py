@@ -7,7 +7,8 @@ classes when the data folder has them, else random images of the same shape), it
 - step: the project's compiled `GAN.train_step` driven by `fit`, with each XLA setting
   (off: none; auto, the default: XLA for the optimizer updates only on CPU, for the whole
   step on GPU; on: the whole step),
-- concurrent: every class GAN in one compiled `ClassGANs` step, with each XLA setting,
+- concurrent: every class GAN in one compiled `ClassGANs` step, with each XLA setting (with
+  `fuse`: the classes fused into one `FusedClassGANs` model instead, as `train --fuse`),
 - pipeline: the tf.data input pipeline alone, against the images per second training eats,
 
 - run (`--modes run`): whole runs of `run_epochs` epochs, each a new process as a user starts
@@ -51,7 +52,8 @@ from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.training.book_loop import BookLoop
-from pyimagesearch_gan.training.class_gans import ClassGANs, joint_dataset
+from pyimagesearch_gan.training.class_gans import joint_dataset
+from pyimagesearch_gan.training.fused import FusedClassGANs
 from pyimagesearch_gan.training.plan import Job
 from pyimagesearch_gan.training.trainer import build_gan, group_model, make_optimizer
 from pyimagesearch_gan.utils import Stopwatch, parse_list
@@ -178,6 +180,7 @@ class BenchSettings:
     xla: tuple = ("off", "auto", "on")
     intra_op_threads: int = 0  # 0: TensorFlow's choice; training uses 1 for concurrent classes on CPU
     run_epochs: int = 8  # epochs of the whole runs of mode "run"
+    fuse: bool = False  # start-up, concurrent mode and train's whole run with the classes fused (train --fuse)
 
     @classmethod
     def quick(cls, **overrides):
@@ -275,13 +278,13 @@ def bench_batch_size(cfg, family, per_class, settings, batch_size, peak):
             row("step", xla, seconds, 1, flops)
         if "concurrent" in settings.modes and len(per_class) > 1:
             gans = build_gans(xla_cfg, family, per_class)
-            model = ClassGANs(gans, [str(i) for i in range(len(gans))])
-            model.compile(jit_compile=JIT[xla])
+            model = group_model(xla_cfg, gans, [str(i) for i in range(len(gans))], [settings.steps] * len(gans))
             dataset = tf.data.Dataset.zip(
                 tuple(make_pipeline(images, batch_size, seed=cfg.seed + i) for i, images in enumerate(per_class))
             )
             seconds = time_fit(model, dataset, settings.steps, settings.repeats)
-            row("concurrent", xla, seconds, len(gans), len(gans) * flops)
+            mode = "fused" if isinstance(model, FusedClassGANs) else "concurrent"
+            row(mode, xla, seconds, len(gans), len(gans) * flops)
     consumed = max(r["images_per_s"] for r in rows) if rows else 0.0
     delivered = time_pipeline(per_class[0], batch_size, cfg.seed, batches=max(50, 5 * settings.steps))
     print(f"[bench] pipeline   batch {batch_size:<4}          {delivered:8.0f} images/s", flush=True)
@@ -308,7 +311,7 @@ def time_runs(settings):
     classes = ",".join(str(c) for c in range(settings.classes))
     commands = {
         "book": ["-m", "pyimagesearch_gan.training.book_loop", *common, "--classes", str(settings.classes)],
-        "train": ["-m", "pyimagesearch_gan", "train", *common, "--classes", classes],
+        "train": ["-m", "pyimagesearch_gan", "train", *common, "--classes", classes, *fuse_flag(settings)],
     }
     runs = {}
     with tempfile.TemporaryDirectory(prefix="bench-runs-") as tmp:
@@ -329,6 +332,10 @@ def time_runs(settings):
     return runs
 
 
+def fuse_flag(settings):
+    return ["--fuse"] if settings.fuse else []
+
+
 def speedups(rows):
     """Per row: how many times faster one class's step is than the book loop's step."""
     book = {r["batch_size"]: r["ms_per_step"] for r in rows if r["mode"] == "book"}
@@ -338,7 +345,7 @@ def speedups(rows):
 
 def run_bench(settings):
     """Run the benchmark; returns the results dict that `markdown` and the JSON file hold."""
-    cfg = get_preset(settings.preset)
+    cfg = get_preset(settings.preset).with_overrides({"fuse": settings.fuse})
     family = get_family(cfg.family)
     if family.CONDITIONAL:
         raise UserError(
@@ -349,7 +356,12 @@ def run_bench(settings):
     threads = accel.set_threads(cfg.with_overrides({"intra_op_threads": settings.intra_op_threads}), concurrent=False)
     start = time.perf_counter()
     per_class, source = class_images(cfg, settings)
-    startup = {"classes": len(per_class), "batch_size": settings.batch_sizes[0], "import_s": imported}
+    startup = {
+        "classes": len(per_class),
+        "batch_size": settings.batch_sizes[0],
+        "import_s": imported,
+        "fused": settings.fuse,
+    }
     startup["data_s"] = time.perf_counter() - start
     startup["build_s"], startup["first_step_s"] = time_startup(cfg, family, per_class, settings.batch_sizes[0])
     startup["total_s"] = imported + startup["data_s"] + startup["build_s"] + startup["first_step_s"]
@@ -459,7 +471,9 @@ def markdown(results):
     if startup:
         lines += [
             "",
-            f"| start-up, {startup['classes']} classes in one joint step, batch {startup['batch_size']} | import | "
+            f"| start-up, {startup['classes']} classes "
+            + ("fused" if startup.get("fused") else "in one joint step")
+            + f", batch {startup['batch_size']} | import | "
             "data | build models | first step (tracing) | command to first step |",
             "|---|---:|---:|---:|---:|---:|",
             f"| seconds | {startup['import_s']:.1f} | {startup['data_s']:.1f} | {startup['build_s']:.1f} | "
@@ -475,7 +489,8 @@ def markdown(results):
             " vs book |",
             "|---|---:|---:|---:|---:|",
             f"| the book's script, class after class | {book['seconds']:.1f} s | - | {book['disk_mb']:.0f} MB | 1.0x |",
-            f"| `pyimagesearch-gan train` | {train['seconds']:.1f} s | "
+            f"| `pyimagesearch-gan train{' --fuse' if results['settings'].get('fuse') else ''}` | "
+            f"{train['seconds']:.1f} s | "
             + (f"{train['startup_s']:.1f} s" if train["startup_s"] is not None else "-")
             + f" | {train['disk_mb']:.0f} MB | {book['seconds'] / train['seconds']:.1f}x |",
         ]
@@ -504,6 +519,7 @@ def settings_from_args(args):
         "data_dir": args.data_dir,
         "modes": tuple(parse_list(args.modes, str, "--modes", MODES)),
         "run_epochs": args.run_epochs,
+        "fuse": args.fuse,
     }
     if args.quick:
         return BenchSettings.quick(**chosen)

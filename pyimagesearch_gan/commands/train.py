@@ -132,7 +132,7 @@ def add_parser(subparsers):
         "--fuse",
         action=argparse.BooleanOptionalAction,
         help=(
-            "side by side class GANs as one model of stacked weights, its step traced once: about 5 s less "
+            "side by side class GANs as one model of stacked weights, its step traced once: about 4 s less "
             "start-up, about 20%% slower epochs, for short runs (default: off; not for classes of different sizes, "
             "the balancing rule, spectral norm, mixed precision or a strategy)"
         ),

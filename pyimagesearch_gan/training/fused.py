@@ -9,7 +9,7 @@ one op over the classes' channels, Adam one update per stacked variable. Each cl
 own weights, optimizer moments, noise and augmentation seeds and losses: the step computes
 what `ClassGANs` computes (tests compare the two with training one class after another).
 
-Measured on the six NEU classes with the book model (README "Speed"): about 5 s less
+Measured on the six NEU classes with the book model (README "Speed"): about 4 s less
 start-up, about 20% slower epochs, so `--fuse` is for short runs (labs, quick looks), and
 off by default. Convolutions stay per class (the vectorized filter gradient loops over the
 classes): a grouped convolution over the classes' channels measured 5x slower than the

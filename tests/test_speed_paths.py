@@ -209,11 +209,15 @@ def test_fused_updates_move_only_their_network_and_every_class(small_cfg, tmp_pa
 
 def test_fuse_falls_back_to_the_joint_step_and_says_why(small_cfg, tmp_path, capsys):
     cfg = small_cfg.with_overrides({"fuse": True})
-    assert why_not_fused(cfg, [3, 3]) is None
-    assert why_not_fused(cfg, [3, 5]) == "classes of different sizes"
-    assert why_not_fused(cfg.with_overrides({"balance": True}), [3, 3]) == "the balancing rule"
-    assert "spectral" in why_not_fused(cfg.with_overrides({"model": {"spectral_norm": True}}), [3, 3])
     gans = [build_gan(cfg, get_family("book"), job) for job in jobs_for(tmp_path, counts=[24, 40])]
+    assert why_not_fused(cfg, [3, 3], gans) is None
+    assert why_not_fused(cfg, [3, 5], gans) == "classes of different sizes"
+    assert why_not_fused(cfg.with_overrides({"balance": True}), [3, 3], gans) == "the balancing rule"
+    sn = small_cfg.with_overrides(
+        {"family": "dcgan", "image_size": 32, "model": {"ngf": 4, "ndf": 4, "spectral_norm": True}}
+    )
+    sn_gan = build_gan(sn, get_family("dcgan"), jobs_for(tmp_path / "sn", classes=1, size=32)[0])
+    assert "spectral" in why_not_fused(sn, [3, 3], [sn_gan])
     assert isinstance(group_model(cfg, gans, ["a", "b"], [3, 5]), ClassGANs)
     out = capsys.readouterr().out
     assert "[2 classes] --fuse is off for this run (classes of different sizes): one joint step instead" in out

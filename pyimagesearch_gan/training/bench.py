@@ -311,7 +311,7 @@ def time_runs(settings):
     classes = ",".join(str(c) for c in range(settings.classes))
     commands = {
         "book": ["-m", "pyimagesearch_gan.training.book_loop", *common, "--classes", str(settings.classes)],
-        "train": ["-m", "pyimagesearch_gan", "train", *common, "--classes", classes, *fuse_flag(settings)],
+        "train": ["-m", "pyimagesearch_gan", "train", *common, "--classes", classes, *(["--fuse"] * settings.fuse)],
     }
     runs = {}
     with tempfile.TemporaryDirectory(prefix="bench-runs-") as tmp:
@@ -330,10 +330,6 @@ def time_runs(settings):
             runs[name] = {"seconds": seconds, "disk_mb": disk, "startup_s": float(startup[1]) if startup else None}
             print(f"[bench] run        {name}: {seconds:.1f} s, {disk:.0f} MB", flush=True)
     return runs
-
-
-def fuse_flag(settings):
-    return ["--fuse"] if settings.fuse else []
 
 
 def speedups(rows):

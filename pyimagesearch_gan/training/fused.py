@@ -36,13 +36,14 @@ import tensorflow as tf
 from pyimagesearch_gan.training import accel
 
 
-def why_not_fused(cfg, steps):
-    """None when class GANs of `cfg` with `steps` per epoch each can be fused, else the reason."""
+def why_not_fused(cfg, steps, gans):
+    """None when the class GANs `gans` of `cfg`, `steps` per epoch each, can be fused, else the reason."""
     if len(set(steps)) > 1:
         return "classes of different sizes"
     if cfg.balance:
         return "the balancing rule"
-    if cfg.model.get("spectral_norm"):
+    networks = (gans[0].generator, gans[0].discriminator)
+    if any(isinstance(layer, keras.layers.SpectralNormalization) for net in networks for layer in net.layers):
         return "spectral normalization (it rewrites its kernel inside the step)"
     if cfg.mixed_precision:
         return "mixed precision"

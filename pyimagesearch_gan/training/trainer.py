@@ -87,11 +87,11 @@ def group_model(cfg, gans, names, steps):
     GAN itself, the classes fused into one model (`fuse`, when they can be), or their joint step."""
     if len(gans) == 1:
         return gans[0]
-    reason = why_not_fused(cfg, steps) if cfg.fuse else None
+    reason = why_not_fused(cfg, steps, gans) if cfg.fuse else None
     if reason:
         print(f"[{len(gans)} classes] --fuse is off for this run ({reason}): one joint step instead", flush=True)
     with accel.build_scope(cfg):
-        if cfg.fuse and reason is None:
+        if cfg.fuse and not reason:
             model = FusedClassGANs(gans, names)
             model.compile(make_optimizer(cfg, cfg.d_lr), make_optimizer(cfg, cfg.g_lr), **accel.compile_options(cfg))
         else:

@@ -3,12 +3,14 @@ tables, plots and config, a rerun continues from the cache, and bad flags fail c
 
 import csv
 import json
+import shutil
 
 import cv2
 import pytest
 
 from pyimagesearch_gan.commands import main
-from pyimagesearch_gan.experiments import augment_mnist, augment_neu
+from pyimagesearch_gan.experiments import augment_mnist, augment_neu, common
+from pyimagesearch_gan.utils import format_seconds
 
 
 def read_rows(folder):
@@ -78,6 +80,8 @@ def test_mnist_quick_summary_and_plot(mnist_run):
     line = next(line for line in summary.splitlines() if line.startswith("| 1 |"))
     assert "±" in line.split("|")[2] and line.split("|")[3].strip()[0] in "+-"
     assert "| 0 + transforms |" in summary
+    assert "| GANs size20_alpha4 | 10 x " in summary and "| GANs recursive20_round1 | 10 x " in summary
+    assert "| classifier fits, real per digit 20 | 10 fits |" in summary
     assert_png(mnist_run / "mnist_mixing.png")
     assert json.loads((mnist_run / "config.json").read_text())["settings"]["sizes"] == [20]
     for gan in ("size20_alpha4", "recursive20_round1"):
@@ -155,6 +159,46 @@ def test_neu_rerun_continues_from_cache(neu_run, data_root, capsys):
     assert "continuing: 12 result rows" in out and out.count("reusing the GANs") == 2
     assert "epochs chosen earlier by CAS" in out and "training 6" not in out and "resuming" not in out
     assert (neu_run / "results.csv").read_text() == before
+
+
+def test_neu_summary_states_the_recorded_time(neu_run):
+    summary = (neu_run / "summary.md").read_text()
+    assert "## Time" in summary and "This run: " in summary
+    rows = {line.split("|")[1].strip(): line.split("|")[2:4] for line in summary.splitlines() if line.startswith("| ")}
+    histories = [
+        json.loads(path.read_text()) for path in (neu_run / "gans" / "size8" / "gan-da").glob("*/history.json")
+    ]
+    assert len(histories) == 6 and all(len(h) == 2 and all(epoch["seconds"] > 0 for epoch in h) for h in histories)
+    size, time = (cell.strip() for cell in rows["GANs n=8 gan-da"])
+    assert size.startswith("6 x ") and size.endswith(" updates")
+    # six GANs side by side: their epochs are one span of time, counted once
+    assert time == format_seconds(max(sum(epoch["seconds"] for epoch in h) for h in histories))
+    assert rows["GANs n=8 acgan"][0].strip().startswith("1 x ")
+    assert rows["classifier fits, n = 8"][0].strip() == "12 fits"
+
+
+def test_neu_rerun_with_more_trials_fits_only_the_new_ones(neu_run, data_root, tmp_path, capsys):
+    before = read_rows(neu_run)[1]
+    flags = ["--quick", *NEU_FLAGS, "--trials", "3", "--classifiers", "cnn"]
+    main(["augment-neu", "--data-dir", str(data_root), "--output", str(neu_run), *flags])
+    out = capsys.readouterr().out
+    rows = read_rows(neu_run)[1]
+    assert "continuing: 12 result rows" in out and rows[:12] == before
+    assert sorted((r["situation"], r["trial"]) for r in rows[12:]) == sorted(
+        (name, "2") for name in ["real", "transforms", "gan-da", "gan-da+transforms", "acgan", "acgan+transforms"]
+    )
+    assert json.loads((neu_run / "config.json").read_text())["settings"]["trials"] == 3
+    summary = (neu_run / "summary.md").read_text()
+    assert next(line for line in summary.splitlines() if line.startswith("| real |")).endswith("| 3 |")
+    # a setting that changes every fit voids the earlier rows
+    copy = tmp_path / "neu"
+    copy.mkdir()
+    for name in ("config.json", "results.csv"):
+        shutil.copy(neu_run / name, copy / name)
+    settings = json.loads((copy / "config.json").read_text())["settings"]
+    columns, key = augment_neu.COLUMNS, augment_neu.KEY
+    assert len(common.Results(copy, {**settings, "sizes": [8, 16]}, columns, key, augment_neu.SELECTING).rows) == 18
+    assert common.Results(copy, {**settings, "patience": 1}, columns, key, augment_neu.SELECTING).rows == []
 
 
 def test_held_out_split_is_disjoint_from_training_pool(data_root):

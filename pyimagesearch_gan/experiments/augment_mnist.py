@@ -70,6 +70,8 @@ COLUMNS = [
     "confusion",
 ]
 KEY = ["experiment", "real_per_digit", "alpha", "ratio", "transforms", "round", "classifier", "trial"]
+# settings that only choose which rows are fitted (common.Results keeps rows across them)
+SELECTING = ("sizes", "alphas", "ratios", "transform_ratios", "classifiers", "trials", "recursive")
 
 
 @dataclasses.dataclass
@@ -161,11 +163,12 @@ class Experiment:
         self.train = load_dataset("mnist", data_dir, split="train")
         self.test = load_dataset("mnist", data_dir, split="test")
         self.output = ensure_writable_dir(output)
-        self.results = common.Results(self.output, common.settings_dict(settings), COLUMNS, KEY)
+        self.results = common.Results(self.output, common.settings_dict(settings), COLUMNS, KEY, SELECTING)
         self.selection = common.SelectionLog(self.output / "selection.csv")
         per_trial = len(settings.sizes) * (len(settings.alphas) + len(settings.ratios) + len(settings.transform_ratios))
         self.clock = common.Clock((per_trial + settings.recursive) * settings.trials * len(settings.classifiers))
         self.extractors = {}
+        self.gan_sets = {}
 
     def gans(self, name, per_digit, alpha, real):
         """The GAN set `name` trained on `per_digit`, with the epoch per digit chosen by CAS on the
@@ -180,6 +183,7 @@ class Experiment:
             passes=settings.gan_epochs,
             snapshots=settings.snapshots,
         )
+        self.gan_sets[name] = gans
         train_x, train_y = real[:2]
         key = len(train_x)
         if key not in self.extractors:
@@ -286,12 +290,12 @@ def run(settings, data_dir, output):
                 alpha=settings.alphas[0],
                 ratio=float(ratio),
             )
-        write_summary(settings, exp.results.rows, exp.selection, exp.output, time.perf_counter() - start)
+        write_summary(settings, exp, time.perf_counter() - start)
     if settings.recursive:
         size = settings.sizes[0]
         recursive(exp, real_sets(exp.train, size, settings), mixing[size])
     seconds = time.perf_counter() - start
-    write_summary(settings, exp.results.rows, exp.selection, exp.output, seconds)
+    write_summary(settings, exp, seconds)
     common.log(f"augment-mnist done in {format_seconds(seconds)}: {exp.output / 'summary.md'}")
     return exp.output
 
@@ -346,9 +350,9 @@ def paper_mix(ratio, size):
     return f"{value:.4f}" if value is not None else "-"
 
 
-def write_summary(settings, rows, selection, output, seconds):
-    """summary.md (Table 1, Figure 2 and the transforms as tables, recursive rounds) and mnist_mixing.png."""
-    rows = common.as_text(rows)
+def write_summary(settings, exp, seconds):
+    """summary.md (Table 1, Figure 2 and the transforms as tables, recursive rounds, time) and mnist_mixing.png."""
+    rows = common.as_text(exp.results.rows)
     if not rows:
         return
 
@@ -368,8 +372,7 @@ def write_summary(settings, rows, selection, output, seconds):
         f"Of the s real images per digit, {settings.validation:.0%} are kept for validation (early stopping, the "
         f"GAN epoch per digit chosen by CAS); GANs and classifiers learn from the rest. GANs: {settings.gan_preset}, "
         f"{settings.gan_epochs} epochs (the paper: 2000). Classifiers early-stopped on the validation loss (patience "
-        f"{settings.patience}, at most {settings.max_epochs} epochs). The paper's numbers are its S4 MLP's. "
-        f"Wall time so far: {format_seconds(seconds)}.",
+        f"{settings.patience}, at most {settings.max_epochs} epochs). The paper's numbers are its S4 MLP's.",
         "",
         f"## Table 1: trained only on synthetic images ({settings.synthetic_per_digit} per digit)",
         "",
@@ -427,14 +430,15 @@ def write_summary(settings, rows, selection, output, seconds):
         lines += [common.markdown_table(["round", *clfs], table), ""]
     keys = [f"size{s}_alpha{a}" for s in settings.sizes for a in settings.alphas]
     keys += [f"recursive{settings.sizes[0]}_round{r}" for r in range(1, settings.recursive + 1)]
-    lines += selection.table(keys, [str(d) for d in range(10)])
+    lines += exp.selection.table(keys, [str(d) for d in range(10)])
+    lines += common.time_lines(exp.gan_sets, rows, "real_per_digit", "real per digit", seconds)
     lines += [
         "Plot: `mnist_mixing.png`. Every fit: `results.csv`; CAS and FID of every GAN epoch: `selection.csv`. "
         "Settings: `config.json`.",
         "",
     ]
-    common.write_text(output / "summary.md", "\n".join(lines))
-    plot_mixing(settings, select, output / "mnist_mixing.png")
+    common.write_text(exp.output / "summary.md", "\n".join(lines))
+    plot_mixing(settings, select, exp.output / "mnist_mixing.png")
 
 
 def plot_mixing(settings, select, path):

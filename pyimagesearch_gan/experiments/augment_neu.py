@@ -71,6 +71,8 @@ COLUMNS = [
     "confusion",
 ]
 KEY = ["real_per_class", "situation", "classifier", "trial"]
+# settings that only choose which rows are fitted (common.Results keeps rows across them)
+SELECTING = ("sizes", "sources", "classifiers", "trials")
 SELECTION_COLUMNS = ["real_per_class", "source", "epoch", "class", "cas", "recall", "fid", "chosen"]
 
 
@@ -183,9 +185,10 @@ def run(settings, data_dir, output):
     names = data.class_names
     pools, test_x, test_y = split(data, settings)
     output = ensure_writable_dir(output)
-    results = common.Results(output, common.settings_dict(settings), COLUMNS, KEY)
+    results = common.Results(output, common.settings_dict(settings), COLUMNS, KEY, SELECTING)
     selection = common.SelectionLog(output / "selection.csv")
     all_situations = situations(settings)
+    gan_sets = {}
     clock = common.Clock(len(settings.sizes) * len(all_situations) * settings.trials * len(settings.classifiers))
     common.log(
         f"augment-neu: {settings.sizes} real per class ({settings.validation:.0%} for validation), test "
@@ -224,6 +227,7 @@ def run(settings, data_dir, output):
                     passes=math.ceil(settings.gan_steps / steps_per_pass),
                     snapshots=settings.snapshots,
                 )
+                gan_sets[f"n={n} {source}"] = gans
                 extractor = extractor or common.feature_extractor(train_x, train_y, len(names), settings.seed)
                 real = (train_x, train_y, val_x, val_y)
                 chosen = selection.choose(f"n={n} {source}", gans, real, settings, extractor)
@@ -273,9 +277,9 @@ def run(settings, data_dir, output):
                             f"{row['accuracy']:.3f} (epochs {row['epochs']}, best {row['best_epoch']})  "
                             f"[{clock.status()}]"
                         )
-            write_summary(settings, results.rows, selection, names, output, time.perf_counter() - start)
+            write_summary(settings, results.rows, selection, gan_sets, names, output, time.perf_counter() - start)
     seconds = time.perf_counter() - start
-    write_summary(settings, results.rows, selection, names, output, seconds)
+    write_summary(settings, results.rows, selection, gan_sets, names, output, seconds)
     common.log(f"augment-neu done in {format_seconds(seconds)}: {output / 'summary.md'}")
     return output
 
@@ -283,7 +287,7 @@ def run(settings, data_dir, output):
 # ---------------------------------------------------------------- summary
 
 
-def write_summary(settings, rows, selection, names, output, seconds):
+def write_summary(settings, rows, selection, gan_sets, names, output, seconds):
     """summary.md, confusion.json and neu_accuracy.png from the rows done so far."""
     if not rows:
         return
@@ -304,7 +308,7 @@ def write_summary(settings, rows, selection, names, output, seconds):
             else ""
         )
         + f". {settings.trials} trials; mean ± 95% t-interval; Δ = paired difference (same trial seed), ↑/↓ where its "
-        f"interval excludes zero. Wall time so far: {format_seconds(seconds)}.",
+        f"interval excludes zero.",
         "",
     ]
     for n in settings.sizes:
@@ -335,6 +339,7 @@ def write_summary(settings, rows, selection, names, output, seconds):
                 "",
             ]
     lines += selection.table([f"n={n} {source}" for n in settings.sizes for source in settings.sources], names)
+    lines += common.time_lines(gan_sets, rows, "real_per_class", "n =", seconds)
     lines += [
         "Every fit: `results.csv`; CAS and FID of every GAN epoch: `selection.csv`; confusion matrices summed over "
         "trials: `confusion.json`; plot: `neu_accuracy.png`; settings: `config.json`; GAN montages: "

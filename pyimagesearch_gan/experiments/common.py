@@ -287,15 +287,18 @@ class Results:
 
     When `output/config.json` holds the same settings, the rows already there are kept and
     `done(key)` lets the caller skip them: a crashed or stopped run continues where it was.
+    Settings named in `selecting` (sizes, classifiers, trials...) only choose which rows are
+    fitted, so a rerun with more of them keeps the earlier rows and fits only the new ones.
     """
 
-    def __init__(self, output, settings, columns, key_columns):
+    def __init__(self, output, settings, columns, key_columns, selecting=()):
         self.path = Path(output) / "results.csv"
         self.columns = list(columns)
         self.key_columns = list(key_columns)
         self.rows = []
         config = Path(output) / "config.json"
-        same = config.is_file() and same_settings(json.loads(config.read_text()).get("settings", {}), settings)
+        old = json.loads(config.read_text()).get("settings", {}) if config.is_file() else {}
+        same = same_settings({k: v for k, v in old.items() if k not in selecting}, settings)
         if same and self.path.is_file():
             with open(self.path, newline="") as f:
                 self.rows = list(csv.DictReader(f))
@@ -369,6 +372,28 @@ def markdown_table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def time_lines(gan_sets, rows, size_column, size_word, seconds):
+    """Markdown lines: the recorded training time of each GAN set ({label: TrainedGANs}) and of
+    the classifier fits per size, then this invocation's wall time."""
+    table = [
+        [f"GANs {label}", f"{gans.count} x {gans.updates:,} updates", format_seconds(gans.seconds)]
+        for label, gans in gan_sets.items()
+    ]
+    for size in sorted({r[size_column] for r in rows}, key=int):
+        fits = [float(r["seconds"]) for r in rows if r[size_column] == size]
+        table.append([f"classifier fits, {size_word} {size}", f"{len(fits)} fits", format_seconds(sum(fits))])
+    return [
+        "## Time",
+        "",
+        markdown_table(["work", "size", "time"], table),
+        "",
+        "Times as recorded per GAN epoch and per classifier fit, summed over every resumed run of this folder (an "
+        "epoch cut short by a stop and choosing the GAN epochs are not counted). GANs of one set train side by "
+        f"side in one step. This run: {format_seconds(seconds)}.",
+        "",
+    ]
 
 
 def write_text(path, text):

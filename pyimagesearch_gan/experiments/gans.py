@@ -46,6 +46,12 @@ class TrainedGANs:
     conditional: bool
     epochs: list  # epochs with a generator snapshot or checkpoint, ascending; the last one is the final generator
     updates: int  # optimizer updates of each GAN
+    seconds: float = 0.0  # training time recorded epoch by epoch, over every resume
+
+    @property
+    def count(self):
+        """How many GANs: one conditional GAN, or one per class."""
+        return 1 if self.conditional else len(self.names)
 
     def gan_folder(self, c):
         return "all" if self.conditional else folder_name(self.names[c])
@@ -139,4 +145,16 @@ def train_gans(cfg, names, images_per_class, folder, *, passes, snapshots=10):
             train_group(cfg, family, group, resume=resume, remaining_after=cfg.epochs * (len(groups) - i - 1))
         write_json(done, record)
     trained.epochs = generator_epochs(folder, trained.gan_folder(0))
+    trained.seconds = recorded_seconds(cfg, jobs)
     return trained
+
+
+def recorded_seconds(cfg, jobs):
+    """The training time in the GANs' histories (each epoch's seconds, a resumed run's included);
+    GANs trained side by side in one step share their epochs, so a group counts once."""
+
+    def seconds(job):
+        path = job.folder / "history.json"
+        return sum(epoch.get("seconds", 0.0) for epoch in json.loads(path.read_text())) if path.is_file() else 0.0
+
+    return sum(max(seconds(job) for job in group) for group in plan_groups(cfg, jobs))

@@ -10,6 +10,7 @@ import pytest
 
 from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.experiments import augment_mnist, augment_neu, common
+from pyimagesearch_gan.training.stopping import Interrupted
 from pyimagesearch_gan.utils import format_seconds
 
 
@@ -90,8 +91,13 @@ def test_mnist_quick_summary_and_plot(mnist_run):
         assert (mnist_run / "gans" / gan / "checkpoints" / "7" / "generator_0001.npz").is_file()
 
 
-def test_mnist_rerun_continues_from_cache(mnist_run, data_root, capsys):
+def unused(*args, **kwargs):
+    pytest.fail("a rerun with every epoch chosen earlier must not train the FID feature CNN")
+
+
+def test_mnist_rerun_continues_from_cache(mnist_run, data_root, capsys, monkeypatch):
     before = (mnist_run / "results.csv").read_text()
+    monkeypatch.setattr(common, "feature_extractor", unused)
     main(["augment-mnist", "--data-dir", str(data_root), "--output", str(mnist_run), "--quick", "--filter", "0.2"])
     out = capsys.readouterr().out
     assert "continuing: 10 result rows" in out and "reusing the GANs" in out and "training 10" not in out
@@ -152,8 +158,9 @@ def test_neu_quick_summary_has_intervals_and_paired_differences(neu_run):
     assert not [p for p in neu_run.iterdir() if p.name.startswith(".")], "no temporary files left"
 
 
-def test_neu_rerun_continues_from_cache(neu_run, data_root, capsys):
+def test_neu_rerun_continues_from_cache(neu_run, data_root, capsys, monkeypatch):
     before = (neu_run / "results.csv").read_text()
+    monkeypatch.setattr(common, "feature_extractor", unused)
     main(["augment-neu", "--data-dir", str(data_root), "--output", str(neu_run), "--quick", *NEU_FLAGS])
     out = capsys.readouterr().out
     assert "continuing: 12 result rows" in out and out.count("reusing the GANs") == 2
@@ -231,3 +238,22 @@ def test_bad_flags_fail_in_one_line(command, flags, message, data_root, tmp_path
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "raised, where",
+    [
+        (Interrupted("stopped at once; the last checkpoint (epoch 5) stays. Resume with: x"), "(epoch 5) stays."),
+        (KeyboardInterrupt(), "interrupted."),
+    ],
+)
+def test_a_stopped_experiment_says_to_rerun_it(raised, where, data_root, tmp_path, capsys, monkeypatch):
+    def stop(*args):
+        raise raised
+
+    monkeypatch.setattr(augment_neu, "run", stop)
+    with pytest.raises(SystemExit) as exit_info:
+        main(["augment-neu", "--data-dir", str(data_root), "--output", str(tmp_path / "out"), "--quick"])
+    assert exit_info.value.code == 130
+    err = capsys.readouterr().err
+    assert where in err and "run the same command again to go on" in err and "train --resume" not in err

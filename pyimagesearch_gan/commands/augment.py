@@ -51,6 +51,7 @@ def run_experiment(module, args, names, lists):
     """Settings from the flags (`lists`: comma-list flags and their item type), then run."""
     import_tensorflow()
     from pyimagesearch_gan.experiments import common
+    from pyimagesearch_gan.training.stopping import Interrupted
 
     overrides = {
         name: tuple(parse_list(getattr(args, name), kind, f"--{name}")) if getattr(args, name) else None
@@ -60,7 +61,16 @@ def run_experiment(module, args, names, lists):
     for name in (*shared, *names):
         overrides[name] = getattr(args, name)
     overrides["gan_set"] = parse_assignments(args.gan_set) or None
-    module.run(common.make_settings(module.Settings, module.QUICK, args.quick, overrides), args.data_dir, args.output)
+    settings = common.make_settings(module.Settings, module.QUICK, args.quick, overrides)
+    try:
+        module.run(settings, args.data_dir, args.output)
+    except KeyboardInterrupt as err:  # the GAN trainer's "resume with train --resume" is not the way here
+        where = str(err).split(" Resume with:")[0] or "interrupted."
+        raise Interrupted(
+            f"{where} The finished GAN epochs and classifier fits stay in {args.output}: run the same command "
+            "again to go on.",
+            getattr(err, "exit_code", 130),
+        ) from None
 
 
 def add_mnist_parser(subparsers):

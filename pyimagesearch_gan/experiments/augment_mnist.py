@@ -22,6 +22,7 @@ summary gives 95% intervals and paired differences against real only and against
 """
 
 import dataclasses
+import functools
 import math
 import time
 
@@ -187,7 +188,9 @@ class Experiment:
         train_x, train_y = real[:2]
         key = len(train_x)
         if key not in self.extractors:
-            self.extractors[key] = common.feature_extractor(train_x, train_y, 10, settings.seed)
+            self.extractors[key] = functools.cache(
+                functools.partial(common.feature_extractor, train_x, train_y, 10, settings.seed)
+            )
         chosen = self.selection.choose(name, gans, real, settings, self.extractors[key])
         return gans, [gans.generator(d, epoch) for d, epoch in enumerate(chosen)]
 

@@ -30,6 +30,7 @@ source, so it holds what is done so far.
 """
 
 import dataclasses
+import functools
 import json
 import math
 import time
@@ -212,7 +213,9 @@ def run(settings, data_dir, output):
             max_epochs=settings.max_epochs,
             patience=settings.patience,
         )
-        extractor = None
+        make_extractor = functools.cache(
+            functools.partial(common.feature_extractor, train_x, train_y, len(names), settings.seed)
+        )
         for source in (None, *settings.sources):
             gans = generators = None
             if source is not None:
@@ -228,9 +231,8 @@ def run(settings, data_dir, output):
                     snapshots=settings.snapshots,
                 )
                 gan_sets[f"n={n} {source}"] = gans
-                extractor = extractor or common.feature_extractor(train_x, train_y, len(names), settings.seed)
                 real = (train_x, train_y, val_x, val_y)
-                chosen = selection.choose(f"n={n} {source}", gans, real, settings, extractor)
+                chosen = selection.choose(f"n={n} {source}", gans, real, settings, make_extractor)
                 generators = [gans.generator(c, epoch) for c, epoch in enumerate(chosen)]
             for name, _, transformed in (s for s in all_situations if s[1] == source):
                 for clf in settings.classifiers:

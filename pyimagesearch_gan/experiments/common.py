@@ -126,9 +126,10 @@ class SelectionLog:
             with open(self.path, newline="") as f:
                 self.rows = list(csv.DictReader(f))
 
-    def choose(self, key, gans, real, settings, extractor=None):
+    def choose(self, key, gans, real, settings, make_extractor=None):
         """The epoch per class of `gans` chosen by CAS on the validation images of `real`
-        (train_x, train_y, val_x, val_y), with `settings`' cas_count, cas_epochs and seed."""
+        (train_x, train_y, val_x, val_y), with `settings`' cas_count, cas_epochs and seed.
+        `make_extractor()` gives the FID features; it is called only when epochs are scored."""
         real_x, real_y, val_x, val_y = real
         count, epochs, seed = settings.cas_count, settings.cas_epochs, settings.seed
         config = np.frombuffer(json.dumps(gans.cfg.to_dict(), sort_keys=True).encode(), "uint8")
@@ -148,7 +149,7 @@ class SelectionLog:
             count=count,
             seed=seed,
             epochs=epochs,
-            extractor=extractor,
+            extractor=make_extractor() if make_extractor else None,
             real_x=real_x,
             real_y=real_y,
         )

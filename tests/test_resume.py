@@ -372,6 +372,18 @@ def test_damaged_newest_checkpoint_falls_back_to_the_one_before(data, tmp_path, 
     assert_same_run(run, reference)
 
 
+def test_killed_between_the_last_models_and_checkpoint_trains_the_last_epochs_again(data, reference, tmp_path, capsys):
+    """kill -9 after the last epoch's models and history were written, before its checkpoint:
+    the GAN is not taken for finished."""
+    run = tmp_path / "run"
+    train(data, run, "--set", "keep_checkpoints=0")
+    checkpoint.checkpoint_path(run, "b", 4).unlink()
+    main(["train", "--resume", str(run)])
+    out = capsys.readouterr().out
+    assert "[a] already trained, skipped" in out and "[b] resuming after epoch 2" in out
+    assert_same_run(run, reference)
+
+
 def unfinish(run, name):
     """Make GAN `name` of a finished run look stopped at its last checkpoint: no saved models, a
     checkpoint that holds all its weights."""

@@ -98,12 +98,18 @@ def check_new_run_dir(run_dir):
         )
 
 
-def is_finished(cfg, folders):
-    """True when every GAN folder holds its saved models and a history of all `cfg.epochs` epochs."""
+def is_finished(cfg, run_dir, folders):
+    """True when every GAN folder holds its saved models, a history of all `cfg.epochs` epochs
+    and its final checkpoint, the last file a run writes (a run killed between the models and
+    that checkpoint trains its last epochs again)."""
+    from pyimagesearch_gan.training.checkpoints import checkpoint_path  # TensorFlow: only once training
+
     for folder in folders:
         history = runs.read_history(folder)
         if not (history and history[-1].get("epoch") == cfg.epochs):
             return False
         if not all((Path(folder) / f"{name}.keras").is_file() for name in ("generator", "discriminator")):
+            return False
+        if not checkpoint_path(run_dir, Path(folder).name, cfg.epochs).is_file():
             return False
     return True

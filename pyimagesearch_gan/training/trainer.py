@@ -290,7 +290,7 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
     accel.set_threads(cfg, concurrent=any(len(group) > 1 for group in groups))
     with guarded_run(run_dir) as stop, reported(run_dir):
         for i, group in enumerate(groups):
-            if resume and is_finished(cfg, [job.folder for job in group]):
+            if resume and is_finished(cfg, run_dir, [job.folder for job in group]):
                 print(f"[{', '.join(job.name for job in group)}] already trained, skipped", flush=True)
                 continue
             train_group(

@@ -1,8 +1,10 @@
 """The book pipeline end to end: a 2-epoch NEU run writes every file, and the CLI's errors."""
 
 import json
+import re
 import subprocess
 import sys
+import time
 
 import cv2
 import keras
@@ -231,11 +233,15 @@ def test_tensorboard_report_and_gifs_of_a_two_class_run(tmp_path, data_root):
     assert np.asarray(Image.open(shot).convert("L"), dtype=np.float32).std() > 20, "the page renders, not blank"
 
 
-def test_sample_every_writes_fewer_montages_and_the_whole_history(tmp_path, write_image_tree):
+def test_sample_every_writes_fewer_montages_and_the_whole_history(tmp_path, write_image_tree, capsys):
     data = write_image_tree(tmp_path / "tree", classes=("a",), count=8)
     run = tmp_path / "run"
+    called = time.perf_counter()
     main(["train", "--dataset", "folder", "--data-dir", str(data), "--epochs", "3", "--batch-size", "4",
           "--set", "num_benchmark=4", "--sample-every", "2", "--output", str(run)])  # fmt: skip
+    took = time.perf_counter() - called
+    startup = float(re.search(r"start-up ([\d.]+) s", capsys.readouterr().out).group(1))
+    assert 0 < startup <= took, "start-up counts from this command, not from an earlier one in the process"
     assert sorted(p.name for p in (run / "a").glob("epoch_*.png")) == ["epoch_0002.png", "epoch_0003.png"]
     assert [r["epoch"] for r in json.loads((run / "a" / "history.json").read_text())] == [1, 2, 3]
     gray = cv2.imread(str(run / "a" / "epoch_0002.png"), cv2.IMREAD_UNCHANGED)

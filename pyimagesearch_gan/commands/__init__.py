@@ -6,7 +6,9 @@ TensorFlow only when they run, so `--help` and bad flags answer at once.
 
 import argparse
 import sys
+import time
 
+import pyimagesearch_gan
 from pyimagesearch_gan.commands import augment, bench, evaluate, generate, neighbors, presets, report, train
 from pyimagesearch_gan.errors import exit_on_user_error
 
@@ -30,6 +32,7 @@ def build_parser():
 
 
 def main(argv=None):
+    pyimagesearch_gan.STARTED = time.perf_counter()  # a second command in one process starts its own clock
     args = build_parser().parse_args(argv)
     try:
         exit_on_user_error(args.run, args)

@@ -44,7 +44,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from pyimagesearch_gan import STARTED
+import pyimagesearch_gan
 from pyimagesearch_gan.data import load_dataset, make_pipeline, steps_per_epoch, to_float
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
@@ -348,7 +348,7 @@ def run_bench(settings):
             f"bench times per-class (unconditional) GANs; preset '{settings.preset}' is conditional: choose "
             "e.g. --preset neu-dcgan"
         )
-    imported = time.perf_counter() - STARTED
+    imported = time.perf_counter() - pyimagesearch_gan.STARTED
     threads = accel.set_threads(cfg.with_overrides({"intra_op_threads": settings.intra_op_threads}), concurrent=False)
     start = time.perf_counter()
     per_class, source = class_images(cfg, settings)

@@ -19,7 +19,8 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
-from pyimagesearch_gan import STARTED, runs
+import pyimagesearch_gan
+from pyimagesearch_gan import runs
 from pyimagesearch_gan.data import make_pipeline, steps_per_epoch
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import ensure_writable_dir, write_json
@@ -310,7 +311,11 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
                     f"Resume with: {resume_hint(run_dir)}",
                     stop.exit_code,
                 )
-    startup = f" (start-up {first_step[0] - STARTED:.1f} s: command to the first training step)" if first_step else ""
+    startup = (
+        f" (start-up {first_step[0] - pyimagesearch_gan.STARTED:.1f} s: command to the first training step)"
+        if first_step
+        else ""
+    )
     print(
         f"done in {format_seconds(time.perf_counter() - start)}{startup}; montages, loss plots and models are in "
         f"{run_dir}/<class>/",

@@ -25,7 +25,7 @@ import numpy as np
 from pyimagesearch_gan.config import TrainConfig
 from pyimagesearch_gan.files import ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
-from pyimagesearch_gan.runs import Target, folder_name, load_model, sample
+from pyimagesearch_gan.runs import Target, folder_name, load_model, read_history, sample
 from pyimagesearch_gan.training.checkpoints import generator_epochs, load_generator_weights
 from pyimagesearch_gan.training.plan import Job, plan_groups
 from pyimagesearch_gan.training.trainer import train_group
@@ -154,7 +154,6 @@ def recorded_seconds(cfg, jobs):
     GANs trained side by side in one step share their epochs, so a group counts once."""
 
     def seconds(job):
-        path = job.folder / "history.json"
-        return sum(epoch.get("seconds", 0.0) for epoch in json.loads(path.read_text())) if path.is_file() else 0.0
+        return sum(epoch.get("seconds", 0.0) for epoch in read_history(job.folder))
 
     return sum(max(seconds(job) for job in group) for group in plan_groups(cfg, jobs))

@@ -58,6 +58,8 @@ class TrainConfig:
     g_training_in_d_step: bool = False  # book: fakes for D come from predict(), i.e. inference mode
     balance: bool = False  # skip the update of the network whose loss is below the other's
     diffaugment: str = "none"  # DiffAugment policy on D's inputs: a comma list of color, translation, cutout
+    ada_target: float = 0.0  # > 0: ADA, each policy applied with a probability tuned to keep D's r_t here (0.6)
+    ada_kimg: float = 100.0  # ADA: thousands of real images for the probability to go from 0 to 1
     jit_compile: bool | str = "auto"
     concurrent: bool = True  # train the class GANs side by side in one compiled step (faster; README "Speed")
     fuse: bool = False  # side by side class GANs as one model of stacked weights: faster start-up, slower epochs
@@ -157,12 +159,20 @@ class TrainConfig:
                 self.strategy in ("default", "mirrored", "multiworker"),
                 "--strategy must be default, mirrored or multiworker",
             ),
+            (0.0 <= self.ada_target < 1.0, f"--ada-target {self.ada_target} must be in [0, 1): 0 = off, ADA uses 0.6"),
+            (self.ada_kimg > 0, f"--set ada_kimg={self.ada_kimg} must be above 0 (thousands of images)"),
         ]
         for ok, message in checks:
             if not ok:
                 raise UserError(message)
         check_prefer_extension(self.prefer_ext)
-        parse_policy(self.diffaugment)
+        if not parse_policy(self.diffaugment) and self.ada_target:
+            raise UserError(
+                f"--ada-target {self.ada_target} tunes how often the DiffAugment policies apply: "
+                "give them with --diffaugment, e.g. --diffaugment color,translation,cutout"
+            )
+        if self.ada_target and self.strategy != "default":
+            raise UserError(f"--ada-target runs on one device: leave out --strategy {self.strategy}")
 
 
 def accepts(annotation, value):

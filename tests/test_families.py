@@ -297,7 +297,7 @@ def test_acgan_step_moves_exactly_its_network():
     gan = make_gan(cfg, num_classes=6)
     labels = tf.constant(np.arange(8) % 6, tf.int32)
     d_before, g_before = snapshot(gan.discriminator), snapshot(gan.generator)
-    adversarial, class_loss, acc_real, acc_fake = gan.train_discriminator(real_batch(cfg, 8), labels)
+    adversarial, class_loss, acc_real, acc_fake, _ = gan.train_discriminator(real_batch(cfg, 8), labels)
     assert all(moved(d_before, gan.discriminator).values()), "both heads and the trunk learn in the D step"
     assert not any(moved(g_before, gan.generator).values()), "fakes for D come from G in inference mode (Keras predict)"
     assert float(class_loss) > 0 and 0 <= float(acc_real) <= 1 and 0 <= float(acc_fake) <= 1

@@ -144,3 +144,55 @@ def test_diffaugment_step_trains_both_and_off_is_the_identity(small_cfg):
     images = real_batch()
     assert plain.diffaugment == () and plain.augment(images) is images
     assert not hasattr(plain, "augment_seed"), "no extra state: checkpoints of runs without it keep their layout"
+
+
+def ada_gan(small_cfg, kimg=0.08):
+    """A GAN with ADA whose p moves 0.1 per batch of 8 real images."""
+    ada = {"diffaugment": "color,translation,cutout", "ada_target": 0.6, "ada_kimg": kimg}
+    return make_gan(small_cfg.with_overrides(ada))
+
+
+def test_ada_probability_rises_above_the_target_falls_below_and_stays_in_0_1(small_cfg):
+    gan = ada_gan(small_cfg)
+    p = lambda: float(gan.augment_p.numpy())  # noqa: E731
+    assert p() == 0.0, "ADA starts without augmentation"
+    images = real_batch()
+    assert np.array_equal(gan.augment(images).numpy(), images.numpy()), "p = 0: D sees the images as they are"
+    gan.adapt(tf.constant(0.0), 8)
+    assert p() == 0.0, "never below 0"
+    for _ in range(3):
+        gan.adapt(tf.constant(1.0), 8)
+    assert p() == pytest.approx(0.3), "r_t above the target: more augmentation, batch / (kimg * 1000) per step"
+    gan.adapt(tf.constant(0.5), 8)
+    assert p() == pytest.approx(0.2), "r_t below the target: less"
+    for _ in range(12):
+        gan.adapt(tf.constant(0.75), 8)
+    assert p() == 1.0, "never above 1"
+    assert not np.allclose(gan.augment(images).numpy(), images.numpy())
+
+
+def test_ada_step_measures_rt_on_real_images_and_moves_p(small_cfg):
+    gan = ada_gan(small_cfg)
+    d_before, g_before = snapshot(gan.discriminator), snapshot(gan.generator)
+    results = gan.step(real_batch())
+    assert all(changed(d_before, gan.discriminator)) and all(changed(g_before, gan.generator, trainable_only=True))
+    rt = float(results["ada_rt"])
+    assert -1.0 <= rt <= 1.0 and rt * 8 == pytest.approx(round(rt * 8)), "the mean sign over 8 real images"
+    expected = 0.1 if rt > 0.6 else 0.0
+    assert float(results["ada_p"]) == pytest.approx(expected) == float(gan.augment_p.numpy())
+    assert "augment_p" in [v.name for v in gan.variables], "p is GAN state, so checkpoints save and restore it"
+
+
+def test_ada_settings_are_checked(small_cfg):
+    from pyimagesearch_gan.errors import UserError
+    from pyimagesearch_gan.training.fused import why_not_fused
+
+    with pytest.raises(UserError, match="--diffaugment"):
+        small_cfg.with_overrides({"ada_target": 0.6})
+    with pytest.raises(UserError, match="--ada-target 1.5 must be in"):
+        small_cfg.with_overrides({"diffaugment": "color", "ada_target": 1.5})
+    with pytest.raises(UserError, match="ada_kimg"):
+        small_cfg.with_overrides({"diffaugment": "color", "ada_target": 0.6, "ada_kimg": 0})
+    cfg = small_cfg.with_overrides({"diffaugment": "color", "ada_target": 0.6})
+    assert "--ada-target" in why_not_fused(cfg, [2, 2], [make_gan(cfg)])
+    assert not hasattr(make_gan(small_cfg), "augment_p"), "no ADA state without ADA"

@@ -452,3 +452,24 @@ def test_sigterm_asks_for_a_clean_stop_like_ctrl_c():
         assert stop.requested and stop.exit_code == 143
         assert signal.getsignal(signal.SIGTERM) == signal.SIG_DFL, "a second SIGTERM ends the process at once"
     assert signal.getsignal(signal.SIGTERM) == stop.previous[signal.SIGTERM], "the handlers from before are back"
+
+
+def test_adaptive_augmentation_resumes_bit_exact_and_is_shown(data, tmp_path, monkeypatch, capsys):
+    """ADA's probability is training state: an interrupted run resumes to the same p, weights and
+    montages; history.json and loss.png show p and r_t; config.json keeps the settings."""
+    ada = ["--diffaugment", "color,translation,cutout", "--ada-target", "0.1", "--set", "ada_kimg=0.032"]
+    train(data, tmp_path / "straight", *ada)
+    run = tmp_path / "run"
+    interrupt_at(monkeypatch, epoch=2, batch=1)
+    with pytest.raises(SystemExit):
+        train(data, run, *ada)
+    monkeypatch.undo()
+    main(["train", "--resume", str(run)])
+    assert_same_run(run, tmp_path / "straight")
+    cfg = json.loads((run / "config.json").read_text())
+    assert (cfg["ada_target"], cfg["ada_kimg"], cfg["diffaugment"]) == (0.1, 0.032, "color,translation,cutout")
+    records = history(run / "a")
+    assert all(0.0 <= r["ada_p"] <= 1.0 and -1.0 <= r["ada_rt"] <= 1.0 for r in records)
+    assert any(r["ada_p"] > 0 for r in records), "p moved (0.25 per batch of 8 at this speed)"
+    plot = cv2.imread(str(run / "a" / "loss.png"))
+    assert plot.shape[1] > 2 * plot.shape[0], "a second panel with ADA's p and r_t"

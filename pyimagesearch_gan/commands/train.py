@@ -47,6 +47,7 @@ TRAIN_FLAGS = {  # flag -> config field
     "mixed_precision": "mixed_precision",
     "strategy": "strategy",
     "diffaugment": "diffaugment",
+    "ada_target": "ada_target",
     "prefer_ext": "prefer_ext",
     "tensorboard": "tensorboard",
     "sample_every": "sample_every",
@@ -97,6 +98,14 @@ def add_parser(subparsers):
         metavar="POLICY",
         help="DiffAugment on every input of D, real and fake: a comma list of color, translation, cutout, or none "
         "(default none; the data-efficient preset neu-dcgan-diffaug uses all three)",
+    )
+    p.add_argument(
+        "--ada-target",
+        type=float,
+        metavar="RT",
+        help="adaptive augmentation (ADA): apply each --diffaugment policy with a probability that rises while "
+        "D is sure of the real images (mean sign of its logit above RT) and falls otherwise; ADA uses 0.6 "
+        "(default 0: always apply; --set ada_kimg=N sets the speed, default 100)",
     )
     p.add_argument(
         "--max-per-class",

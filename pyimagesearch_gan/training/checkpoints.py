@@ -99,7 +99,7 @@ def state_sections(gan):
         "g_optimizer": gan.g_optimizer.variables,
     }
     seen = {id(v) for variables in sections.values() for v in variables}
-    sections["other"] = [v for v in gan.variables if id(v) not in seen]  # noise seed, balancing losses
+    sections["other"] = [v for v in gan.variables if id(v) not in seen]  # noise seed, balancing losses, ADA's p
     return sections
 
 

@@ -22,7 +22,8 @@ at the end of every epoch, before the monitors, checkpoints and TensorBoard read
 Fusing needs the classes in lock step: one optimizer iteration count for all, so equal steps
 per epoch and no balancing rule (it skips updates per class); one device and no loss scaling
 (one scale for all classes); no spectral normalisation (it assigns its kernel inside the
-step, which the gradient would then see). `why_not_fused` names what stands in the way, and
+step, which the gradient would then see); no ADA (its probability is updated by the step
+outside the losses fusing runs). `why_not_fused` names what stands in the way, and
 the trainer uses `ClassGANs` then.
 """
 
@@ -47,6 +48,8 @@ def why_not_fused(cfg, steps, gans):
         return "spectral normalization (it rewrites its kernel inside the step)"
     if cfg.mixed_precision:
         return "mixed precision"
+    if cfg.ada_target:
+        return "--ada-target (its probability is a step's own state)"
     if cfg.strategy != "default":
         return f"--strategy {cfg.strategy}"
     return None

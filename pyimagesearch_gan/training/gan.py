@@ -10,7 +10,8 @@ Keras callbacks, XLA (`jit_compile`) and distribution strategies for every model
 The step's options cover the reference systems: label smoothing (`real_label`), several
 G updates per D update (`g_steps`), D on real+fake at once (book) or one after the other
 (PyTorch sources), fakes for D from G in inference mode (book's predict) or training mode,
-the AC-GAN class head, and the balancing rule (skip the network that is ahead). As in the
+the AC-GAN class head, the balancing rule (skip the network that is ahead), DiffAugment on
+D's inputs and ADA's adaptive augmentation probability. As in the
 keras.io GAN examples, the options are keyword arguments and the optimizers come to `compile`:
 
     gan = GAN(generator, discriminator, noise_dim=100)
@@ -59,7 +60,12 @@ class GAN(keras.Model):
     in inference mode (the book's `predict`); `balance` skips the update of the network whose
     last loss is the lower. `diffaugment` is a DiffAugment policy (e.g. ("color", "translation",
     "cutout")) applied to every input of D, real and fake, in both updates, differentiably so G
-    learns through it. `seed` seeds the noise (and augmentation) drawn inside the step.
+    learns through it. `ada_target` > 0 makes it adaptive (ADA, Karras et al. 2020): each policy
+    then applies to each image with probability p, which starts at 0 and after each D update
+    moves by batch / (`ada_kimg` * 1000) towards more augmentation while the overfitting measure
+    r_t = mean(sign(D's logit)) on the real batch is above the target, and towards less while it is
+    below (ADA measures r_t over 4 batches; here each batch). `seed` seeds the noise (and
+    augmentation) drawn inside the step.
     """
 
     def __init__(
@@ -76,6 +82,8 @@ class GAN(keras.Model):
         g_training_in_d_step=False,
         balance=False,
         diffaugment=(),
+        ada_target=0.0,
+        ada_kimg=100.0,
         seed=None,
         name="gan",
     ):
@@ -96,11 +104,17 @@ class GAN(keras.Model):
         self.diffaugment = tuple(diffaugment)
         if self.diffaugment:  # its own stream: the noise stays the same with and without augmentation
             self.augment_seed = keras.random.SeedGenerator(None if seed is None else seed + 1)
+        self.ada_target = ada_target
+        self.ada_step = 1.0 / (ada_kimg * 1000.0)  # p's change per real image seen
+        if self.ada_target:  # only then: checkpoints of runs without ADA keep their layout
+            self.augment_p = self.add_weight(shape=(), initializer="zeros", trainable=False, name="augment_p")
         self.bce = keras.losses.BinaryCrossentropy()
         self.cce = keras.losses.SparseCategoricalCrossentropy()
         names = ["d_loss", "gan_loss"]
         if self.conditional:
             names += ["d_class_loss", "acc_real", "acc_fake"]
+        if self.ada_target:
+            names += ["ada_p", "ada_rt"]
         self.trackers = [keras.metrics.Mean(name=n) for n in names]
         if self.balance:
             # Last step's (d_loss, gan_loss), for the balancing rule.
@@ -171,11 +185,20 @@ class GAN(keras.Model):
         return ops.cast(outputs, "float32"), None
 
     def augment(self, images):
-        """DiffAugment of D's input (the identity without a policy)."""
-        return augment(images, self.diffaugment, self.augment_seed) if self.diffaugment else images
+        """DiffAugment of D's input (the identity without a policy), gated by ADA's p when adaptive."""
+        if not self.diffaugment:
+            return images
+        probability = self.augment_p if self.ada_target else None
+        return augment(images, self.diffaugment, self.augment_seed, probability=probability)
+
+    def adapt(self, rt, n):
+        """ADA: move p one step of `n` images towards more augmentation if `rt` is above the target, else less."""
+        direction = ops.sign(rt - self.ada_target)
+        self.augment_p.assign(ops.clip(self.augment_p + direction * ops.cast(n, "float32") * self.ada_step, 0.0, 1.0))
 
     def discriminator_loss(self, real, labels):
-        """D's losses on a real batch and a fresh fake batch: (adversarial, class, acc_real, acc_fake)."""
+        """D's losses on a real batch and a fresh fake batch: (adversarial, class, acc_real, acc_fake,
+        r_t), r_t the mean sign of D's logit on the real images (ADA's overfitting measure)."""
         n = ops.shape(real)[0]
         g_inputs, fake_labels = self.generator_inputs(n)
         fake = ops.stop_gradient(self.generator(g_inputs, training=self.g_training_in_d_step))
@@ -186,16 +209,18 @@ class GAN(keras.Model):
             prob, classes = self.split_outputs(self.discriminator(both, training=True))
             adversarial = self.bce(ops.concatenate([real_targets, fake_targets]), prob)
             real_classes, fake_classes = (None, None) if classes is None else (classes[:n], classes[n:])
+            real_prob = prob[:n]
         else:
             real_prob, real_classes = self.split_outputs(self.discriminator(self.augment(real), training=True))
             fake_prob, fake_classes = self.split_outputs(
                 self.discriminator(self.augment(ops.cast(fake, real.dtype)), training=True)
             )
             adversarial = self.bce(real_targets, real_prob) + self.bce(fake_targets, fake_prob)
+        rt = ops.mean(ops.sign(real_prob - 0.5))  # D's output is sigmoid(logit): sign(logit) = sign(prob - 0.5)
         if not self.conditional:
-            return adversarial, None, None, None
+            return adversarial, None, None, None, rt
         class_loss = (self.cce(labels, real_classes) + self.cce(fake_labels, fake_classes)) / 2.0
-        return adversarial, class_loss, accuracy(labels, real_classes), accuracy(fake_labels, fake_classes)
+        return adversarial, class_loss, accuracy(labels, real_classes), accuracy(fake_labels, fake_classes), rt
 
     def generator_loss(self, n):
         """The adversarial loss of the combined model on fresh noise labelled real."""
@@ -213,12 +238,12 @@ class GAN(keras.Model):
     def train_discriminator(self, real, labels, enabled=True):
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
-            adversarial, class_loss, acc_real, acc_fake = self.discriminator_loss(real, labels)
+            adversarial, class_loss, acc_real, acc_fake, rt = self.discriminator_loss(real, labels)
             loss = adversarial if class_loss is None else adversarial + class_loss
             loss = self.d_optimizer.scale_loss(loss)
         grads = tape.gradient(loss, variables)
         apply_if(enabled, self.d_update, grads)
-        return adversarial, class_loss, acc_real, acc_fake
+        return adversarial, class_loss, acc_real, acc_fake, rt
 
     def train_generator(self, n, enabled=True):
         variables = self.generator.trainable_variables
@@ -235,7 +260,9 @@ class GAN(keras.Model):
         if self.balance:
             last_d, last_g = self.last_losses[0], self.last_losses[1]
             update_d, update_g = ops.logical_not(last_d < last_g), ops.logical_not(last_g < last_d)
-        d_loss, class_loss, acc_real, acc_fake = self.train_discriminator(real, labels, update_d)
+        d_loss, class_loss, acc_real, acc_fake, rt = self.train_discriminator(real, labels, update_d)
+        if self.ada_target:
+            self.adapt(rt, ops.shape(real)[0])
         for _ in range(self.g_steps):
             gan_loss = self.train_generator(ops.shape(real)[0], update_g)
         if self.balance:
@@ -243,6 +270,8 @@ class GAN(keras.Model):
         results = {"d_loss": accel.unscaled(d_loss), "gan_loss": accel.unscaled(gan_loss)}
         if self.conditional:
             results.update(d_class_loss=accel.unscaled(class_loss), acc_real=acc_real, acc_fake=acc_fake)
+        if self.ada_target:
+            results.update(ada_p=ops.convert_to_tensor(self.augment_p), ada_rt=rt)
         return results
 
     def train_step(self, data):

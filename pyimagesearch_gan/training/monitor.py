@@ -57,7 +57,8 @@ def stored(image, images):
 
 
 class LossPlot:
-    """Loss curves per epoch (and accuracies, where the history has them), written as a PNG.
+    """Loss curves per epoch (and, where the history has them, the AC-GAN's accuracies and ADA's
+    probability and r_t in a second panel), written as a PNG.
 
     The figure is made once and its lines are updated each epoch: a new figure with a tight
     layout costs more than a whole epoch of training at batch size 16.
@@ -76,7 +77,10 @@ class LossPlot:
         axes[0].set(xlabel="epoch", ylabel="loss", title=self.title or "training loss")
         if acc_keys:
             self.lines.update({key: axes[1].plot([], [], label=key)[0] for key in acc_keys})
-            axes[1].set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1), title="auxiliary classifier")
+            ada = any(key.startswith("ada_") for key in acc_keys)
+            accuracy = any(key.startswith("acc") for key in acc_keys)
+            title = " and ".join(t for t, shown in (("auxiliary classifier", accuracy), ("ADA", ada)) if shown)
+            axes[1].set(xlabel="epoch", ylabel="value", ylim=(-1 if ada else 0, 1), title=title)
         for ax in axes:
             ax.legend(loc="upper right")
         self.axes = axes
@@ -85,7 +89,7 @@ class LossPlot:
 
     def write(self, history, path):
         loss_keys = [k for k in history[-1] if k.endswith("loss")]
-        acc_keys = [k for k in history[-1] if k.startswith("acc")]
+        acc_keys = [k for k in history[-1] if k.startswith(("acc", "ada_"))]
         if self.figure is None or self.keys != (loss_keys, acc_keys):
             self.build(loss_keys, acc_keys)
         epochs = [record["epoch"] for record in history]

@@ -64,6 +64,8 @@ def make_gan(cfg, generator, discriminator, *, num_classes=0, seed=None, jit_com
         g_training_in_d_step=cfg.g_training_in_d_step,
         balance=cfg.balance,
         diffaugment=parse_policy(cfg.diffaugment),
+        ada_target=cfg.ada_target,
+        ada_kimg=cfg.ada_kimg,
         seed=cfg.seed if seed is None else seed,
     )
     options = accel.compile_options(cfg)

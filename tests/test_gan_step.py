@@ -196,3 +196,16 @@ def test_ada_settings_are_checked(small_cfg):
     cfg = small_cfg.with_overrides({"diffaugment": "color", "ada_target": 0.6})
     assert "--ada-target" in why_not_fused(cfg, [2, 2], [make_gan(cfg)])
     assert not hasattr(make_gan(small_cfg), "augment_p"), "no ADA state without ADA"
+
+
+def test_the_loss_plot_shows_ada_with_its_target(tmp_path):
+    from pyimagesearch_gan.training.monitor import LossPlot
+
+    plot = LossPlot("ada", targets={"ada_rt": 0.6})
+    history = [{"epoch": e, "d_loss": 0.5, "gan_loss": 1.0, "ada_p": e / 10, "ada_rt": 0.7} for e in (1, 2)]
+    plot.write(history, tmp_path / "loss.png")
+    assert (tmp_path / "loss.png").is_file() and len(plot.axes) == 2
+    labels = {line.get_label(): line for line in plot.axes[1].lines}
+    assert set(labels) == {"ada_p", "ada_rt", "ada_rt target"}
+    assert list(labels["ada_rt target"].get_ydata()) == [0.6, 0.6] and plot.axes[1].get_ylim() == (-1, 1)
+    assert plot.axes[1].get_title() == "ADA"

@@ -64,8 +64,9 @@ class LossPlot:
     layout costs more than a whole epoch of training at batch size 16.
     """
 
-    def __init__(self, title=""):
+    def __init__(self, title="", targets=None):
         self.title = title
+        self.targets = dict(targets or {})  # {key: value} drawn as a dashed line, e.g. ADA's r_t target
         self.figure = None
 
     def build(self, loss_keys, acc_keys):
@@ -81,6 +82,9 @@ class LossPlot:
             accuracy = any(key.startswith("acc") for key in acc_keys)
             title = " and ".join(t for t, shown in (("auxiliary classifier", accuracy), ("ADA", ada)) if shown)
             axes[1].set(xlabel="epoch", ylabel="value", ylim=(-1 if ada else 0, 1), title=title)
+            for key in acc_keys:
+                if key in self.targets:
+                    axes[1].axhline(self.targets[key], color="gray", linestyle="--", label=f"{key} target")
         for ax in axes:
             ax.legend(loc="upper right")
         self.axes = axes
@@ -143,7 +147,7 @@ class Monitor(keras.callbacks.Callback):
         self.inputs, self.grid = gan.benchmark_inputs(num_benchmark, seed)
         self.prefix = prefix
         self.title = title
-        self.loss_plot = LossPlot(title)
+        self.loss_plot = LossPlot(title, targets={"ada_rt": gan.ada_target} if gan.ada_target else None)
         self.history = list(history or [])
         self.clock = Stopwatch()
         # One trace per class GAN is expected; TensorFlow counts traces per code object, so a

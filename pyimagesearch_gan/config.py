@@ -16,6 +16,9 @@ from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import write_json
 
 POLICIES = ("color", "translation", "cutout")  # DiffAugment policies (training/diffaugment.py)
+# Settings added after experiments began keeping fingerprints of GAN settings: at their defaults
+# they are left out of `fingerprint_dict`, so records made before them stay valid.
+LATER_FIELDS = ("ada_target", "ada_kimg")
 
 
 @dataclasses.dataclass
@@ -92,6 +95,13 @@ class TrainConfig:
 
     def to_dict(self):
         return dataclasses.asdict(self)
+
+    def fingerprint_dict(self):
+        """The settings that decide what a run computes, for fingerprints: `to_dict()` without the
+        LATER_FIELDS at their defaults."""
+        default = TrainConfig()
+        values = self.to_dict()
+        return {k: v for k, v in values.items() if k not in LATER_FIELDS or v != getattr(default, k)}
 
     def save(self, path):
         write_json(path, self.to_dict())  # atomic: a killed run never leaves a torn config.json

@@ -218,6 +218,16 @@ def test_held_out_split_is_disjoint_from_training_pool(data_root):
     assert len(test_x) == 600 and not seen & {image.tobytes() for image in test_x}
 
 
+def test_neu_sources_configure_their_gans():
+    settings = augment_neu.Settings()
+    configs = {source: augment_neu.gan_config(settings, source, 42, 6) for source in augment_neu.SOURCES}
+    assert configs["gan"].diffaugment == "none" and configs["gan"].ada_target == 0
+    assert configs["gan-da"].preset == "neu-dcgan-diffaug" and configs["gan-da"].ada_target == 0
+    assert configs["gan-ada"].diffaugment == "color,translation,cutout" and configs["gan-ada"].ada_target == 0.6
+    assert configs["acgan-da"].family == "acgan" and configs["acgan-da"].diffaugment == "color,translation,cutout"
+    assert configs["gan"].batch_size == 16 and configs["acgan-da"].batch_size == 100
+
+
 @pytest.mark.parametrize(
     "command, flags, message",
     [

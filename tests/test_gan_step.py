@@ -195,6 +195,10 @@ def test_ada_settings_are_checked(small_cfg):
         small_cfg.with_overrides({"diffaugment": "color", "ada_target": 0.6, "ada_kimg": 0})
     cfg = small_cfg.with_overrides({"diffaugment": "color", "ada_target": 0.6})
     assert "--ada-target" in why_not_fused(cfg, [2, 2], [make_gan(cfg)])
+    # Experiments fingerprint GAN settings: without ADA they must read as before ADA existed.
+    assert not {"ada_target", "ada_kimg"} & set(small_cfg.fingerprint_dict())
+    assert small_cfg.fingerprint_dict() == {k: v for k, v in small_cfg.to_dict().items() if not k.startswith("ada_")}
+    assert cfg.fingerprint_dict()["ada_target"] == 0.6
     assert not hasattr(make_gan(small_cfg), "augment_p"), "no ADA state without ADA"
 
 

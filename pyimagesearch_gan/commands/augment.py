@@ -118,7 +118,8 @@ def add_neu_parser(subparsers):
     p.add_argument("--k", type=int, help="synthetic images per class added to the real ones (default k = n)")
     p.add_argument(
         "--sources",
-        help="comma list of gan, gan-da (DiffAugment), acgan, acgan-da (default gan-da,gan,acgan-da)",
+        help="comma list of gan, gan-da (DiffAugment), gan-ada (adaptive DiffAugment, ADA), acgan, acgan-da "
+        "(default gan-da,gan,acgan-da)",
     )
     p.add_argument("--diffaugment", help="DiffAugment policy of the -da sources (default color,translation,cutout)")
     p.add_argument("--gan-steps", type=int, help="updates per GAN (default 9000, as seed 000's training)")

@@ -11,8 +11,8 @@ The fair protocol of `protocol.py`, with S3's situations (SPEC S3) against a str
 - Sources of synthetic images, one GAN set per source and n, each trained for about
   `gan_steps` updates per GAN (seed 000 trains ~9,000): `gan` (the book DCGAN per class,
   neu-dcgan), `gan-da` (the same with DiffAugment, neu-dcgan-diffaug; `diffaugment` sets the
-  policy), `acgan` / `acgan-da` (one conditional AC-GAN for all classes, without / with
-  DiffAugment). The generator epoch
+  policy), `gan-ada` (the same with ADA's adaptive probability, r_t target 0.6), `acgan` /
+  `acgan-da` (one conditional AC-GAN for all classes, without / with DiffAugment). The generator epoch
   of each class is chosen by CAS on the validation images, FID beside it.
 - Situations: `real` (the real training images), `transforms` (the same with the 8 flip and
   90° rotation symmetries plus 2-pixel shifts, anew in every epoch), and per source `SOURCE`
@@ -46,12 +46,13 @@ from pyimagesearch_gan.files import ensure_writable_dir, write_json
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.utils import format_seconds, per_class_order
 
-# source: (preset, DiffAugment on D's inputs with the --diffaugment policy)
+# source: (preset, DiffAugment on D's inputs with the --diffaugment policy, ADA's r_t target or 0)
 SOURCES = {
-    "gan": ("neu-dcgan", False),
-    "gan-da": ("neu-dcgan", True),
-    "acgan": ("acgan-neu", False),
-    "acgan-da": ("acgan-neu", True),
+    "gan": ("neu-dcgan", False, 0.0),
+    "gan-da": ("neu-dcgan", True, 0.0),
+    "gan-ada": ("neu-dcgan", True, 0.6),
+    "acgan": ("acgan-neu", False, 0.0),
+    "acgan-da": ("acgan-neu", True, 0.0),
 }
 BASELINE = "transforms"
 COLUMNS = [
@@ -166,10 +167,12 @@ def real_sets(pools, n, settings):
 
 
 def gan_config(settings, source, n_train, num_classes):
-    preset, diffaugment = SOURCES[source]
+    preset, diffaugment, ada_target = SOURCES[source]
     if diffaugment and settings.diffaugment == get_preset("neu-dcgan-diffaug").diffaugment:
         preset = {"neu-dcgan": "neu-dcgan-diffaug"}.get(preset, preset)
     overrides = {"diffaugment": ",".join(parse_policy(settings.diffaugment))} if diffaugment else {}
+    if ada_target:
+        overrides["ada_target"] = ada_target
     cfg = get_preset(preset)
     pool = n_train * num_classes if cfg.family == "acgan" else n_train
     batch = max(1, min(cfg.batch_size if cfg.family == "acgan" else settings.gan_batch, pool // 2))

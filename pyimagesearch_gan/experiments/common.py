@@ -132,7 +132,7 @@ class SelectionLog:
         `make_extractor()` gives the FID features; it is called only when epochs are scored."""
         real_x, real_y, val_x, val_y = real
         count, epochs, seed = settings.cas_count, settings.cas_epochs, settings.seed
-        config = np.frombuffer(json.dumps(gans.cfg.to_dict(), sort_keys=True).encode(), "uint8")
+        config = np.frombuffer(json.dumps(gans.cfg.fingerprint_dict(), sort_keys=True).encode(), "uint8")
         stamp = f"{fingerprint(np.array(gans.epochs), val_x, config)}-{count}-{epochs}-{seed}"
         mine = [r for r in self.rows if r["gans"] == key]
         if mine and all(r["stamp"] == stamp for r in mine):

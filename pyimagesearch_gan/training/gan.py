@@ -198,7 +198,7 @@ class GAN(keras.Model):
 
     def discriminator_loss(self, real, labels):
         """D's losses on a real batch and a fresh fake batch: (adversarial, class, acc_real, acc_fake,
-        r_t), r_t the mean sign of D's logit on the real images (ADA's overfitting measure)."""
+        r_t), r_t the mean sign of D's logit on the real images (ADA's overfitting measure; None without ADA)."""
         n = ops.shape(real)[0]
         g_inputs, fake_labels = self.generator_inputs(n)
         fake = ops.stop_gradient(self.generator(g_inputs, training=self.g_training_in_d_step))
@@ -216,7 +216,8 @@ class GAN(keras.Model):
                 self.discriminator(self.augment(ops.cast(fake, real.dtype)), training=True)
             )
             adversarial = self.bce(real_targets, real_prob) + self.bce(fake_targets, fake_prob)
-        rt = ops.mean(ops.sign(real_prob - 0.5))  # D's output is sigmoid(logit): sign(logit) = sign(prob - 0.5)
+        # ADA's r_t, only when it is used: D's output is sigmoid(logit), so sign(logit) = sign(prob - 0.5).
+        rt = ops.mean(ops.sign(real_prob - 0.5)) if self.ada_target else None
         if not self.conditional:
             return adversarial, None, None, None, rt
         class_loss = (self.cce(labels, real_classes) + self.cce(fake_labels, fake_classes)) / 2.0

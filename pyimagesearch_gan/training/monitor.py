@@ -76,17 +76,17 @@ class LossPlot:
         axes = self.figure.subplots(1, panels, squeeze=False)[0]
         self.lines = {key: axes[0].plot([], [], label=key)[0] for key in loss_keys}
         axes[0].set(xlabel="epoch", ylabel="loss", title=self.title or "training loss")
+        ada = any(key.startswith("ada_") for key in acc_keys)
         if acc_keys:
             self.lines.update({key: axes[1].plot([], [], label=key)[0] for key in acc_keys})
-            ada = any(key.startswith("ada_") for key in acc_keys)
             accuracy = any(key.startswith("acc") for key in acc_keys)
             title = " and ".join(t for t, shown in (("auxiliary classifier", accuracy), ("ADA", ada)) if shown)
             axes[1].set(xlabel="epoch", ylabel="value", ylim=(-1 if ada else 0, 1), title=title)
             for key in acc_keys:
                 if key in self.targets:
                     axes[1].axhline(self.targets[key], color="gray", linestyle="--", label=f"{key} target")
-        for ax in axes:
-            ax.legend(loc="upper right")
+        for ax, corner in zip(axes, ("upper right", "lower right" if ada else "upper right")):
+            ax.legend(loc=corner)  # ADA's values stay above -0.5: its legend goes below them
         self.axes = axes
         self.keys = (loss_keys, acc_keys)
         self.figure.subplots_adjust(left=0.1 / panels, right=1 - 0.03 / panels, bottom=0.13, top=0.92, wspace=0.2)

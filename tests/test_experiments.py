@@ -184,6 +184,29 @@ def test_neu_summary_states_the_recorded_time(neu_run):
     assert rows["classifier fits, n = 8"][0].strip() == "12 fits"
 
 
+def test_neu_rerun_with_fewer_sources_keeps_the_others_in_the_summary(neu_run, data_root, capsys, monkeypatch):
+    monkeypatch.setattr(common, "feature_extractor", unused)
+    main(
+        [
+            "augment-neu",
+            "--data-dir",
+            str(data_root),
+            "--output",
+            str(neu_run),
+            "--quick",
+            *NEU_FLAGS,
+            "--sources",
+            "gan-da",
+        ]
+    )
+    assert "acgan" not in capsys.readouterr().out
+    summary = (neu_run / "summary.md").read_text()
+    names = [line.split("|")[1].strip() for line in summary.splitlines() if line.startswith("| ")]
+    assert names[1:5] == ["real", "transforms", "gan-da", "gan-da+transforms"]
+    assert {"acgan", "acgan+transforms", "n=8 acgan", "GANs n=8 acgan", "GANs n=8 gan-da"} <= set(names)
+    assert json.loads((neu_run / "gans" / "times.json").read_text()).keys() == {"n=8 gan-da", "n=8 acgan"}
+
+
 def test_neu_rerun_with_more_trials_fits_only_the_new_ones(neu_run, data_root, tmp_path, capsys):
     before = read_rows(neu_run)[1]
     flags = ["--quick", *NEU_FLAGS, "--trials", "3", "--classifiers", "cnn"]

@@ -434,7 +434,7 @@ def write_summary(settings, exp, seconds):
     keys = [f"size{s}_alpha{a}" for s in settings.sizes for a in settings.alphas]
     keys += [f"recursive{settings.sizes[0]}_round{r}" for r in range(1, settings.recursive + 1)]
     lines += exp.selection.table(keys, [str(d) for d in range(10)])
-    lines += common.time_lines(exp.gan_sets, rows, "real_per_digit", "real per digit", seconds)
+    lines += common.time_lines(common.gan_times(exp.gan_sets), rows, "real_per_digit", "real per digit", seconds)
     lines += [
         "Plot: `mnist_mixing.png`. Every fit: `results.csv`; CAS and FID of every GAN epoch: `selection.csv`. "
         "Settings: `config.json`.",

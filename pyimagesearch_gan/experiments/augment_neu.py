@@ -26,7 +26,8 @@ paired differences against `transforms` and `real`, the GAN epochs chosen), sele
 (CAS, recall and FID per source, size, epoch and class), neu_accuracy.png, confusion.json,
 config.json, and the GANs under gans/ with their montages. Everything is cached: a rerun with
 the same settings goes on where the last one stopped, and the summary is rewritten after each
-source, so it holds what is done so far.
+source, so it holds what is done so far. A rerun with other --sizes, --sources, --classifiers or
+--trials adds to the folder: the summary shows every size and source fitted there.
 """
 
 import dataclasses
@@ -192,7 +193,9 @@ def run(settings, data_dir, output):
     results = common.Results(output, common.settings_dict(settings), COLUMNS, KEY, SELECTING)
     selection = common.SelectionLog(output / "selection.csv")
     all_situations = situations(settings)
-    gan_sets = {}
+    # the training time of every GAN set of this folder, earlier runs' other sizes and sources too
+    times_path = output / "gans" / "times.json"
+    gan_times = json.loads(times_path.read_text()) if results.continued and times_path.is_file() else {}
     clock = common.Clock(len(settings.sizes) * len(all_situations) * settings.trials * len(settings.classifiers))
     common.log(
         f"augment-neu: {settings.sizes} real per class ({settings.validation:.0%} for validation), test "
@@ -233,7 +236,8 @@ def run(settings, data_dir, output):
                     passes=math.ceil(settings.gan_steps / steps_per_pass),
                     snapshots=settings.snapshots,
                 )
-                gan_sets[f"n={n} {source}"] = gans
+                gan_times.update(common.gan_times({f"n={n} {source}": gans}))
+                write_json(times_path, gan_times)
                 real = (train_x, train_y, val_x, val_y)
                 chosen = selection.choose(f"n={n} {source}", gans, real, settings, make_extractor)
                 generators = [gans.generator(c, epoch) for c, epoch in enumerate(chosen)]
@@ -282,9 +286,9 @@ def run(settings, data_dir, output):
                             f"{row['accuracy']:.3f} (epochs {row['epochs']}, best {row['best_epoch']})  "
                             f"[{clock.status()}]"
                         )
-            write_summary(settings, results.rows, selection, gan_sets, names, output, time.perf_counter() - start)
+            write_summary(settings, results.rows, selection, gan_times, names, output, time.perf_counter() - start)
     seconds = time.perf_counter() - start
-    write_summary(settings, results.rows, selection, gan_sets, names, output, seconds)
+    write_summary(settings, results.rows, selection, gan_times, names, output, seconds)
     common.log(f"augment-neu done in {format_seconds(seconds)}: {output / 'summary.md'}")
     return output
 
@@ -292,12 +296,17 @@ def run(settings, data_dir, output):
 # ---------------------------------------------------------------- summary
 
 
-def write_summary(settings, rows, selection, gan_sets, names, output, seconds):
-    """summary.md, confusion.json and neu_accuracy.png from the rows done so far."""
+def write_summary(settings, rows, selection, gan_times, names, output, seconds):
+    """summary.md, confusion.json and neu_accuracy.png from the rows done so far, this run's and
+    those of earlier runs of the folder with other sizes, sources or classifiers."""
     if not rows:
         return
     rows = common.as_text(rows)
-    order = [name for name, _, _ in situations(settings)]
+    sizes = sorted({int(r["real_per_class"]) for r in rows})
+    clfs = list(dict.fromkeys([*settings.classifiers, *(r["classifier"] for r in rows)]))
+    sources = list(dict.fromkeys([*settings.sources, *SOURCES]))
+    order = [name for name, _, _ in situations(dataclasses.replace(settings, sources=sources))]
+    order = [name for name in order if any(r["situation"] == name for r in rows)]
     lines = [
         "# augment-neu: do GAN images help a NEU classifier?",
         "",
@@ -316,8 +325,8 @@ def write_summary(settings, rows, selection, gan_sets, names, output, seconds):
         f"interval excludes zero.",
         "",
     ]
-    for n in settings.sizes:
-        for clf in settings.classifiers:
+    for n in sizes:
+        for clf in clfs:
             by_situation = {}
             for r in rows:
                 if r["real_per_class"] == str(n) and r["classifier"] == clf:
@@ -343,8 +352,8 @@ def write_summary(settings, rows, selection, gan_sets, names, output, seconds):
                 common.markdown_table(header, table),
                 "",
             ]
-    lines += selection.table([f"n={n} {source}" for n in settings.sizes for source in settings.sources], names)
-    lines += common.time_lines(gan_sets, rows, "real_per_class", "n =", seconds)
+    lines += selection.table([f"n={n} {source}" for n in sizes for source in sources], names)
+    lines += common.time_lines(gan_times, rows, "real_per_class", "n =", seconds)
     lines += [
         "Every fit: `results.csv`; CAS and FID of every GAN epoch: `selection.csv`; confusion matrices summed over "
         "trials: `confusion.json`; plot: `neu_accuracy.png`; settings: `config.json`; GAN montages: "
@@ -353,7 +362,7 @@ def write_summary(settings, rows, selection, gan_sets, names, output, seconds):
     ]
     common.write_text(output / "summary.md", "\n".join(lines))
     write_json(output / "confusion.json", {"classes": names, "matrices": confusions(rows)})
-    plot_accuracy(settings, rows, order, output / "neu_accuracy.png")
+    plot_accuracy(rows, sizes, clfs, order, output / "neu_accuracy.png")
 
 
 def confusions(rows):
@@ -366,14 +375,14 @@ def confusions(rows):
     return {n: {c: {s: m.tolist() for s, m in by_s.items()} for c, by_s in by_c.items()} for n, by_c in result.items()}
 
 
-def plot_accuracy(settings, rows, order, path):
+def plot_accuracy(rows, sizes, clfs, order, path):
     """Test accuracy per situation with 95% intervals, a panel per classifier, bars per size."""
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, len(settings.classifiers), figsize=(6 * len(settings.classifiers), 4.5), squeeze=False)
-    width = 0.8 / len(settings.sizes)
-    for ax, clf in zip(axes[0], settings.classifiers):
-        for i, n in enumerate(settings.sizes):
+    fig, axes = plt.subplots(1, len(clfs), figsize=(6 * len(clfs), 4.5), squeeze=False)
+    width = 0.8 / len(sizes)
+    for ax, clf in zip(axes[0], clfs):
+        for i, n in enumerate(sizes):
             stats = []
             for name in order:
                 values = [
@@ -383,7 +392,7 @@ def plot_accuracy(settings, rows, order, path):
                 ]
                 stats.append(protocol.mean_ci(values) if values else (np.nan, np.nan))
             ax.bar(
-                np.arange(len(order)) + (i - (len(settings.sizes) - 1) / 2) * width,
+                np.arange(len(order)) + (i - (len(sizes) - 1) / 2) * width,
                 [mean for mean, _ in stats],
                 width,
                 yerr=[0 if np.isnan(half) else half for _, half in stats],

@@ -299,8 +299,8 @@ class Results:
         self.rows = []
         config = Path(output) / "config.json"
         old = json.loads(config.read_text()).get("settings", {}) if config.is_file() else {}
-        same = same_settings({k: v for k, v in old.items() if k not in selecting}, settings)
-        if same and self.path.is_file():
+        self.continued = same_settings({k: v for k, v in old.items() if k not in selecting}, settings)
+        if self.continued and self.path.is_file():
             with open(self.path, newline="") as f:
                 self.rows = list(csv.DictReader(f))
             log(f"continuing: {len(self.rows)} result rows already in {self.path}")
@@ -375,12 +375,20 @@ def markdown_table(header, rows):
     return "\n".join(lines)
 
 
-def time_lines(gan_sets, rows, size_column, size_word, seconds):
-    """Markdown lines: the recorded training time of each GAN set ({label: TrainedGANs}) and of
-    the classifier fits per size, then this invocation's wall time."""
-    table = [
-        [f"GANs {label}", f"{gans.count} x {gans.updates:,} updates", format_seconds(gans.seconds)]
+def gan_times(gan_sets):
+    """{label: {count, updates, seconds}} of GAN sets ({label: TrainedGANs}), for time_lines."""
+    return {
+        label: {"count": gans.count, "updates": gans.updates, "seconds": round(gans.seconds, 1)}
         for label, gans in gan_sets.items()
+    }
+
+
+def time_lines(times, rows, size_column, size_word, seconds):
+    """Markdown lines: the recorded training time of each GAN set (`gan_times`) and of the
+    classifier fits per size, then this invocation's wall time."""
+    table = [
+        [f"GANs {label}", f"{t['count']} x {t['updates']:,} updates", format_seconds(t["seconds"])]
+        for label, t in times.items()
     ]
     for size in sorted({r[size_column] for r in rows}, key=int):
         fits = [float(r["seconds"]) for r in rows if r[size_column] == size]

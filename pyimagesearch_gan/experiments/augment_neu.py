@@ -353,7 +353,8 @@ def write_summary(settings, rows, selection, gan_times, names, output, seconds):
                 "",
             ]
     lines += selection.table([f"n={n} {source}" for n in sizes for source in sources], names)
-    lines += common.time_lines(gan_times, rows, "real_per_class", "n =", seconds)
+    by_size = dict(sorted(gan_times.items(), key=lambda item: int(item[0].split()[0].removeprefix("n="))))
+    lines += common.time_lines(by_size, rows, "real_per_class", "n =", seconds)
     lines += [
         "Every fit: `results.csv`; CAS and FID of every GAN epoch: `selection.csv`; confusion matrices summed over "
         "trials: `confusion.json`; plot: `neu_accuracy.png`; settings: `config.json`; GAN montages: "

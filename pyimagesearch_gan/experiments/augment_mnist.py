@@ -169,7 +169,7 @@ class Experiment:
         per_trial = len(settings.sizes) * (len(settings.alphas) + len(settings.ratios) + len(settings.transform_ratios))
         self.clock = common.Clock((per_trial + settings.recursive) * settings.trials * len(settings.classifiers))
         self.extractors = {}
-        self.gan_sets = {}
+        self.gan_times = common.GanTimes(self.output, self.results.continued)
 
     def gans(self, name, per_digit, alpha, real):
         """The GAN set `name` trained on `per_digit`, with the epoch per digit chosen by CAS on the
@@ -184,7 +184,7 @@ class Experiment:
             passes=settings.gan_epochs,
             snapshots=settings.snapshots,
         )
-        self.gan_sets[name] = gans
+        self.gan_times.add(name, gans)
         train_x, train_y = real[:2]
         key = len(train_x)
         if key not in self.extractors:
@@ -434,7 +434,7 @@ def write_summary(settings, exp, seconds):
     keys = [f"size{s}_alpha{a}" for s in settings.sizes for a in settings.alphas]
     keys += [f"recursive{settings.sizes[0]}_round{r}" for r in range(1, settings.recursive + 1)]
     lines += exp.selection.table(keys, [str(d) for d in range(10)])
-    lines += common.time_lines(common.gan_times(exp.gan_sets), rows, "real_per_digit", "real per digit", seconds)
+    lines += common.time_lines(exp.gan_times, rows, "real_per_digit", "real per digit", seconds)
     lines += [
         "Plot: `mnist_mixing.png`. Every fit: `results.csv`; CAS and FID of every GAN epoch: `selection.csv`. "
         "Settings: `config.json`.",

@@ -193,9 +193,7 @@ def run(settings, data_dir, output):
     results = common.Results(output, common.settings_dict(settings), COLUMNS, KEY, SELECTING)
     selection = common.SelectionLog(output / "selection.csv")
     all_situations = situations(settings)
-    # the training time of every GAN set of this folder, earlier runs' other sizes and sources too
-    times_path = output / "gans" / "times.json"
-    gan_times = json.loads(times_path.read_text()) if results.continued and times_path.is_file() else {}
+    gan_times = common.GanTimes(output, results.continued)
     clock = common.Clock(len(settings.sizes) * len(all_situations) * settings.trials * len(settings.classifiers))
     common.log(
         f"augment-neu: {settings.sizes} real per class ({settings.validation:.0%} for validation), test "
@@ -236,8 +234,7 @@ def run(settings, data_dir, output):
                     passes=math.ceil(settings.gan_steps / steps_per_pass),
                     snapshots=settings.snapshots,
                 )
-                gan_times.update(common.gan_times({f"n={n} {source}": gans}))
-                write_json(times_path, gan_times)
+                gan_times.add(f"n={n} {source}", gans)
                 real = (train_x, train_y, val_x, val_y)
                 chosen = selection.choose(f"n={n} {source}", gans, real, settings, make_extractor)
                 generators = [gans.generator(c, epoch) for c, epoch in enumerate(chosen)]
@@ -352,9 +349,11 @@ def write_summary(settings, rows, selection, gan_times, names, output, seconds):
                 common.markdown_table(header, table),
                 "",
             ]
-    lines += selection.table([f"n={n} {source}" for n in sizes for source in sources], names)
-    by_size = dict(sorted(gan_times.items(), key=lambda item: int(item[0].split()[0].removeprefix("n="))))
-    lines += common.time_lines(by_size, rows, "real_per_class", "n =", seconds)
+    keys = [f"n={n} {source}" for n in sizes for source in sources]
+    lines += selection.table(keys, names)
+    lines += common.time_lines(
+        {key: gan_times[key] for key in keys if key in gan_times}, rows, "real_per_class", "n =", seconds
+    )
     lines += [
         "Every fit: `results.csv`; CAS and FID of every GAN epoch: `selection.csv`; confusion matrices summed over "
         "trials: `confusion.json`; plot: `neu_accuracy.png`; settings: `config.json`; GAN montages: "

@@ -375,17 +375,25 @@ def markdown_table(header, rows):
     return "\n".join(lines)
 
 
-def gan_times(gan_sets):
-    """{label: {count, updates, seconds}} of GAN sets ({label: TrainedGANs}), for time_lines."""
-    return {
-        label: {"count": gans.count, "updates": gans.updates, "seconds": round(gans.seconds, 1)}
-        for label, gans in gan_sets.items()
-    }
+class GanTimes(dict):
+    """{label: {count, updates, seconds}} of every GAN set trained for an output folder, kept in
+    `gans/times.json` so that a rerun with other sizes or sources still reports the earlier sets;
+    started afresh when `continued` is False (the settings changed, the earlier rows are void)."""
+
+    def __init__(self, output, continued):
+        self.path = Path(output) / "gans" / "times.json"
+        super().__init__(json.loads(self.path.read_text()) if continued and self.path.is_file() else {})
+
+    def add(self, label, gans):
+        """Record the TrainedGANs `gans` under `label` and write the file."""
+        self[label] = {"count": gans.count, "updates": gans.updates, "seconds": round(gans.seconds, 1)}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_json(self.path, dict(self))
 
 
 def time_lines(times, rows, size_column, size_word, seconds):
-    """Markdown lines: the recorded training time of each GAN set (`gan_times`) and of the
-    classifier fits per size, then this invocation's wall time."""
+    """Markdown lines: the recorded training time of each GAN set ({label: {count, updates,
+    seconds}}, see GanTimes) and of the classifier fits per size, then this invocation's wall time."""
     table = [
         [f"GANs {label}", f"{t['count']} x {t['updates']:,} updates", format_seconds(t["seconds"])]
         for label, t in times.items()

@@ -14,6 +14,7 @@ from pathlib import Path
 from pyimagesearch_gan.data import check_prefer_extension
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import write_json
+from pyimagesearch_gan.models import FAMILIES, check_model_settings
 
 POLICIES = ("color", "translation", "cutout")  # DiffAugment policies (training/diffaugment.py)
 # Settings added after experiments began keeping fingerprints of GAN settings: at their defaults
@@ -64,7 +65,9 @@ class TrainConfig:
     ada_target: float = 0.0  # > 0: ADA, each policy applied with a probability tuned to keep D's r_t here (0.6)
     ada_kimg: float = 100.0  # ADA: thousands of real images for the probability to go from 0 to 1
     jit_compile: bool | str = "auto"
-    concurrent: bool = True  # train the class GANs side by side in one compiled step (faster; README "Speed")
+    # Class GANs side by side in one compiled step: True, False, or "auto": always for classes of
+    # equal size, for classes of different sizes when the run is long enough to pay (training/plan.py).
+    concurrent: bool | str = "auto"
     fuse: bool = False  # side by side class GANs as one model of stacked weights: faster start-up, slower epochs
     # Speed (accel.py; measured defaults in README "Speed").
     intra_op_threads: int = (
@@ -122,9 +125,12 @@ class TrainConfig:
         return cls().with_overrides(values)
 
     def with_overrides(self, overrides):
-        """A copy with `overrides` applied; keys may be 'model.x' for family settings."""
+        """A copy with `overrides` applied; keys may be 'model.x' for family settings (another
+        `family` starts from its own defaults: the model settings of this one do not carry over)."""
         fields = {f.name: f for f in dataclasses.fields(self)}
         values = self.to_dict()
+        if overrides.get("family", self.family) != self.family and "model" not in overrides:
+            values["model"] = {}
         for key, value in overrides.items():
             if key.startswith("model."):
                 values["model"] = {**values["model"], key[len("model.") :]: value}
@@ -134,7 +140,7 @@ class TrainConfig:
                 raise UserError(f"unknown setting '{key}'; valid settings: {', '.join(fields)} and model.<name>")
         for name, field in fields.items():
             if not accepts(field.type, values[name]):
-                raise UserError(f"setting '{name}' must be {describe(field.type)}, got {values[name]!r}")
+                raise UserError(f"setting '{name}' must be {describe(field.type)}, got {json.dumps(values[name])}")
         config = TrainConfig(**values)
         config.validate()
         return config
@@ -165,6 +171,7 @@ class TrainConfig:
                 self.intra_op_threads >= 0,
                 f"--intra-op-threads {self.intra_op_threads} must be 0 (auto) or a positive number of threads",
             ),
+            (self.concurrent in (True, False, "auto"), "--set concurrent= must be true, false or auto"),
             (
                 self.strategy in ("default", "mirrored", "multiworker"),
                 "--strategy must be default, mirrored or multiworker",
@@ -175,6 +182,9 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise UserError(message)
+        if self.family not in FAMILIES:
+            raise UserError(f"--set family={self.family}: unknown model family; choose one of {', '.join(FAMILIES)}")
+        check_model_settings(self.family, self.model)
         check_prefer_extension(self.prefer_ext)
         if not parse_policy(self.diffaugment) and self.ada_target:
             raise UserError(
@@ -223,13 +233,13 @@ def parse_value(text):
         return text
 
 
-def parse_assignments(items):
+def parse_assignments(items, flag="--set"):
     """['a=1', 'model.ngf=32'] -> {'a': 1, 'model.ngf': 32}."""
     overrides = {}
     for item in items or []:
         key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UserError(f"--set expects key=value, got '{item}'")
+        if not sep or not key.strip():
+            raise UserError(f"{flag} expects key=value, got '{item}'")
         overrides[key.strip()] = parse_value(value.strip())
     return overrides
 

@@ -283,13 +283,21 @@ def _find_images(class_dir, skipped, pairs, prefer_extension):
             skipped.append((str(folder), "folder seen before"))
             continue
         visited.add(real)
-        entries = sorted(folder.iterdir())
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError as err:
+            raise UserError(
+                f"cannot list folder {folder} ({err.strerror}): it was moved or removed while the data was read, "
+                "or is not readable; check it and run again"
+            ) from None
         if not entries and folder != class_dir:
             skipped.append((str(folder), "empty folder"))
         by_stem = {}
         for entry in entries:
             if entry.name.startswith("."):
                 skipped.append((str(entry), "hidden"))
+            elif not entry.exists():  # a link to nothing, or a file removed since the listing
+                skipped.append((str(entry), "link to nothing" if entry.is_symlink() else "gone"))
             elif entry.is_dir():
                 folders.append(entry)
             elif entry.suffix.lower() not in IMAGE_EXTENSIONS:
@@ -327,8 +335,14 @@ def _report_pairs(root, pairs):
 
 def _read_image(path, image_size, channels):
     """Decode one file with OpenCV into uint8 (image_size, image_size, channels), or raise UserError."""
-    data = path.read_bytes()
     fix = "remove or replace it"
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise UserError(
+            f"image file {path} cannot be read ({err.strerror}): it was moved, removed or replaced while the folder "
+            "was read, or is not readable; check it and run again"
+        ) from None
     if not data:
         raise UserError(f"image file {path} is empty (0 bytes): {fix}")
     if data[:2] == b"\xff\xd8" and b"\xff\xd9" not in data[data.rfind(b"\xff\xda") :]:

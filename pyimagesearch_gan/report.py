@@ -374,14 +374,15 @@ def gan_timing(gan, total_epochs):
     }
 
 
-def run_timing(gans, config):
+def run_timing(gans, config, manifest=None):
     """Epochs done, training time and median seconds per epoch of the run. Class GANs trained
-    side by side (the default) each record the shared epoch's time: the run took about the
-    longest of them, not their sum."""
+    side by side each record the shared epoch's time: the run took about the longest of them,
+    not their sum."""
     total = number(config.get("epochs"))
     per_gan = [gan_timing(gan, total) for gan in gans]
     seconds = [t["seconds"] for t in per_gan if t["seconds"] is not None]
-    side_by_side = bool(config.get("concurrent")) and len(gans) > 1 and not any(g.conditional for g in gans)
+    side_by_side = (manifest or {}).get("side_by_side", config.get("concurrent") is True)
+    side_by_side = bool(side_by_side) and len(gans) > 1 and not any(g.conditional for g in gans)
     every = [s for gan in gans for s in epoch_seconds(gan)]
     done = [t["done"] for t in per_gan]
     return {
@@ -673,7 +674,7 @@ def embed_json(data):
 
 
 def render_page(run_dir, config, manifest, gans, evaluation):
-    timing = run_timing(gans, config)
+    timing = run_timing(gans, config, manifest)
     name = run_dir.resolve().name
     nav = ""
     if len(gans) > 1:

@@ -51,8 +51,9 @@ class Target:
 # ---------------------------------------------------------------- the manifest
 
 
-def write_manifest(run_dir, cfg, jobs, *, class_names, conditional):
-    """Write `run.json` for a run training `jobs` (trainer.Job) on `class_names`; returns it."""
+def write_manifest(run_dir, cfg, jobs, *, class_names, conditional, side_by_side=False):
+    """Write `run.json` for a run training `jobs` (trainer.Job) on `class_names` (`side_by_side`:
+    all of them in one joint step); returns it."""
     pooled = not conditional and not cfg.per_class
     manifest = {
         "format": FORMAT,
@@ -67,6 +68,7 @@ def write_manifest(run_dir, cfg, jobs, *, class_names, conditional):
         "noise": cfg.noise,
         "noise_dim": cfg.noise_dim,
         "class_names": list(class_names),
+        "side_by_side": bool(side_by_side),
         "gans": [
             {
                 "folder": job.folder.name,
@@ -227,6 +229,41 @@ def read_history(folder):
 # ---------------------------------------------------------------- generators and epochs
 
 
+def resume_hint(run_dir):
+    return f"pyimagesearch-gan train --resume {run_dir}"
+
+
+def checkpoint_dir(run_dir, gan):
+    return Path(run_dir) / "checkpoints" / gan
+
+
+def checkpoint_path(run_dir, gan, epoch):
+    return checkpoint_dir(run_dir, gan) / f"ckpt_{epoch:04d}.npz"
+
+
+def snapshot_path(run_dir, gan, epoch):
+    return checkpoint_dir(run_dir, gan) / f"generator_{epoch:04d}.npz"
+
+
+def checkpoint_epochs(run_dir, gan, kind="ckpt"):
+    """Epochs with a checkpoint file (kind "ckpt", the full state) or a generator snapshot
+    (kind "generator") of GAN folder `gan`, ascending (files are not opened)."""
+    folder = checkpoint_dir(run_dir, gan)
+    found = (
+        (re.fullmatch(rf"{kind}_(\d+)\.npz", p.name) for p in folder.glob(f"{kind}_*.npz")) if folder.is_dir() else ()
+    )
+    return sorted(int(m.group(1)) for m in found if m)
+
+
+def snapshot_epochs(run_dir, gan):
+    return checkpoint_epochs(run_dir, gan, kind="generator")
+
+
+def generator_epochs(run_dir, gan):
+    """Epochs whose generator of GAN folder `gan` can be loaded: its snapshots and checkpoints."""
+    return sorted(set(checkpoint_epochs(run_dir, gan)) | set(snapshot_epochs(run_dir, gan)))
+
+
 def final_epoch(run, gan):
     """The epoch the saved generator.keras of `gan` was written at (its last history record)."""
     history = read_history(run.folder / gan)
@@ -238,20 +275,15 @@ def final_epoch(run, gan):
 
 def available_epochs(run, gan):
     """Every epoch `load_generator` can load for `gan`: the checkpoints and the final one."""
-    from pyimagesearch_gan.training.checkpoints import generator_epochs
-
     epochs = set(generator_epochs(run.folder, gan))
     if (run.folder / gan / "generator.keras").is_file():
         epochs.add(final_epoch(run, gan))
     return sorted(epochs)
 
 
-def load_generator(run, gan, epoch=None):
-    """(generator, epoch) of GAN folder `gan`: the final generator.keras, or epoch `epoch`'s."""
-    from pyimagesearch_gan.models import get_family
-    from pyimagesearch_gan.training.checkpoints import generator_epochs, load_generator_weights
-    from pyimagesearch_gan.training.stopping import resume_hint
-
+def generator_epoch(run, gan, epoch=None):
+    """The epoch `load_generator` loads for GAN folder `gan` (`epoch`, or the final one), or a
+    one-line UserError saying which epochs it has; files are listed, not opened."""
     final = run.folder / gan / "generator.keras"
     if epoch is None or (final.is_file() and epoch == final_epoch(run, gan)):
         if not final.is_file():
@@ -262,16 +294,45 @@ def load_generator(run, gan, epoch=None):
                 else f"finish it: {resume_hint(run.folder)}"
             )
             raise UserError(f"no generator in {final.parent} (the run did not finish): {hint}")
-        return load_model(final), final_epoch(run, gan)
+        return final_epoch(run, gan)
     if epoch not in available_epochs(run, gan):
         raise UserError(
             f"--epoch {epoch}: {run.folder / gan} has generators of epochs {format_epochs(available_epochs(run, gan))} "
             f"only (snapshots every {run.cfg.snapshot_interval()} epochs, the checkpoints and the final one; "
             "train with --set snapshot_every=N for more)"
         )
+    return epoch
+
+
+def load_generator(run, gan, epoch=None):
+    """(generator, epoch) of GAN folder `gan`: the final generator.keras, or epoch `epoch`'s."""
+    from pyimagesearch_gan.models import get_family
+    from pyimagesearch_gan.training.checkpoints import load_generator_weights
+
+    used = generator_epoch(run, gan, epoch)
+    final = run.folder / gan / "generator.keras"
+    if epoch is None or (final.is_file() and used == final_epoch(run, gan)):
+        return load_model(final), used
     generator, _ = get_family(run.cfg.family).build(run.cfg, run.num_classes)
     load_generator_weights(generator, run.folder, gan, epoch)
     return generator, epoch
+
+
+def epoch_plan(run, wanted=None):
+    """{epoch: [targets whose GAN has a generator of that epoch]}, epochs ascending."""
+    available = {gan: available_epochs(run, gan) for gan in run.gans}
+    epochs = sorted(set().union(*available.values()))
+    if not epochs:
+        raise UserError(f"no generators in {run.folder}: train the run (with checkpoints) first")
+    if wanted:
+        missing = sorted(set(wanted) - set(epochs))
+        if missing:
+            raise UserError(
+                f"--epochs {','.join(map(str, missing))}: the run has generators for epochs "
+                f"{', '.join(map(str, epochs))}"
+            )
+        epochs = sorted(set(wanted))
+    return {e: [t for t in run.targets_all if e in available[t.gan]] for e in epochs}
 
 
 def load_model(path):

@@ -301,3 +301,32 @@ def test_without_tensorflow_the_first_command_says_what_to_install(data, tmp_pat
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert len(lines) == 1 and "TensorFlow is not installed" in lines[0] and ".[cpu]" in lines[0], lines
+
+
+def test_dangling_link_in_a_class_folder_is_skipped_and_named(data, tmp_path, capsys):
+    """A link to nothing is listed by the folder but cannot be read: skipped and named, like
+    the other files that are not images; training goes on."""
+    (data / "a" / "gone.png").symlink_to(tmp_path / "nowhere" / "gone.png")
+    train(data, tmp_path / "run")
+    warnings = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: skipped")]
+    assert len(warnings) == 1 and "1 link to nothing: gone.png" in warnings[0], warnings
+    assert (tmp_path / "run" / "a" / "generator.keras").is_file()
+
+
+def test_file_gone_between_listing_and_reading_stops_naming_it(data, tmp_path, capsys, monkeypatch):
+    """A file removed (or replaced by something unreadable) after the folder was listed: one
+    line naming it and what to do, nothing written."""
+    from pyimagesearch_gan import data as data_layer
+
+    listed = data_layer._find_images
+
+    def list_then_remove(class_dir, *args):
+        found = listed(class_dir, *args)
+        if class_dir.name == "b":
+            found[0].unlink()
+        return found
+
+    monkeypatch.setattr(data_layer, "_find_images", list_then_remove)
+    message = expect_error(capsys, lambda: train(data, tmp_path / "run"), data / "b" / "b_000.png", "cannot be read")
+    assert "run again" in message
+    assert not (tmp_path / "run").exists()

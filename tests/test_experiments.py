@@ -10,6 +10,7 @@ import pytest
 
 from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.experiments import augment_mnist, augment_neu, common
+from pyimagesearch_gan.experiments.settings import NEU_QUICK, SOURCES, NeuSettings
 from pyimagesearch_gan.training.stopping import Interrupted
 from pyimagesearch_gan.utils import format_seconds
 
@@ -107,7 +108,7 @@ def test_mnist_rerun_continues_from_cache(mnist_run, data_root, capsys, monkeypa
 def test_neu_quick_fits_every_situation_and_trial(neu_run):
     columns, rows = read_rows(neu_run)
     assert columns == augment_neu.COLUMNS
-    settings = augment_neu.Settings(**{**augment_neu.QUICK})
+    settings = NeuSettings(**{**NEU_QUICK})
     names = [name for name, _, _ in augment_neu.situations(settings)]
     assert names == ["real", "transforms", "gan-da", "gan-da+transforms", "acgan", "acgan+transforms"]
     assert [(r["situation"], r["trial"]) for r in rows] == [(name, str(t)) for name in names for t in (0, 1)]
@@ -235,15 +236,15 @@ def test_held_out_split_is_disjoint_from_training_pool(data_root):
     from pyimagesearch_gan.data import load_dataset
 
     data = load_dataset("neu", data_root)
-    settings = augment_neu.Settings(sizes=(50,), test_per_class=100)
+    settings = NeuSettings(sizes=(50,), test_per_class=100)
     pools, test_x, _ = augment_neu.split(data, settings)
     seen = {image.tobytes() for pool in pools for image in pool[:50]}
     assert len(test_x) == 600 and not seen & {image.tobytes() for image in test_x}
 
 
 def test_neu_sources_configure_their_gans():
-    settings = augment_neu.Settings()
-    configs = {source: augment_neu.gan_config(settings, source, 42, 6) for source in augment_neu.SOURCES}
+    settings = NeuSettings()
+    configs = {source: augment_neu.gan_config(settings, source, 42, 6) for source in SOURCES}
     assert configs["gan"].diffaugment == "none" and configs["gan"].ada_target == 0
     assert configs["gan-da"].preset == "neu-dcgan-diffaug" and configs["gan-da"].ada_target == 0
     assert configs["gan-ada"].diffaugment == "color,translation,cutout" and configs["gan-ada"].ada_target == 0.6
@@ -262,7 +263,7 @@ def test_neu_sources_configure_their_gans():
         ("augment-neu", ["--test-per-class", "290", "--sizes", "20"], "--test-per-class"),
         ("augment-mnist", ["--classifiers", "svm"], "unknown classifier 'svm'"),
         ("augment-mnist", ["--ratios", "a,b"], "--ratios expects"),
-        ("augment-mnist", ["--sizes", "600"], "only 500 images"),
+        ("augment-mnist", ["--sizes", "100000"], "the MNIST train data has only"),
     ],
 )
 def test_bad_flags_fail_in_one_line(command, flags, message, data_root, tmp_path, capsys):

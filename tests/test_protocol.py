@@ -10,6 +10,7 @@ import pytest
 from pyimagesearch_gan.evidence import classifiers
 from pyimagesearch_gan.experiments import augment_neu, protocol
 from pyimagesearch_gan.experiments.gans import train_gans
+from pyimagesearch_gan.experiments.settings import NeuSettings
 from pyimagesearch_gan.presets import get_preset
 
 
@@ -25,7 +26,7 @@ def test_validation_split_is_per_class_and_disjoint():
 def test_neu_real_sets_keep_validation_and_test_images_apart(data_root):
     from pyimagesearch_gan.data import load_dataset
 
-    settings = augment_neu.Settings(sizes=(20,), test_per_class=50)
+    settings = NeuSettings(sizes=(20,), test_per_class=50)
     pools, test_x, _ = augment_neu.split(load_dataset("neu", data_root), settings)
     train_x, train_y, val_x, val_y = augment_neu.real_sets(pools, 20, settings)
     assert np.bincount(train_y).tolist() == [17] * 6 and np.bincount(val_y).tolist() == [3] * 6

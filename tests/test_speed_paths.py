@@ -27,7 +27,7 @@ from pyimagesearch_gan.training.class_gans import ClassGANs, joint_dataset, sche
 from pyimagesearch_gan.training.fused import FusedClassGANs, why_not_fused
 from pyimagesearch_gan.training.gan import GAN
 from pyimagesearch_gan.training.monitor import LossPlot, Monitor
-from pyimagesearch_gan.training.plan import Job, plan_groups
+from pyimagesearch_gan.training.plan import Job, grouping, plan_groups
 from pyimagesearch_gan.training.stopping import Interrupted
 from pyimagesearch_gan.training.trainer import build_gan, group_model, make_gan, make_optimizer, train_group
 from pyimagesearch_gan.utils import xla_cache_flags
@@ -235,6 +235,26 @@ class StopAt:
     def requested(self):
         self.seen += 1  # StopGuard asks once before every step
         return self.seen >= self.at[0] * self.steps + self.at[1]
+
+
+@pytest.mark.parametrize(
+    "counts, epochs, concurrent, strategy, joint, words",
+    [
+        ([40, 80, 160], 6, "auto", "default", False, "too few to pay"),  # 6 x (17 - 10) = 42 < 150 x 2
+        ([40, 80, 160], 43, "auto", "default", True, "enough to pay"),  # 43 x 7 = 301 >= 300
+        ([40, 80, 160], 6, True, "default", True, "--concurrent"),
+        ([40, 80, 160], 500, False, "default", False, "--no-concurrent"),
+        ([40, 80, 160], 500, "auto", "mirrored", False, "--strategy mirrored"),
+        ([64, 64, 64], 1, "auto", "default", True, "joint step"),
+    ],
+)
+def test_grouping_picks_the_joint_step_when_it_pays_and_says_why(
+    small_cfg, tmp_path, counts, epochs, concurrent, strategy, joint, words
+):
+    cfg = small_cfg.with_overrides({"epochs": epochs, "batch_size": 16, "concurrent": concurrent, "strategy": strategy})
+    groups, why = grouping(cfg, jobs_for(tmp_path, counts=counts))
+    assert len(groups) == (1 if joint else len(counts))
+    assert words in why and why.startswith("side by side" if joint else "one class after another"), why
 
 
 def test_classes_of_different_sizes_train_jointly_exactly_like_alone(small_cfg, tmp_path, capsys):

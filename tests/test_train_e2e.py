@@ -240,8 +240,12 @@ def test_sample_every_writes_fewer_montages_and_the_whole_history(tmp_path, writ
     main(["train", "--dataset", "folder", "--data-dir", str(data), "--epochs", "3", "--batch-size", "4",
           "--set", "num_benchmark=4", "--sample-every", "2", "--output", str(run)])  # fmt: skip
     took = time.perf_counter() - called
-    startup = float(re.search(r"start-up ([\d.]+) s", capsys.readouterr().out).group(1))
+    closing = re.search(
+        r"done in (\d+)m(\d+)s: start-up ([\d.]+) s \(.*\), training ([\d.]+) s", capsys.readouterr().out
+    )
+    total, startup, training = 60 * int(closing[1]) + int(closing[2]), float(closing[3]), float(closing[4])
     assert 0 < startup <= took, "start-up counts from this command, not from an earlier one in the process"
+    assert abs(total - (startup + training)) <= 1 and total <= took + 1, "the whole time is start-up and training"
     assert sorted(p.name for p in (run / "a").glob("epoch_*.png")) == ["epoch_0002.png", "epoch_0003.png"]
     assert [r["epoch"] for r in json.loads((run / "a" / "history.json").read_text())] == [1, 2, 3]
     gray = cv2.imread(str(run / "a" / "epoch_0002.png"), cv2.IMREAD_UNCHANGED)

@@ -5,6 +5,15 @@ with the same --output continues where the last one stopped.
 """
 
 from pyimagesearch_gan.config import parse_assignments
+from pyimagesearch_gan.experiments.settings import (
+    MNIST_QUICK,
+    NEU_QUICK,
+    MnistSettings,
+    NeuSettings,
+    check_mnist,
+    check_neu,
+    make_settings,
+)
 from pyimagesearch_gan.utils import import_tensorflow, parse_list
 
 
@@ -47,21 +56,32 @@ def add_experiment_parser(subparsers, name, help, data, defaults):
     return p
 
 
-def run_experiment(module, args, names, lists):
-    """Settings from the flags (`lists`: comma-list flags and their item type), then run."""
-    import_tensorflow()
-    from pyimagesearch_gan.experiments import common
-    from pyimagesearch_gan.training.stopping import Interrupted
-
+def experiment_settings(cls, quick_values, check, args, names, lists):
+    """The settings from the flags (`lists`: comma-list flags and their item type), checked with
+    `check` before TensorFlow starts."""
     overrides = {
-        name: tuple(parse_list(getattr(args, name), kind, f"--{name}")) if getattr(args, name) else None
+        name: tuple(parse_list(getattr(args, name), kind, f"--{name.replace('_', '-')}"))
+        if getattr(args, name)
+        else None
         for name, kind in lists.items()
     }
     shared = ("trials", "clf_batch", "seed", "validation", "max_epochs", "patience", "snapshots", "filter")
     for name in (*shared, *names):
         overrides[name] = getattr(args, name)
-    overrides["gan_set"] = parse_assignments(args.gan_set) or None
-    settings = common.make_settings(module.Settings, module.QUICK, args.quick, overrides)
+    overrides["gan_set"] = parse_assignments(args.gan_set, flag="--gan-set") or None
+    settings = make_settings(cls, quick_values, args.quick, overrides)
+    check(settings, args.data_dir, args.output)
+    return settings
+
+
+def run_experiment(name, settings, args):
+    """Run experiment module `name` with checked `settings`."""
+    import importlib
+
+    import_tensorflow()
+    from pyimagesearch_gan.training.stopping import Interrupted
+
+    module = importlib.import_module(f"pyimagesearch_gan.experiments.{name}")
     try:
         module.run(settings, args.data_dir, args.output)
     except KeyboardInterrupt as err:  # the GAN trainer's "resume with train --resume" is not the way here
@@ -96,14 +116,15 @@ def add_mnist_parser(subparsers):
 
 
 def run_mnist(args):
-    from pyimagesearch_gan.experiments import augment_mnist
-
-    run_experiment(
-        augment_mnist,
+    settings = experiment_settings(
+        MnistSettings,
+        MNIST_QUICK,
+        check_mnist,
         args,
         ("gan_preset", "synthetic_per_digit", "gan_epochs", "recursive"),
         {"sizes": int, "ratios": float, "transform_ratios": float, "alphas": int, "classifiers": str},
     )
+    run_experiment("augment_mnist", settings, args)
 
 
 def add_neu_parser(subparsers):
@@ -128,14 +149,15 @@ def add_neu_parser(subparsers):
 
 
 def run_neu(args):
-    from pyimagesearch_gan.experiments import augment_neu
-
-    run_experiment(
-        augment_neu,
+    settings = experiment_settings(
+        NeuSettings,
+        NEU_QUICK,
+        check_neu,
         args,
         ("test_per_class", "k", "diffaugment", "gan_steps", "gan_batch"),
         {"sizes": int, "sources": str, "classifiers": str},
     )
+    run_experiment("augment_neu", settings, args)
 
 
 def add_parser(subparsers):

@@ -1,5 +1,7 @@
 """`pyimagesearch-gan bench`: time the book loop, the compiled step and concurrent class GANs."""
 
+from pyimagesearch_gan.commands.options import whole
+
 
 def add_parser(subparsers):
     p = subparsers.add_parser(
@@ -16,10 +18,15 @@ def add_parser(subparsers):
         ),
     )
     p.add_argument("--batch-sizes", default="16,128", help="comma list (default 16,128)")
-    p.add_argument("--classes", type=int, default=6, help="class GANs in the concurrent step (default 6)")
-    p.add_argument("--steps", type=int, default=18, help="steps per timed epoch (default 18, a NEU epoch at batch 16)")
+    p.add_argument("--classes", type=whole(1), default=6, help="class GANs in the concurrent step (default 6)")
     p.add_argument(
-        "--repeats", type=int, default=3, help="timed epochs after the warm-up one; the median is reported (default 3)"
+        "--steps", type=whole(1), default=18, help="steps per timed epoch (default 18, a NEU epoch at batch 16)"
+    )
+    p.add_argument(
+        "--repeats",
+        type=whole(1),
+        default=3,
+        help="timed epochs after the warm-up one; the median is reported (default 3)",
     )
     p.add_argument(
         "--modes",
@@ -29,7 +36,7 @@ def add_parser(subparsers):
             "book's script and `train`, start-up and files included) (default book,step,concurrent)"
         ),
     )
-    p.add_argument("--run-epochs", type=int, default=8, help="epochs of the whole runs of --modes run (default 8)")
+    p.add_argument("--run-epochs", type=whole(1), default=8, help="epochs of the whole runs of --modes run (default 8)")
     p.add_argument(
         "--xla",
         default="off,auto,on",
@@ -40,7 +47,7 @@ def add_parser(subparsers):
     )
     p.add_argument(
         "--intra-op-threads",
-        type=int,
+        type=whole(0),
         default=0,
         help=(
             "CPU threads per op for the whole bench (default 0: TensorFlow's; 1 is what training uses for "
@@ -63,8 +70,10 @@ def add_parser(subparsers):
 
 
 def run(args):
+    from pyimagesearch_gan.training.bench_settings import settings_from_args
     from pyimagesearch_gan.utils import import_tensorflow
 
+    settings_from_args(args)  # every option checked before TensorFlow starts
     import_tensorflow()
     from pyimagesearch_gan.training import bench
 

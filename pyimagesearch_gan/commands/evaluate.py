@@ -1,6 +1,8 @@
 """`pyimagesearch-gan evaluate RUN_DIR`: FID, KID and CAS of every saved epoch of a run; the best epoch per class."""
 
 from pyimagesearch_gan.commands.neighbors import real_data_flags
+from pyimagesearch_gan.commands.options import whole
+from pyimagesearch_gan.evidence.inputs import check_evaluation
 from pyimagesearch_gan.utils import import_tensorflow, parse_list
 
 
@@ -9,19 +11,20 @@ def add_parser(subparsers):
     p.add_argument(
         "run_dir", metavar="RUN_DIR", help="a run folder written by 'train'; results go to RUN_DIR/evaluation/"
     )
-    p.add_argument("--count", type=int, default=500, help="images generated per class and epoch (default 500)")
+    p.add_argument("--count", type=whole(2), default=500, help="images generated per class and epoch (default 500)")
     p.add_argument("--epochs", help="comma list of epochs to evaluate (default: every saved one)")
-    p.add_argument("--cas-epochs", type=int, default=5, help="training epochs of the CAS classifier (default 5)")
+    p.add_argument("--cas-epochs", type=whole(1), default=5, help="training epochs of the CAS classifier (default 5)")
     p.add_argument("--no-cas", action="store_true", help="skip CAS (FID/KID only, faster)")
     real_data_flags(p)
     p.set_defaults(run=run)
 
 
 def run(args):
+    epochs = parse_list(args.epochs, int, "--epochs") if args.epochs is not None else None
+    check_evaluation(args.run_dir, count=args.count, epochs=epochs, data_dir=args.data_dir)
     import_tensorflow()
     from pyimagesearch_gan.evidence.evaluate import evaluate
 
-    epochs = parse_list(args.epochs, int, "--epochs") if args.epochs is not None else None
     evaluate(
         args.run_dir,
         count=args.count,

@@ -12,9 +12,10 @@ import time
 
 import cv2
 
+from pyimagesearch_gan.commands.options import whole
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.files import atomic_dir, check_new_dir, write_image, write_json
-from pyimagesearch_gan.runs import folder_name, load_generator, open_run, sample
+from pyimagesearch_gan.files import atomic_dir, check_new_dir, check_writable, write_image, write_json
+from pyimagesearch_gan.runs import folder_name, generator_epoch, load_generator, open_run, sample
 from pyimagesearch_gan.utils import import_tensorflow
 
 
@@ -23,20 +24,19 @@ def add_parser(subparsers):
         "generate", help="write N synthetic images per class from a trained run, in class folders"
     )
     p.add_argument("run_dir", metavar="RUN_DIR", help="a run folder written by 'train'")
-    p.add_argument("--count", type=int, required=True, help="images per class")
+    p.add_argument("--count", type=whole(1), required=True, help="images per class")
     p.add_argument(
         "--output", required=True, help="folder to create: <output>/<class>/<class>_00001.png and manifest.json"
     )
-    p.add_argument("--epoch", type=int, help="use this epoch's checkpoint (default: the final generators)")
+    p.add_argument("--epoch", type=whole(1), help="use this epoch's checkpoint (default: the final generators)")
     p.add_argument("--classes", default="all", help="'all' or a comma list of the run's class names or indices")
     p.add_argument("--seed", type=int, default=0, help="noise seed (default 0)")
-    p.add_argument("--batch-size", type=int, default=256, help="images per generator call")
+    p.add_argument("--batch-size", type=whole(1), default=256, help="images per generator call")
     p.add_argument("--force", action="store_true", help="replace an existing --output folder")
     p.set_defaults(run=run)
 
 
 def run(args):
-    import_tensorflow()
     generate(
         args.run_dir,
         args.output,
@@ -58,14 +58,19 @@ def write_class(folder, name, images):
 
 
 def generate(run_dir, output, *, count, seed=0, epoch=None, classes="all", force=False, batch_size=256):
-    """Write `count` images per class of the run in `run_dir` into `output`; returns the manifest."""
-    import keras
-
+    """Write `count` images per class of the run in `run_dir` into `output`; returns the manifest.
+    Every argument is checked before TensorFlow starts."""
     if count < 1:
         raise UserError(f"--count must be at least 1, got {count}")
     check_new_dir(output, force=force)
+    check_writable(output)
     run = open_run(run_dir)
     targets = run.targets(classes)
+    for target in targets:
+        generator_epoch(run, target.gan, epoch)
+    import_tensorflow()
+    import keras
+
     models = {t.gan: load_generator(run, t.gan, epoch) for t in targets}
     shape = None
     with atomic_dir(output, force=force) as tmp:

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import cv2
 
+from pyimagesearch_gan.commands.options import FRACTION, number, whole
 from pyimagesearch_gan.data import IMAGE_EXTENSIONS, parse_classes
 from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.evidence.inputs import check_neighbors
 from pyimagesearch_gan.utils import import_tensorflow
 
 
@@ -54,20 +56,17 @@ def find_neighbors(
     image_size=None,
     channels=None,
 ):
-    """Run the neighbours check of `generated_dir` against the real `dataset`; returns the report."""
+    """Run the neighbours check of `generated_dir` against the real `dataset`; returns the report.
+    The arguments are checked before TensorFlow starts."""
+    generated_dir, output = Path(generated_dir), Path(output)
+    manifest = read_manifest(generated_dir)
+    dataset = dataset or manifest.get("dataset")
+    check_neighbors(generated_dir, output, dataset=dataset, data_dir=data_dir, features=features)
+    import_tensorflow()
     from pyimagesearch_gan.evidence import classifiers
     from pyimagesearch_gan.evidence.neighbors import run_neighbors
     from pyimagesearch_gan.evidence.real_data import feature_cnn, load_real, save_feature_cnn
 
-    generated_dir, output = Path(generated_dir), Path(output)
-    if not generated_dir.is_dir():
-        raise UserError(f"generated-image folder {generated_dir} does not exist: point it at <dir>/<class>/<image>")
-    manifest = read_manifest(generated_dir)
-    dataset = dataset or manifest.get("dataset")
-    if dataset is None:
-        raise UserError(
-            f"--dataset is needed: {generated_dir} has no manifest.json saying which data set its GAN learned"
-        )
     if image_size is None or channels is None:
         size, depth = (
             (manifest["image_size"], manifest["channels"]) if "image_size" in manifest else image_shape(generated_dir)
@@ -113,28 +112,27 @@ def add_parser(subparsers):
     p.add_argument(
         "--classes", default="all", help="generated classes to check and real classes to search: 'all' or a comma list"
     )
-    p.add_argument("--k", type=int, default=5, help="neighbours shown per generated image (default 5)")
+    p.add_argument("--k", type=whole(1), default=5, help="neighbours shown per generated image (default 5)")
     p.add_argument(
         "--percentile",
-        type=float,
+        type=number(0, 100, open_low=True),
         default=1.0,
         help="near-copy threshold: this percentile of held-out real distances (default 1)",
     )
     p.add_argument(
         "--ratio",
-        type=float,
+        type=number(0, 1, open_low=True),
         default=1 / 3,
         help="near-copy: nearest / second-nearest training distance below this (default 1/3)",
     )
     p.add_argument("--features", help="feature CNN .keras file to use, or to save after training")
-    p.add_argument("--image-size", type=int, help="default: the generated images' size")
+    p.add_argument("--image-size", type=whole(8), help="default: the generated images' size")
     p.add_argument("--channels", type=int, choices=(1, 3), help="default: the generated images' channels")
     real_data_flags(p)
     p.set_defaults(run=run)
 
 
 def run(args):
-    import_tensorflow()
     find_neighbors(
         args.generated_dir,
         output=args.output,
@@ -159,11 +157,11 @@ def real_data_flags(p):
         "--data-dir", help="folder holding neu/, mnist/ ... (default $PYIMAGESEARCH_GAN_DATA, else ./datasets)"
     )
     p.add_argument(
-        "--holdout", type=float, default=0.2, help="fraction of each class held out of image folders (default 0.2)"
+        "--holdout", type=FRACTION, default=0.2, help="fraction of each class held out of image folders (default 0.2)"
     )
     p.add_argument(
         "--seed", type=int, default=0, help="seed of the held-out split, the noise and the classifiers (default 0)"
     )
     p.add_argument(
-        "--feature-epochs", type=int, default=10, help="epochs of the feature CNN on real images (default 10)"
+        "--feature-epochs", type=whole(1), default=10, help="epochs of the feature CNN on real images (default 10)"
     )

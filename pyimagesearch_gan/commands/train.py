@@ -135,7 +135,9 @@ def add_parser(subparsers):
     p.add_argument(
         "--concurrent",
         action=argparse.BooleanOptionalAction,
-        help="train the class GANs side by side in one compiled step (default: on, faster)",
+        help="train the class GANs side by side in one compiled step (default: auto, always for classes of equal "
+        "size, and for classes of different sizes when the run is long enough to pay for the joint step's larger "
+        "graph; the first line says which and why)",
     )
     p.add_argument(
         "--fuse",

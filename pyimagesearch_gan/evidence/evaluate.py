@@ -28,11 +28,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from pyimagesearch_gan.errors import UserError  # noqa: E402
 from pyimagesearch_gan.evidence import classifiers, metrics  # noqa: E402
+from pyimagesearch_gan.evidence.inputs import check_evaluation  # noqa: E402
 from pyimagesearch_gan.evidence.real_data import feature_cnn, held_out_accuracy, load_real, stamp  # noqa: E402
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json  # noqa: E402
-from pyimagesearch_gan.runs import available_epochs, load_generator, open_run, sample  # noqa: E402
+from pyimagesearch_gan.runs import load_generator, sample  # noqa: E402
 from pyimagesearch_gan.utils import format_seconds  # noqa: E402
 
 COLUMNS = ["epoch", "class", "fid", "kid", "cas"]
@@ -46,15 +46,8 @@ def evaluate(
 
     `epochs`: the epochs to evaluate (default: every epoch with a saved generator).
     """
-    if count < 2:
-        raise UserError(f"--count must be at least 2 (FID needs a covariance), got {count}")
-    run = open_run(run_dir)
+    run, plan = check_evaluation(run_dir, count=count, epochs=epochs, data_dir=data_dir)
     cfg = run.cfg
-    if run.pooled:
-        raise UserError(
-            f"{run.folder} holds one pooled GAN for several classes: evaluate needs class GANs or a conditional GAN"
-        )
-    plan = epoch_plan(run, epochs)
     out = ensure_writable_dir(run.folder / "evaluation")
     real = load_real(
         cfg.dataset,
@@ -147,23 +140,6 @@ def earlier_rows(path, settings, plan):
             flush=True,
         )
     return rows
-
-
-def epoch_plan(run, wanted=None):
-    """{epoch: [targets whose GAN has a generator of that epoch]}, epochs ascending."""
-    available = {gan: available_epochs(run, gan) for gan in run.gans}
-    epochs = sorted(set().union(*available.values()))
-    if not epochs:
-        raise UserError(f"no generators in {run.folder}: train the run (with checkpoints) first")
-    if wanted:
-        missing = sorted(set(wanted) - set(epochs))
-        if missing:
-            raise UserError(
-                f"--epochs {','.join(map(str, missing))}: the run has generators for epochs "
-                f"{', '.join(map(str, epochs))}"
-            )
-        epochs = sorted(set(wanted))
-    return {e: [t for t in run.targets_all if e in available[t.gan]] for e in epochs}
 
 
 def kid(feats_a, feats_b, seed):

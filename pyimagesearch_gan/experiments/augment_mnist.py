@@ -21,7 +21,6 @@ transforms and the synthetic images drawn, and share their seed across settings,
 summary gives 95% intervals and paired differences against real only and against transforms.
 """
 
-import dataclasses
 import functools
 import math
 import time
@@ -32,6 +31,7 @@ from pyimagesearch_gan.data import load_dataset
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.experiments import common, protocol
 from pyimagesearch_gan.experiments.gans import train_gans
+from pyimagesearch_gan.experiments.settings import check_mnist
 from pyimagesearch_gan.files import ensure_writable_dir
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.utils import format_seconds, per_class_order
@@ -73,58 +73,6 @@ COLUMNS = [
 KEY = ["experiment", "real_per_digit", "alpha", "ratio", "transforms", "round", "classifier", "trial"]
 # settings that only choose which rows are fitted (common.Results keeps rows across them)
 SELECTING = ("sizes", "alphas", "ratios", "transform_ratios", "classifiers", "trials", "recursive")
-
-
-@dataclasses.dataclass
-class Settings:
-    sizes: tuple = (250, 500)
-    validation: float = 0.15
-    ratios: tuple = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
-    transform_ratios: tuple = (0.0, 1.0)
-    alphas: tuple = (4,)
-    synthetic_per_digit: int = 1000
-    classifiers: tuple = ("s4-mlp", "cnn")
-    trials: int = 5
-    gan_preset: str = "mnist-mlp-gan"
-    gan_epochs: int = 2000
-    snapshots: int = 10
-    max_epochs: int = 200
-    patience: int = 20
-    clf_batch: int = 64
-    filter: float | None = None
-    cas_count: int = 200
-    cas_epochs: int = 15
-    recursive: int = 0
-    gan_set: dict = dataclasses.field(default_factory=dict)  # any other GAN config setting
-    seed: int = 0
-
-
-QUICK = {
-    "gan_set": {"jit_compile": False},
-    "sizes": (20,),
-    "ratios": (0.0, 1.0),
-    "transform_ratios": (0.0,),
-    "synthetic_per_digit": 20,
-    "classifiers": ("s4-mlp",),
-    "trials": 2,
-    "gan_epochs": 2,
-    "snapshots": 2,
-    "max_epochs": 3,
-    "patience": 2,
-    "cas_count": 10,
-    "cas_epochs": 1,
-    "recursive": 1,
-}
-
-
-def check(settings):
-    common.check_classifiers(settings.classifiers)
-    if not 0 < settings.validation < 0.5:
-        raise UserError(f"--validation {settings.validation}: give a share of the real images between 0 and 0.5")
-    if settings.filter is not None and not 0 < settings.filter < 1:
-        raise UserError(f"--filter {settings.filter}: give a class probability between 0 and 1, e.g. 0.5")
-    if min(settings.sizes) < 4:
-        raise UserError("--sizes: every size must be at least 4 images per digit (training and validation images)")
 
 
 def real_sets(data, size, settings):
@@ -248,7 +196,7 @@ def describe(key):
 def run(settings, data_dir, output):
     """Train the GANs, fit and score every classifier, write results.csv, summary.md, plots."""
     start = time.perf_counter()
-    check(settings)
+    check_mnist(settings)
     exp = Experiment(settings, data_dir, output)
     common.log(
         f"augment-mnist: {settings.sizes} real per digit ({settings.validation:.0%} for validation), "

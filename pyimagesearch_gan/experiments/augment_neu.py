@@ -43,18 +43,11 @@ from pyimagesearch_gan.data import load_dataset
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.experiments import common, protocol
 from pyimagesearch_gan.experiments.gans import train_gans
+from pyimagesearch_gan.experiments.settings import SOURCES, check_neu
 from pyimagesearch_gan.files import ensure_writable_dir, write_json
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.utils import format_seconds, per_class_order
 
-# source: (preset, DiffAugment on D's inputs with the --diffaugment policy, ADA's r_t target or 0)
-SOURCES = {
-    "gan": ("neu-dcgan", False, 0.0),
-    "gan-da": ("neu-dcgan", True, 0.0),
-    "gan-ada": ("neu-dcgan", True, 0.6),
-    "acgan": ("acgan-neu", False, 0.0),
-    "acgan-da": ("acgan-neu", True, 0.0),
-}
 BASELINE = "transforms"
 COLUMNS = [
     "real_per_class",
@@ -77,60 +70,6 @@ KEY = ["real_per_class", "situation", "classifier", "trial"]
 # settings that only choose which rows are fitted (common.Results keeps rows across them)
 SELECTING = ("sizes", "sources", "classifiers", "trials")
 SELECTION_COLUMNS = ["real_per_class", "source", "epoch", "class", "cas", "recall", "fid", "chosen"]
-
-
-@dataclasses.dataclass
-class Settings:
-    sizes: tuple = (50, 200)
-    test_per_class: int = 100
-    validation: float = 0.15
-    k: int | None = None
-    trials: int = 5
-    sources: tuple = ("gan-da", "gan", "acgan-da")
-    diffaugment: str = "color,translation,cutout"  # the policy of the -da sources
-    gan_steps: int = 9000
-    gan_batch: int = 16
-    snapshots: int = 10
-    classifiers: tuple = ("cnn", "s3-cnn")
-    max_epochs: int = 200
-    patience: int = 20
-    clf_batch: int = 32
-    filter: float | None = None
-    cas_count: int = 200
-    cas_epochs: int = 15
-    gan_set: dict = dataclasses.field(default_factory=dict)  # any other GAN config setting
-    seed: int = 0
-
-
-QUICK = {
-    "gan_set": {"jit_compile": False},
-    "sizes": (8,),
-    "test_per_class": 10,
-    "trials": 2,
-    "sources": ("gan-da", "acgan"),
-    "classifiers": ("cnn",),
-    "gan_steps": 4,
-    "snapshots": 2,
-    "max_epochs": 3,
-    "patience": 2,
-    "cas_count": 10,
-    "cas_epochs": 1,
-}
-
-
-def check(settings):
-    common.check_classifiers(settings.classifiers)
-    unknown = [s for s in settings.sources if s not in SOURCES]
-    if unknown:
-        raise UserError(f"--sources: unknown source '{unknown[0]}'; choose from {', '.join(SOURCES)}")
-    if not parse_policy(settings.diffaugment):
-        raise UserError(f"--diffaugment {settings.diffaugment}: the -da sources need a policy, e.g. color,translation")
-    if min(settings.sizes) < 4:
-        raise UserError("--sizes: every size must be at least 4 images per class (training and validation images)")
-    if not 0 < settings.validation < 0.5:
-        raise UserError(f"--validation {settings.validation}: give a share of the real images between 0 and 0.5")
-    if settings.filter is not None and not 0 < settings.filter < 1:
-        raise UserError(f"--filter {settings.filter}: give a class probability between 0 and 1, e.g. 0.5")
 
 
 def situations(settings):
@@ -185,7 +124,7 @@ def gan_config(settings, source, n_train, num_classes):
 def run(settings, data_dir, output):
     """Train the GANs per size and source, choose their epochs, fit the classifiers, summarize."""
     start = time.perf_counter()
-    check(settings)
+    check_neu(settings)
     data = load_dataset("neu", data_dir, image_size=28, channels=1)
     names = data.class_names
     pools, test_x, test_y = split(data, settings)

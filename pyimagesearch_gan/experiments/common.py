@@ -427,13 +427,3 @@ def save_figure(fig, path):
 
 def settings_dict(settings):
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(settings).items()}
-
-
-def make_settings(cls, quick_values, quick, overrides):
-    """`cls()` with the quick values (when `quick`) and then the given overrides (None = unset)."""
-    values = dict(quick_values) if quick else {}
-    values.update({k: v for k, v in overrides.items() if v is not None})
-    settings = cls(**values)
-    if settings.trials < 1:
-        raise UserError("--trials must be at least 1")
-    return settings

@@ -51,12 +51,13 @@ from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.training import accel
+from pyimagesearch_gan.training.bench_settings import JIT, settings_from_args
 from pyimagesearch_gan.training.book_loop import BookLoop
 from pyimagesearch_gan.training.class_gans import joint_dataset
 from pyimagesearch_gan.training.fused import FusedClassGANs
 from pyimagesearch_gan.training.plan import Job
 from pyimagesearch_gan.training.trainer import build_gan, group_model, make_optimizer
-from pyimagesearch_gan.utils import Stopwatch, parse_list
+from pyimagesearch_gan.utils import Stopwatch
 
 MAC_LAYERS = (keras.layers.Dense, keras.layers.Conv1D, keras.layers.Conv2D, keras.layers.Conv3D)
 TRANSPOSED = (keras.layers.Conv1DTranspose, keras.layers.Conv2DTranspose, keras.layers.Conv3DTranspose)
@@ -168,30 +169,6 @@ def time_pipeline(images, batch_size, seed, batches):
 
 
 # --- the benchmark --------------------------------------------------------------------------
-@dataclasses.dataclass
-class BenchSettings:
-    preset: str = "neu-dcgan"
-    data_dir: str | None = None
-    batch_sizes: tuple = (16, 128)
-    classes: int = 6
-    steps: int = 18
-    repeats: int = 3
-    modes: tuple = ("book", "step", "concurrent")
-    xla: tuple = ("off", "auto", "on")
-    intra_op_threads: int = 0  # 0: TensorFlow's choice; training uses 1 for concurrent classes on CPU
-    run_epochs: int = 8  # epochs of the whole runs of mode "run"
-    fuse: bool = False  # start-up, concurrent mode and train's whole run with the classes fused (train --fuse)
-
-    @classmethod
-    def quick(cls, **overrides):
-        """Seconds, not minutes: tiny batches, two classes, the default XLA setting; for tests."""
-        return cls(**{"batch_sizes": (4,), "classes": 2, "steps": 3, "repeats": 2, "xla": ("auto",), **overrides})
-
-
-JIT = {"off": False, "auto": "auto", "on": True}  # --xla value -> compile(jit_compile=...)
-MODES = ("book", "step", "concurrent", "run")
-
-
 def class_images(cfg, settings):
     """uint8 images per class: the data set's first `classes` classes, else random images."""
     try:
@@ -491,43 +468,6 @@ def markdown(results):
             + f" | {train['disk_mb']:.0f} MB | {book['seconds'] / train['seconds']:.1f}x |",
         ]
     return "\n".join(lines) + "\n"
-
-
-def positive_list(text, flag):
-    values = tuple(parse_list(text, int, flag))
-    if min(values) < 1:
-        raise UserError(f"{flag} expects a comma list of positive whole numbers, got '{text}'")
-    return values
-
-
-def settings_from_args(args):
-    """BenchSettings from the `bench` command line (`--quick` shrinks sizes, keeps the rest)."""
-    for flag, value in (
-        ("--classes", args.classes),
-        ("--steps", args.steps),
-        ("--repeats", args.repeats),
-        ("--run-epochs", args.run_epochs),
-    ):
-        if value < 1:
-            raise UserError(f"{flag} must be at least 1, got {value}")
-    chosen = {
-        "preset": args.preset,
-        "data_dir": args.data_dir,
-        "modes": tuple(parse_list(args.modes, str, "--modes", MODES)),
-        "run_epochs": args.run_epochs,
-        "fuse": args.fuse,
-    }
-    if args.quick:
-        return BenchSettings.quick(**chosen)
-    return BenchSettings(
-        **chosen,
-        batch_sizes=positive_list(args.batch_sizes, "--batch-sizes"),
-        classes=args.classes,
-        steps=args.steps,
-        repeats=args.repeats,
-        xla=tuple(parse_list(args.xla, str, "--xla", tuple(JIT))),
-        intra_op_threads=args.intra_op_threads,
-    )
 
 
 def main(args):

@@ -114,7 +114,8 @@ def main(argv=None):
     """`python -m pyimagesearch_gan.training.book_loop`: the book's script on a preset's classes."""
     from pyimagesearch_gan import STARTED
     from pyimagesearch_gan.presets import get_preset
-    from pyimagesearch_gan.training.bench import BenchSettings, class_images
+    from pyimagesearch_gan.training.bench import class_images
+    from pyimagesearch_gan.training.bench_settings import BenchSettings
 
     p = argparse.ArgumentParser(description=main.__doc__)
     p.add_argument("--preset", default="neu-dcgan")

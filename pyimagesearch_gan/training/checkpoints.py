@@ -26,7 +26,6 @@ puts a checkpoint back so that a resumed run goes on bit for bit as the uninterr
 import contextlib
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -37,6 +36,14 @@ import tensorflow as tf
 from pyimagesearch_gan import utils
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, remove_stale_temp
+from pyimagesearch_gan.runs import (  # noqa: F401  (the checkpoint files' names live with the run folder's format)
+    checkpoint_dir,
+    checkpoint_epochs,
+    checkpoint_path,
+    generator_epochs,
+    snapshot_epochs,
+    snapshot_path,
+)
 
 FORMAT = "pyimagesearch-gan checkpoint"
 VERSION = 1
@@ -54,37 +61,6 @@ RESUMABLE_CHANGES = (
     "sample_every",
     "snapshot_every",
 )
-
-
-def checkpoint_dir(run_dir, gan):
-    return Path(run_dir) / "checkpoints" / gan
-
-
-def checkpoint_path(run_dir, gan, epoch):
-    return checkpoint_dir(run_dir, gan) / f"ckpt_{epoch:04d}.npz"
-
-
-def snapshot_path(run_dir, gan, epoch):
-    return checkpoint_dir(run_dir, gan) / f"generator_{epoch:04d}.npz"
-
-
-def checkpoint_epochs(run_dir, gan, kind="ckpt"):
-    """Epochs with a checkpoint file (kind "ckpt", the full state) or a generator snapshot
-    (kind "generator") of GAN folder `gan`, ascending (files are not opened)."""
-    folder = checkpoint_dir(run_dir, gan)
-    found = (
-        (re.fullmatch(rf"{kind}_(\d+)\.npz", p.name) for p in folder.glob(f"{kind}_*.npz")) if folder.is_dir() else ()
-    )
-    return sorted(int(m.group(1)) for m in found if m)
-
-
-def snapshot_epochs(run_dir, gan):
-    return checkpoint_epochs(run_dir, gan, kind="generator")
-
-
-def generator_epochs(run_dir, gan):
-    """Epochs whose generator of GAN folder `gan` can be loaded: its snapshots and checkpoints."""
-    return sorted(set(checkpoint_epochs(run_dir, gan)) | set(snapshot_epochs(run_dir, gan)))
 
 
 # ---------------------------------------------------------------- the state of a GAN

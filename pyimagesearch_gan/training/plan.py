@@ -50,15 +50,52 @@ def default_run_dir(cfg):
     return Path("output") / f"{cfg.preset}_{time.strftime('%Y%m%d-%H%M%S')}"
 
 
+# A joint step for classes of different sizes traces a larger graph (a skip branch per class),
+# which costs start-up; it pays once it merges about this many steps per class beyond the first
+# over the run (the steps of the smaller classes that run beside the largest's; docs/speed.md).
+MERGED_STEPS_PER_CLASS = 150
+
+
 def plan_groups(cfg, jobs):
-    """Jobs trained together in one compiled step: all of them when `concurrent` is on, else
-    one at a time. Classes of different sizes share the step (each does its own epochs, see
-    class_gans.py) on one device; under a multi-device strategy only classes of equal steps
-    per epoch do (a skipped update cannot sit inside a cross-device gradient sum)."""
-    steps = {steps_per_epoch(len(job.images), cfg.batch_size) for job in jobs}
-    if cfg.concurrent and len(jobs) > 1 and (len(steps) == 1 or cfg.strategy == "default"):
-        return [jobs]
-    return [[job] for job in jobs]
+    """Jobs trained together in one compiled step (see `grouping`)."""
+    return grouping(cfg, jobs)[0]
+
+
+def grouping(cfg, jobs):
+    """(groups, why): the jobs trained together in one compiled step, and why, in words.
+
+    Classes of equal steps per epoch share one joint step unless `concurrent` is False.
+    Classes of different sizes share it too (each does its own epochs, see class_gans.py) on
+    one device, by default only when the run is long enough for its larger graph to pay:
+    `epochs * (sum of steps - largest) >= MERGED_STEPS_PER_CLASS * (classes - 1)`; `concurrent`
+    True forces it. Under a multi-device strategy only classes of equal steps share a step
+    (a skipped update cannot sit inside a cross-device gradient sum).
+    """
+    one_by_one = [[job] for job in jobs]
+    if len(jobs) == 1:
+        return [jobs], ""
+    steps = [steps_per_epoch(len(job.images), cfg.batch_size) for job in jobs]
+    sizes = f"classes of {min(steps)} to {max(steps)} steps per epoch"
+    if cfg.concurrent is False:
+        return one_by_one, "one class after another (--no-concurrent)"
+    if len(set(steps)) == 1:
+        return [jobs], "side by side in one joint step"
+    if cfg.strategy != "default":
+        return one_by_one, f"one class after another: {sizes} share no step under --strategy {cfg.strategy}"
+    if cfg.concurrent is True:
+        return [jobs], f"side by side in one joint step ({sizes}; --concurrent)"
+    merged = cfg.epochs * (sum(steps) - max(steps))
+    needed = MERGED_STEPS_PER_CLASS * (len(jobs) - 1)
+    if merged >= needed:
+        return [jobs], (
+            f"side by side in one joint step: {sizes}, and over {cfg.epochs} epochs it runs {merged} steps of the "
+            f"smaller classes beside the largest's, enough to pay for its larger graph (from {needed})"
+        )
+    return one_by_one, (
+        f"one class after another: {sizes}, and over {cfg.epochs} epochs a joint step would run only {merged} "
+        f"steps of the smaller classes beside the largest's, too few to pay for its larger graph (from {needed}; "
+        "--concurrent forces it)"
+    )
 
 
 @dataclasses.dataclass
@@ -102,14 +139,12 @@ def is_finished(cfg, run_dir, folders):
     """True when every GAN folder holds its saved models, a history of all `cfg.epochs` epochs
     and its final checkpoint, the last file a run writes (a run killed between the models and
     that checkpoint trains its last epochs again)."""
-    from pyimagesearch_gan.training.checkpoints import checkpoint_path  # TensorFlow: only once training
-
     for folder in folders:
         history = runs.read_history(folder)
         if not (history and history[-1].get("epoch") == cfg.epochs):
             return False
         if not all((Path(folder) / f"{name}.keras").is_file() for name in ("generator", "discriminator")):
             return False
-        if not checkpoint_path(run_dir, Path(folder).name, cfg.epochs).is_file():
+        if not runs.checkpoint_path(run_dir, Path(folder).name, cfg.epochs).is_file():
             return False
     return True

@@ -10,6 +10,7 @@ import sys
 import keras
 
 from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.runs import resume_hint
 from pyimagesearch_gan.training.checkpoints import NonFinite
 
 
@@ -90,10 +91,6 @@ class StopGuard(keras.callbacks.Callback):
         for key, value in (logs or {}).items():
             if isinstance(value, float) and not math.isfinite(value):
                 raise NonFinite(self.epoch, batch, key, value)
-
-
-def resume_hint(run_dir):
-    return f"pyimagesearch-gan train --resume {run_dir}"
 
 
 @contextlib.contextmanager

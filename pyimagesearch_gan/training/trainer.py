@@ -26,6 +26,7 @@ from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.report import write_report
+from pyimagesearch_gan.runs import resume_hint
 from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.training.checkpoints import Checkpointer, NonFinite
 from pyimagesearch_gan.training.class_gans import ClassGANs, joint_dataset
@@ -33,9 +34,9 @@ from pyimagesearch_gan.training.diffaugment import parse_policy
 from pyimagesearch_gan.training.fused import FusedClassGANs, sync_callbacks, why_not_fused
 from pyimagesearch_gan.training.gan import GAN, book_adam
 from pyimagesearch_gan.training.monitor import Monitor
-from pyimagesearch_gan.training.plan import is_finished, plan_groups, plan_run
+from pyimagesearch_gan.training.plan import grouping, is_finished, plan_run
 from pyimagesearch_gan.training.progress import ProgressLogger
-from pyimagesearch_gan.training.stopping import Interrupted, StopGuard, StopStep, guarded_run, resume_hint
+from pyimagesearch_gan.training.stopping import Interrupted, StopGuard, StopStep, guarded_run
 from pyimagesearch_gan.training.tensorboard import TensorBoardLogger
 from pyimagesearch_gan.utils import format_seconds
 
@@ -280,16 +281,23 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
     for job in jobs:
         ensure_writable_dir(job.folder)
     cfg.save(run_dir / "config.json")
-    runs.write_manifest(run_dir, cfg, jobs, class_names=plan.class_names, conditional=family.CONDITIONAL)
+    groups, why = grouping(cfg, jobs)
+    runs.write_manifest(
+        run_dir,
+        cfg,
+        jobs,
+        class_names=plan.class_names,
+        conditional=family.CONDITIONAL,
+        side_by_side=len(groups) == 1 and len(jobs) > 1,
+    )
     if resume:
         (run_dir / "error.json").unlink(missing_ok=True)  # a divergence this resume runs into again is recorded anew
     print(
         f"{'resuming' if resume else 'training'} {len(jobs)} GAN(s) [{', '.join(j.name for j in jobs)}] "
-        f"for {cfg.epochs} epochs into {run_dir}",
+        f"for {cfg.epochs} epochs into {run_dir}" + (f", {why}" if why else ""),
         flush=True,
     )
-    start, first_step = time.perf_counter(), []
-    groups = plan_groups(cfg, jobs)
+    first_step = []
     accel.set_threads(cfg, concurrent=any(len(group) > 1 for group in groups))
     with guarded_run(run_dir) as stop, reported(run_dir):
         for i, group in enumerate(groups):
@@ -313,17 +321,23 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
                     f"Resume with: {resume_hint(run_dir)}",
                     stop.exit_code,
                 )
-    startup = (
-        f" (start-up {first_step[0] - pyimagesearch_gan.STARTED:.1f} s: command to the first training step)"
-        if first_step
-        else ""
-    )
     print(
-        f"done in {format_seconds(time.perf_counter() - start)}{startup}; montages, loss plots and models are in "
+        f"{closing_time(first_step[0] if first_step else None)}; montages, loss plots and models are in "
         f"{run_dir}/<class>/",
         flush=True,
     )
     return run_dir
+
+
+def closing_time(first_step):
+    """'done in 1m12s: start-up 7.7 s (command to the first training step), training 64.3 s', from
+    the command's start (`pyimagesearch_gan.STARTED`); `first_step` None: no step was run."""
+    now = time.perf_counter()
+    total = f"done in {format_seconds(now - pyimagesearch_gan.STARTED)}"
+    if first_step is None:
+        return total
+    startup, training = first_step - pyimagesearch_gan.STARTED, now - first_step
+    return f"{total}: start-up {startup:.1f} s (command to the first training step), training {training:.1f} s"
 
 
 @contextlib.contextmanager

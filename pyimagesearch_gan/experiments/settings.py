@@ -1,0 +1,180 @@
+"""The experiments' settings and their checks, without TensorFlow.
+
+`augment-neu` and `augment-mnist` build their settings here from the flags and check every one
+of them (names known, numbers in range, the data folder there, the output folder writable,
+every `--gan-set` a GAN setting of the right type) before TensorFlow starts, so that a bad
+option is one line within a second.
+"""
+
+import dataclasses
+
+from pyimagesearch_gan.config import parse_policy
+from pyimagesearch_gan.data import resolve_data_dir
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.files import check_writable
+from pyimagesearch_gan.presets import PRESETS, get_preset
+
+CLASSIFIERS = ("cnn", "s4-mlp", "s3-cnn", "feature-cnn")  # the builders: common.CLASSIFIERS
+
+# source: (preset, DiffAugment on D's inputs with the --diffaugment policy, ADA's r_t target or 0)
+SOURCES = {
+    "gan": ("neu-dcgan", False, 0.0),
+    "gan-da": ("neu-dcgan", True, 0.0),
+    "gan-ada": ("neu-dcgan", True, 0.6),
+    "acgan": ("acgan-neu", False, 0.0),
+    "acgan-da": ("acgan-neu", True, 0.0),
+}
+
+
+@dataclasses.dataclass
+class Settings:
+    """What every experiment has: real sizes, the validation share, the classifiers and their
+    fitting, trials, the GAN snapshots and their CAS choice, filtering, other GAN settings."""
+
+    sizes: tuple = ()
+    validation: float = 0.15
+    classifiers: tuple = ()
+    trials: int = 5
+    snapshots: int = 10
+    max_epochs: int = 200
+    patience: int = 20
+    clf_batch: int = 32
+    filter: float | None = None
+    cas_count: int = 200
+    cas_epochs: int = 15
+    gan_set: dict = dataclasses.field(default_factory=dict)  # any other GAN config setting
+    seed: int = 0
+
+
+@dataclasses.dataclass
+class NeuSettings(Settings):
+    sizes: tuple = (50, 200)
+    classifiers: tuple = ("cnn", "s3-cnn")
+    test_per_class: int = 100
+    k: int | None = None
+    sources: tuple = ("gan-da", "gan", "acgan-da")
+    diffaugment: str = "color,translation,cutout"  # the policy of the -da sources
+    gan_steps: int = 9000
+    gan_batch: int = 16
+
+
+NEU_QUICK = {
+    "gan_set": {"jit_compile": False},
+    "sizes": (8,),
+    "test_per_class": 10,
+    "trials": 2,
+    "sources": ("gan-da", "acgan"),
+    "classifiers": ("cnn",),
+    "gan_steps": 4,
+    "snapshots": 2,
+    "max_epochs": 3,
+    "patience": 2,
+    "cas_count": 10,
+    "cas_epochs": 1,
+}
+
+
+@dataclasses.dataclass
+class MnistSettings(Settings):
+    sizes: tuple = (250, 500)
+    classifiers: tuple = ("s4-mlp", "cnn")
+    clf_batch: int = 64
+    ratios: tuple = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
+    transform_ratios: tuple = (0.0, 1.0)
+    alphas: tuple = (4,)
+    synthetic_per_digit: int = 1000
+    gan_preset: str = "mnist-mlp-gan"
+    gan_epochs: int = 2000
+    recursive: int = 0
+
+
+MNIST_QUICK = {
+    "gan_set": {"jit_compile": False},
+    "sizes": (20,),
+    "ratios": (0.0, 1.0),
+    "transform_ratios": (0.0,),
+    "synthetic_per_digit": 20,
+    "classifiers": ("s4-mlp",),
+    "trials": 2,
+    "gan_epochs": 2,
+    "snapshots": 2,
+    "max_epochs": 3,
+    "patience": 2,
+    "cas_count": 10,
+    "cas_epochs": 1,
+    "recursive": 1,
+}
+
+
+def make_settings(cls, quick_values, quick, overrides):
+    """`cls()` with the quick values (when `quick`) and then the given overrides (None = unset)."""
+    values = dict(quick_values) if quick else {}
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return cls(**values)
+
+
+def at_least(settings, low, *names):
+    """A one-line UserError for the first of `names` below `low` (flags are --name-with-dashes)."""
+    for name in names:
+        value = getattr(settings, name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if item is not None and item < low:
+                raise UserError(f"--{name.replace('_', '-')} {item}: must be at least {low}")
+
+
+def check_common(settings, flag_word):
+    """The checks every experiment shares; `flag_word` is what a size counts ('class', 'digit')."""
+    for name in settings.classifiers:
+        if name not in CLASSIFIERS:
+            raise UserError(f"--classifiers: unknown classifier '{name}'; choose from {', '.join(CLASSIFIERS)}")
+    at_least(settings, 1, "trials", "clf_batch", "max_epochs", "snapshots", "cas_count", "cas_epochs")
+    at_least(settings, 0, "patience")
+    if min(settings.sizes) < 4:
+        raise UserError(
+            f"--sizes {min(settings.sizes)}: every size must be at least 4 images per {flag_word} "
+            "(training and validation images)"
+        )
+    if not 0 < settings.validation < 0.5:
+        raise UserError(f"--validation {settings.validation}: give a share of the real images between 0 and 0.5")
+    if settings.filter is not None and not 0 < settings.filter < 1:
+        raise UserError(f"--filter {settings.filter}: give a class probability between 0 and 1, e.g. 0.5")
+
+
+def check_gan_set(settings, presets):
+    """Every --gan-set must be a setting of the GAN presets the experiment trains, of its type."""
+    for preset in presets:
+        try:
+            get_preset(preset).with_overrides(settings.gan_set)
+        except UserError as err:
+            raise UserError(f"--gan-set: {err}") from None
+
+
+def check_folders(dataset, data_dir, output):
+    """The output folder can be written and the data set's folder exists (the same rule as train's)."""
+    check_writable(output)
+    resolve_data_dir(data_dir, dataset)
+
+
+def check_neu(settings, data_dir=None, output=None):
+    check_common(settings, "class")
+    unknown = [s for s in settings.sources if s not in SOURCES]
+    if unknown:
+        raise UserError(f"--sources: unknown source '{unknown[0]}'; choose from {', '.join(SOURCES)}")
+    if not parse_policy(settings.diffaugment):
+        raise UserError(f"--diffaugment {settings.diffaugment}: the -da sources need a policy, e.g. color,translation")
+    at_least(settings, 1, "test_per_class", "gan_steps", "gan_batch")
+    at_least(settings, 0, "k")
+    check_gan_set(settings, sorted({SOURCES[s][0] for s in settings.sources}))
+    if output is not None:
+        check_folders("neu", data_dir, output)
+
+
+def check_mnist(settings, data_dir=None, output=None):
+    check_common(settings, "digit")
+    if settings.gan_preset not in PRESETS:
+        raise UserError(f"--gan-preset: unknown preset '{settings.gan_preset}'; see 'pyimagesearch-gan presets'")
+    at_least(settings, 0, "ratios", "transform_ratios", "recursive")
+    at_least(settings, 1, "alphas", "synthetic_per_digit", "gan_epochs")
+    check_gan_set(settings, [settings.gan_preset])
+    if output is not None:
+        check_folders("mnist", data_dir, output)

@@ -13,8 +13,6 @@ import numpy as np
 
 from pyimagesearch_gan.errors import UserError
 
-NOISE_KINDS = ("uniform", "normal")
-
 
 def draw_noise(rng, count, dim, kind="uniform"):
     """`count` generator noise vectors of `dim` values as float32, drawn with NumPy.

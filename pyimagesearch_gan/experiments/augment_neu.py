@@ -69,7 +69,6 @@ COLUMNS = [
 KEY = ["real_per_class", "situation", "classifier", "trial"]
 # settings that only choose which rows are fitted (common.Results keeps rows across them)
 SELECTING = ("sizes", "sources", "classifiers", "trials")
-SELECTION_COLUMNS = ["real_per_class", "source", "epoch", "class", "cas", "recall", "fid", "chosen"]
 
 
 def situations(settings):

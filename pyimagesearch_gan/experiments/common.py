@@ -362,13 +362,6 @@ def as_text(rows):
     return [{key: str(value) for key, value in row.items()} for row in rows]
 
 
-def mean_std(stats, key, digits=3):
-    if key not in stats:
-        return "-"
-    mean, std, n = stats[key]
-    return f"{mean:.{digits}f} ± {std:.{digits}f}" if n > 1 else f"{mean:.{digits}f}"
-
-
 def markdown_table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]

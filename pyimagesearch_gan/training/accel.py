@@ -1,12 +1,12 @@
 """How a run uses the machine: XLA, mixed precision and tf.distribute strategies.
 
-XLA (`--jit-compile`, measured with `pyimagesearch-gan bench`, README "Speed"): "auto", the
-default, compiles the optimizer updates with XLA (it fuses Adam's dozen elementwise passes
-into one) and leaves the step itself to Keras' choice: XLA on GPU, not on CPU, where oneDNN's
-convolutions beat XLA's and the graph's independent ops (several class GANs) run in parallel.
+XLA (`--jit-compile`; measurements in docs/speed.md): "auto", the default, compiles the
+optimizer updates with XLA (it fuses Adam's dozen elementwise passes into one) and leaves
+the step itself to Keras' choice: XLA on GPU, not on CPU, where oneDNN's convolutions beat
+XLA's and the graph's independent ops (several class GANs) run in parallel.
 "on" compiles the whole step, "off" nothing. Threads (`--intra-op-threads`): several class
-GANs in one step on CPU run one thread per op and one op per core (4-13% faster at batch 16
-on 2 cores); a single GAN keeps TensorFlow's pools.
+GANs in one step on CPU run one thread per op and one op per core (their graphs are
+independent); a single GAN keeps TensorFlow's pools.
 
 GPU path: `--mixed-precision` sets the Keras policy mixed_float16 before the models are
 built (layers compute in float16, keep float32 weights), puts each network's output layer
@@ -36,9 +36,8 @@ def optimizer_update(optimizer, variables, xla=True):
     """`optimizer.apply(grads, variables)` as a function of `grads`, XLA-compiled when `xla`.
 
     Adam's update is a dozen elementwise passes over every weight; TensorFlow runs them one by
-    one (a third of a book-DCGAN step at batch 16 on CPU), XLA fuses them into one loop. Under
-    a tf.distribute strategy `apply` sums gradients across replicas, which cannot run inside
-    an XLA function: there the plain update is used.
+    one, XLA fuses them into one loop. Under a tf.distribute strategy `apply` sums gradients
+    across replicas, which cannot run inside an XLA function: there the plain update is used.
     """
 
     def plain(grads):
@@ -59,8 +58,8 @@ def intra_op_threads(cfg, concurrent):
     """Threads per op for a run (0 = TensorFlow's choice).
 
     Several class GANs in one step on CPU: one thread per op and one op per core (the class
-    graphs are independent), measured 4-13% faster at batch 16 than TensorFlow's default of
-    every op on every core (README "Speed"). A single GAN keeps TensorFlow's choice.
+    graphs are independent), faster than TensorFlow's default of every op on every core
+    (docs/speed.md). A single GAN keeps TensorFlow's choice.
     """
     if cfg.intra_op_threads:
         return cfg.intra_op_threads

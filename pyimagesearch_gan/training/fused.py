@@ -9,11 +9,11 @@ one op over the classes' channels, Adam one update per stacked variable. Each cl
 own weights, optimizer moments, noise and augmentation seeds and losses: the step computes
 what `ClassGANs` computes (tests compare the two with training one class after another).
 
-Measured on the six NEU classes with the book model (README "Speed"): about 4 s less
-start-up, about 20% slower epochs, so `--fuse` is for short runs (labs, quick looks), and
-off by default. Convolutions stay per class (the vectorized filter gradient loops over the
-classes): a grouped convolution over the classes' channels measured 5x slower than the
-classes' separate convolutions on CPU, XLA's slower still.
+It trades epoch time for start-up (less to trace, but one chain of ops instead of one per
+class for the cores to share), so `--fuse` is for short runs (labs, quick looks) and off by
+default; docs/speed.md has the measurements. Convolutions stay per class (the vectorized
+filter gradient loops over the classes): a grouped convolution over the classes' channels
+was slower than the classes' separate convolutions on CPU.
 
 The class GANs stay what the rest of training reads and writes: `ClassSync` copies their
 variables into the stacked ones when `fit` begins (after a checkpoint was restored) and back

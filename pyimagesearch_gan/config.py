@@ -69,7 +69,7 @@ class TrainConfig:
     # equal size, for classes of different sizes when the run is long enough to pay (training/plan.py).
     concurrent: bool | str = "auto"
     fuse: bool = False  # side by side class GANs as one model of stacked weights: faster start-up, slower epochs
-    # Speed (accel.py; measured defaults in README "Speed").
+    # Speed (accel.py; measured defaults in docs/speed.md).
     intra_op_threads: int = (
         0  # threads per op; 0 = auto: 1 for concurrent class GANs on CPU (one op per core), else TensorFlow's
     )

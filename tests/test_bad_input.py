@@ -152,7 +152,7 @@ def test_missing_output_folder_is_created(data, tmp_path, capsys):
     [
         (["--preset", "nope"], ["unknown preset 'nope'"]),
         (["--set", "noise=gaussian"], ["noise", "uniform"]),
-        (["--set", "epochs=abc"], ["epochs", "whole number", "'abc'"]),
+        (["--set", "epochs=abc"], ["epochs", "whole number", '"abc"']),
         (["--set", "nonsense=1"], ["unknown setting 'nonsense'"]),
         (["--jit-compile", "maybe"], ["--jit-compile", "maybe"]),
         (["--channels", "2"], ["--channels"]),

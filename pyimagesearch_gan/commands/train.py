@@ -5,6 +5,7 @@ with `--set key=value` (model settings as `--set model.alpha=0.3`).
 """
 
 import argparse
+import sys
 
 from pyimagesearch_gan.config import parse_assignments
 from pyimagesearch_gan.errors import UserError
@@ -207,6 +208,20 @@ def train_overrides(args):
     return overrides
 
 
+def write_run_report(run_dir):
+    """The run's report page and progress GIFs, at the end of training however it ended; a
+    failure here is a warning: it must never hide how training ended."""
+    from pyimagesearch_gan.report import write_report
+
+    try:
+        print(f"report: {write_report(run_dir)}", flush=True)
+    except Exception as err:
+        print(
+            f"warning: could not write the report of {run_dir} ({err}); try 'pyimagesearch-gan report {run_dir}'",
+            file=sys.stderr,
+        )
+
+
 RESUME_FLAGS = ("epochs", "data_dir", "verbose")  # what --resume lets change: train longer, data moved
 
 
@@ -220,7 +235,7 @@ def run(args):
     import_tensorflow(args.verbose)
     from pyimagesearch_gan.training.trainer import train
 
-    train(cfg, plan=plan, verbose=args.verbose)
+    train(cfg, plan=plan, verbose=args.verbose, on_end=write_run_report)
 
 
 def run_resume(args):
@@ -243,7 +258,7 @@ def run_resume(args):
     import_tensorflow(args.verbose)
     from pyimagesearch_gan.training.trainer import train
 
-    train(cfg, resume=True, plan=plan, verbose=args.verbose)
+    train(cfg, resume=True, plan=plan, verbose=args.verbose, on_end=write_run_report)
 
 
 def resume_config(run_dir, *, epochs=None, data_dir=None):

@@ -8,6 +8,7 @@ discriminator maps an image to a real/fake probability (N, 1). A conditional gen
 
 import dataclasses
 import importlib
+import json
 
 from pyimagesearch_gan.errors import UserError
 
@@ -72,7 +73,7 @@ def check_model_settings(family, model):
                 + ", ".join(f"model.{key}" for key in known)
             )
         if not known[name].accepts(value):
-            raise UserError(f"setting 'model.{name}' must be {known[name].describe()}, got {value!r}")
+            raise UserError(f"setting 'model.{name}' must be {known[name].describe()}, got {json.dumps(value)}")
 
 
 def is_conditional(name):

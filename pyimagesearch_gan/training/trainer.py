@@ -12,7 +12,6 @@ resume=True)` goes on from there, skipping finished GANs.
 """
 
 import contextlib
-import sys
 import time
 from pathlib import Path
 
@@ -25,7 +24,6 @@ from pyimagesearch_gan.data import make_pipeline, steps_per_epoch
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
-from pyimagesearch_gan.report import write_report
 from pyimagesearch_gan.runs import resume_hint
 from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.training.checkpoints import Checkpointer, NonFinite
@@ -265,10 +263,11 @@ def fit(model, dataset, *, checkpointer, callbacks, steps, epochs, initial_epoch
 # ---------------------------------------------------------------- a run
 
 
-def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
+def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False, on_end=None):
     """Train every GAN of `cfg`; returns the run folder. With `resume`, go on with the run in
     `run_dir` (or cfg.output) from its checkpoints (`resume_config` reads its settings).
-    `plan` is `plan_run`'s, when the caller checked the input already."""
+    `plan` is `plan_run`'s, when the caller checked the input already. `on_end(run_dir)` runs
+    when training ends, however it ends (the command writes the run's report page there)."""
     plan = plan or plan_run(cfg, run_dir, resume=resume)
     if cfg.deterministic:
         tf.config.experimental.enable_op_determinism()
@@ -299,7 +298,7 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False):
     )
     first_step = []
     accel.set_threads(cfg, concurrent=any(len(group) > 1 for group in groups))
-    with guarded_run(run_dir) as stop, reported(run_dir):
+    with guarded_run(run_dir) as stop, ending(run_dir, on_end):
         for i, group in enumerate(groups):
             if resume and is_finished(cfg, run_dir, [job.folder for job in group]):
                 print(f"[{', '.join(job.name for job in group)}] already trained, skipped", flush=True)
@@ -341,16 +340,10 @@ def closing_time(first_step):
 
 
 @contextlib.contextmanager
-def reported(run_dir):
-    """Write the run's report page and progress GIFs when training ends, however it ends."""
+def ending(run_dir, on_end):
+    """Call `on_end(run_dir)` when the block ends, however it ends."""
     try:
         yield
     finally:
-        try:
-            path = write_report(run_dir)
-            print(f"report: {path}", flush=True)
-        except Exception as err:  # the page must never hide how training ended
-            print(
-                f"warning: could not write the report of {run_dir} ({err}); try 'pyimagesearch-gan report {run_dir}'",
-                file=sys.stderr,
-            )
+        if on_end is not None:
+            on_end(run_dir)

@@ -9,17 +9,15 @@ import dataclasses
 import json
 import types
 import typing
-from pathlib import Path
 
-from pyimagesearch_gan.data import check_prefer_extension
+from pyimagesearch_gan.data import check_prefer_extension, steps_per_epoch
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.files import write_json
 from pyimagesearch_gan.models import FAMILIES, check_model_settings
 
 POLICIES = ("color", "translation", "cutout")  # DiffAugment policies (training/diffaugment.py)
 # Settings added after experiments began keeping fingerprints of GAN settings: at their defaults
 # they are left out of `fingerprint_dict`, so records made before them stay valid.
-LATER_FIELDS = ("ada_target", "ada_kimg")
+LATER_FIELDS = ("ada_target", "ada_kimg", "updates")
 
 
 @dataclasses.dataclass
@@ -39,8 +37,10 @@ class TrainConfig:
     per_class: bool = True
     image_size: int = 28
     channels: int = 1
-    # Schedule.
+    # Schedule: `epochs` passes over each class's images (the book's), or with `updates` set, that
+    # many updates per GAN whatever its class size, in `epochs` epochs of updates / epochs steps.
     epochs: int = 50
+    updates: int | None = None
     batch_size: int = 128
     seed: int = 42
     deterministic: bool = False
@@ -92,6 +92,13 @@ class TrainConfig:
             return self.snapshot_every
         return self.checkpoint_every * max(1, -(-self.epochs // (10 * self.checkpoint_every)))
 
+    def steps_per_epoch(self, num_images):
+        """Steps of one epoch of a GAN of `num_images` images: updates / epochs (rounded up) with
+        an update budget, else one pass (the last partial batch dropped, as the book does)."""
+        if self.updates is not None:
+            return -(-self.updates // self.epochs)
+        return steps_per_epoch(num_images, self.batch_size)
+
     def optimizer_decay(self, lr):
         """The decay rate per update: the book's lr / epochs unless set explicitly."""
         return lr / (self.decay_epochs or self.epochs) if self.decay is None else self.decay
@@ -105,24 +112,6 @@ class TrainConfig:
         default = TrainConfig()
         values = self.to_dict()
         return {k: v for k, v in values.items() if k not in LATER_FIELDS or v != getattr(default, k)}
-
-    def save(self, path):
-        write_json(path, self.to_dict())  # atomic: a killed run never leaves a torn config.json
-
-    @classmethod
-    def load(cls, path):
-        try:
-            values = json.loads(Path(path).read_text())
-        except (OSError, ValueError) as err:
-            raise UserError(
-                f"cannot read the run config {path} ({err}); point at a run folder written by pyimagesearch-gan"
-            ) from None
-        if not isinstance(values, dict):
-            raise UserError(
-                f"the run config {path} is not a JSON object of settings; point at a run folder written by "
-                "pyimagesearch-gan"
-            )
-        return cls().with_overrides(values)
 
     def with_overrides(self, overrides):
         """A copy with `overrides` applied; keys may be 'model.x' for family settings (another
@@ -149,6 +138,10 @@ class TrainConfig:
         checks = [
             (self.epochs >= 1, "--epochs must be at least 1"),
             (self.batch_size >= 1, "--batch-size must be at least 1"),
+            (
+                self.updates is None or self.updates >= self.epochs,
+                f"--set updates={self.updates} must be at least --epochs {self.epochs} (one update per epoch)",
+            ),
             (self.image_size >= 8 and self.image_size % 4 == 0, "--image-size must be a multiple of 4, at least 8"),
             (self.channels in (1, 3), "--channels must be 1 or 3"),
             (self.noise in ("uniform", "normal"), "--set noise= must be 'uniform' or 'normal'"),

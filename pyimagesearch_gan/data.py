@@ -574,11 +574,13 @@ def steps_per_epoch(num_images, batch_size, *, label="the training set"):
     return steps
 
 
-def make_pipeline(images_uint8, batch_size, *, seed, labels=None, initial_epoch=0):
-    """Infinite tf.data batches in [-1, 1]; epoch e's order is a pure function of (seed, e).
+def make_pipeline(images_uint8, batch_size, *, seed, labels=None, initial_epoch=0, start_batch=None):
+    """Infinite tf.data batches in [-1, 1], pass after pass over the images; pass e's order is a
+    pure function of (seed, e).
 
     Use with Model.fit(steps_per_epoch=steps_per_epoch(N, batch_size), initial_epoch=k) and
     pass the same initial_epoch here: the resumed run sees the batches an uninterrupted run sees.
+    `start_batch` instead starts after that many batches (epochs of another length than a pass).
     """
     import tensorflow as tf
 
@@ -591,7 +593,8 @@ def make_pipeline(images_uint8, batch_size, *, seed, labels=None, initial_epoch=
         order = tf.random.experimental.stateless_shuffle(tf.range(num), seed=tf.stack([seed, epoch]))
         return tf.data.Dataset.from_tensor_slices(tf.reshape(order[: steps * batch_size], [steps, batch_size]))
 
-    batches = tf.data.Dataset.counter(start=initial_epoch).flat_map(epoch_batches)
+    first_pass, offset = divmod(start_batch, steps) if start_batch is not None else (initial_epoch, 0)
+    batches = tf.data.Dataset.counter(start=first_pass).flat_map(epoch_batches).skip(offset)
     if labels is None:
         batches = batches.map(lambda index: tf.gather(images, index))
     else:

@@ -28,8 +28,13 @@ from pyimagesearch_gan.files import write_json
 from pyimagesearch_gan.utils import draw_noise, fingerprint
 
 MANIFEST = "run.json"
+CONFIG = "config.json"
 FORMAT = "pyimagesearch-gan run"
 VERSION = 1
+# A checkpoint file (training/checkpoints.py writes them): the arrays of these sections, a JSON meta.
+CHECKPOINT_FORMAT = "pyimagesearch-gan checkpoint"
+CHECKPOINT_VERSION = 1
+CHECKPOINT_SECTIONS = ("generator", "discriminator", "d_optimizer", "g_optimizer", "other")
 
 
 def folder_name(name):
@@ -49,6 +54,28 @@ class Target:
 
 
 # ---------------------------------------------------------------- the manifest
+
+
+def write_config(run_dir, cfg):
+    """`config.json`: the run's resolved settings (atomic: a killed run never leaves a torn one)."""
+    write_json(Path(run_dir) / CONFIG, cfg.to_dict())
+
+
+def read_config(path):
+    """The TrainConfig saved in `path` (a run's config.json), checked like flags; a one-line
+    UserError when it cannot be read or holds a setting of the wrong type."""
+    try:
+        values = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as err:
+        raise UserError(
+            f"cannot read the run config {path} ({err}); point at a run folder written by pyimagesearch-gan"
+        ) from None
+    if not isinstance(values, dict):
+        raise UserError(
+            f"the run config {path} is not a JSON object of settings; point at a run folder written by "
+            "pyimagesearch-gan"
+        )
+    return TrainConfig().with_overrides(values)
 
 
 def write_manifest(run_dir, cfg, jobs, *, class_names, conditional, side_by_side=False):
@@ -211,7 +238,7 @@ def open_run(run_dir, *, flag="RUN_DIR"):
         inside = f"runs inside it: {', '.join(runs[:5])}" if runs else hint
         raise UserError(f"{flag} folder {run_dir} holds no pyimagesearch-gan run (no config.json): {inside}")
     try:
-        cfg = TrainConfig.load(run_dir / "config.json")
+        cfg = read_config(run_dir / CONFIG)
     except UserError as err:
         raise UserError(f"{run_dir / 'config.json'} is not a pyimagesearch-gan run config ({err}): {hint}") from None
     return Run(run_dir, cfg)
@@ -307,7 +334,6 @@ def generator_epoch(run, gan, epoch=None):
 def load_generator(run, gan, epoch=None):
     """(generator, epoch) of GAN folder `gan`: the final generator.keras, or epoch `epoch`'s."""
     from pyimagesearch_gan.models import get_family
-    from pyimagesearch_gan.training.checkpoints import load_generator_weights
 
     used = generator_epoch(run, gan, epoch)
     final = run.folder / gan / "generator.keras"
@@ -333,6 +359,75 @@ def epoch_plan(run, wanted=None):
             )
         epochs = sorted(set(wanted))
     return {e: [t for t in run.targets_all if e in available[t.gan]] for e in epochs}
+
+
+# ---------------------------------------------------------------- checkpoint files
+
+
+def read_checkpoint(path):
+    """{"meta", "state", "benchmark", "path"} of a checkpoint file, or UserError naming it."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
+                raise UserError(f"{path} is not a pyimagesearch-gan checkpoint")
+            if meta.get("version") != CHECKPOINT_VERSION:
+                raise UserError(
+                    f"{path} is a version {meta.get('version')} checkpoint; this pyimagesearch-gan reads "
+                    f"version {CHECKPOINT_VERSION}"
+                )
+            shared = meta.get("weights") or {}
+            state = {
+                section: [
+                    None if j in shared.get(section, {}).get("indices", ()) else data[f"{section}/{j:04d}"]
+                    for j in range(len(meta["shapes"][section]))
+                ]
+                for section in CHECKPOINT_SECTIONS
+                if section in meta["shapes"]
+            }
+            benchmark = [data[k] for k in sorted(k for k in data.files if k.startswith("benchmark/"))]
+    except UserError:
+        raise
+    except Exception as err:  # a damaged or foreign file: zipfile, OSError, KeyError, ValueError ...
+        raise UserError(f"cannot read checkpoint {path} ({type(err).__name__}: {str(err)[:100]})") from None
+    for section, ref in shared.items():
+        values = model_weights(Path(path).parents[2] / ref["file"], ref["fingerprint"], path)
+        for j, value in zip(ref["indices"], values, strict=True):
+            state[section][j] = value
+    return {"meta": meta, "state": state, "benchmark": benchmark, "path": path}
+
+
+def model_weights(file, expected, checkpoint):
+    """The weights of the model saved in `file`, which checkpoint `checkpoint` keeps its
+    weights in; UserError when it is missing, unreadable or not the one it was written with."""
+    fix = f"restore it, or delete {checkpoint} to resume from an older checkpoint"
+    if not file.is_file():
+        raise UserError(f"{checkpoint} keeps its weights in {file}, which is missing: {fix}")
+    try:
+        import keras
+
+        model = keras.saving.load_model(file, compile=False)
+    except Exception as err:  # a damaged or foreign file; Keras raises many types
+        raise UserError(f"cannot load {file} ({type(err).__name__}: {str(err)[:100]}): {fix}") from None
+    values = [keras.ops.convert_to_numpy(w) for w in model.weights]
+    if fingerprint(*values) != expected:
+        raise UserError(f"{file} changed since {checkpoint} was written: {fix}")
+    return values
+
+
+def load_generator_weights(generator, run_dir, gan, epoch):
+    """Put the generator weights of GAN folder `gan` at `epoch` (its snapshot, else its full
+    checkpoint) into `generator` (built like the run's); returns the file's meta."""
+    path = snapshot_path(run_dir, gan, epoch)
+    loaded = read_checkpoint(path if path.is_file() else checkpoint_path(run_dir, gan, epoch))
+    values = loaded["state"]["generator"]
+    if [list(v.shape) for v in generator.variables] != [list(v.shape) for v in values]:
+        raise UserError(
+            f"{loaded['path']} does not fit the generator of {Path(run_dir) / 'config.json'}: was the config edited?"
+        )
+    for variable, value in zip(generator.variables, values):
+        variable.assign(value)
+    return loaded["meta"]
 
 
 def load_model(path):

@@ -95,7 +95,7 @@ def outcomes(tmp_path_factory, write_image_tree):
     run = root / "run"  # a finished run's files, listed but never opened: every case stops before
     cfg = TrainConfig().with_overrides({"dataset": "folder", "data_dir": str(data), "epochs": 3})
     (run / "a").mkdir(parents=True)
-    cfg.save(run / "config.json")
+    runs.write_config(run, cfg)
     job = Job(0, "a", np.zeros((4, 28, 28, 1), "uint8"), None, ["a"], run / "a")
     runs.write_manifest(run, cfg, [job], class_names=["a"], conditional=False)
 

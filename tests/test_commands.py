@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from keras import layers
 
+from pyimagesearch_gan import runs
 from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.evidence.real_data import load_real
 from pyimagesearch_gan.models import book
@@ -66,7 +67,7 @@ def run_dir(tmp_path_factory, data_root):
     run = tmp_path_factory.mktemp("runs") / "tiny"
     run.mkdir()
     cfg = tiny_cfg(data_root)
-    cfg.save(run / "config.json")
+    runs.write_config(run, cfg)
     for index, name in enumerate(CLASSES):
         write_gan(run, cfg, index, name, cfg.epochs)
     return run
@@ -194,7 +195,7 @@ def label_image_generator(num_classes):
 def test_generate_from_a_conditional_run(data_root, tmp_path):
     run = tmp_path / "acgan"
     (run / "crazing+inclusion").mkdir(parents=True)
-    tiny_cfg(data_root, family="acgan", model={}).save(run / "config.json")
+    runs.write_config(run, tiny_cfg(data_root, family="acgan", model={}))
     label_image_generator(2).save(run / "crazing+inclusion" / "generator.keras")
     main(["generate", str(run), "--count", "3", "--output", str(tmp_path / "out")])
     for name, level in (("crazing", 64), ("inclusion", 191)):  # labels 0 and 1 in the run's class order

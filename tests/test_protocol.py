@@ -12,6 +12,7 @@ from pyimagesearch_gan.experiments import augment_neu, protocol
 from pyimagesearch_gan.experiments.gans import train_gans
 from pyimagesearch_gan.experiments.settings import NeuSettings
 from pyimagesearch_gan.presets import get_preset
+from pyimagesearch_gan.runs import checkpoint_path, open_run, read_checkpoint, read_history
 
 
 def test_validation_split_is_per_class_and_disjoint():
@@ -104,11 +105,26 @@ def test_experiment_gans_keep_a_generator_per_epoch_and_resume(tmp_path):
     cfg = get_preset("neu-dcgan").with_overrides({"batch_size": 4, "num_benchmark": 4, "jit_compile": False})
     rng = np.random.default_rng(0)
     images = [rng.integers(0, 256, (8, 28, 28, 1), dtype="uint8") for _ in range(2)]
-    gans = train_gans(cfg, ["a", "b"], images, tmp_path / "gans", passes=4, snapshots=2)
-    assert gans.epochs == [1, 2] and gans.updates == 2 * 2 * 2
+    gans = train_gans(cfg, ["a", "b"], images, tmp_path / "gans", updates=8, snapshots=2)
+    assert gans.epochs == [1, 2] and gans.updates == 8
     first, final = gans.generator(1, epoch=1), gans.generator(1)
     assert not all(np.array_equal(u, v) for u, v in zip(first.get_weights(), final.get_weights()))
     assert gans.synthesize(1, 3, seed=0).shape == (3, 28, 28, 1)
     (tmp_path / "gans" / "done.json").unlink()  # as if stopped after its last epoch: resumes, trains nothing more
-    again = train_gans(cfg, ["a", "b"], images, tmp_path / "gans", passes=4, snapshots=2)
+    again = train_gans(cfg, ["a", "b"], images, tmp_path / "gans", updates=8, snapshots=2)
     assert all(np.array_equal(u, v) for u, v in zip(final.get_weights(), again.generator(1).get_weights()))
+
+
+def test_experiment_gans_of_different_class_sizes_get_the_same_updates(tmp_path):
+    """An update budget, not passes: a class of 8 images trains as long as one of 24, and the
+    GAN folder is a run folder like train's (config.json, run.json, openable)."""
+    cfg = get_preset("neu-dcgan").with_overrides({"batch_size": 4, "num_benchmark": 4, "jit_compile": False})
+    rng = np.random.default_rng(1)
+    images = [rng.integers(0, 256, (n, 28, 28, 1), dtype="uint8") for n in (8, 24)]
+    gans = train_gans(cfg, ["small", "large"], images, tmp_path / "gans", updates=6, snapshots=2)
+    run = open_run(tmp_path / "gans")
+    assert run.cfg.updates == 6 and run.classes == ["small", "large"] and gans.updates == 6
+    for gan in run.gans:
+        state = read_checkpoint(checkpoint_path(run.folder, gan, 2))["state"]
+        assert [int(np.ravel(v)[0]) for v in state["d_optimizer"][:1]] == [6], gan
+        assert [r["epoch"] for r in read_history(run.folder / gan)] == [1, 2]

@@ -82,7 +82,7 @@ def assert_same_run(run, reference, classes=("a", "b")):
         epochs = checkpoint.checkpoint_epochs(reference, name)
         mine = checkpoint.read_checkpoint(checkpoint.checkpoint_path(run, name, epochs[-1]))
         theirs = checkpoint.read_checkpoint(checkpoint.checkpoint_path(reference, name, epochs[-1]))
-        for section in checkpoint.SECTIONS:
+        for section in checkpoint.CHECKPOINT_SECTIONS:
             assert len(mine["state"][section]) == len(theirs["state"][section])
             for i, (x, y) in enumerate(zip(mine["state"][section], theirs["state"][section])):
                 assert np.array_equal(x, y), f"{name}: {section} variable {i} differs"
@@ -411,12 +411,12 @@ def test_changed_training_images_stop_the_resume(data, reference, tmp_path, caps
 
 def test_resume_with_more_epochs_keeps_the_learning_rate_decay(run_a, tmp_path):
     """--epochs extends a run; the decay stays lr / 4 (the original epochs) and goes on from update 8."""
-    from pyimagesearch_gan.config import TrainConfig
+    from pyimagesearch_gan import runs
 
     run = tmp_path / "run"
     shutil.copytree(run_a, run)
     main(["train", "--resume", str(run), "--epochs", "5"])
-    cfg = TrainConfig.load(run / "config.json")
+    cfg = runs.read_config(run / "config.json")
     assert (cfg.epochs, cfg.decay_epochs) == (5, 4)
     assert cfg.optimizer_decay(cfg.d_lr) == cfg.d_lr / 4  # what make_optimizer's InverseTimeDecay gets
     final = checkpoint.read_checkpoint(checkpoint.checkpoint_path(run, "a", 5))

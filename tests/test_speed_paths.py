@@ -20,9 +20,10 @@ from pyimagesearch_gan.commands import build_parser, main
 from pyimagesearch_gan.commands.train import train_overrides
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.models import book, get_family
-from pyimagesearch_gan.training import accel, bench
+from pyimagesearch_gan.speed import bench
+from pyimagesearch_gan.speed.book_loop import BookLoop, book_run, clone_pair
+from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.training import monitor as monitor_module
-from pyimagesearch_gan.training.book_loop import BookLoop, book_run, clone_pair
 from pyimagesearch_gan.training.class_gans import ClassGANs, joint_dataset, schedule
 from pyimagesearch_gan.training.fused import FusedClassGANs, why_not_fused
 from pyimagesearch_gan.training.gan import GAN

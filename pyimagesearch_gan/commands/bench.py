@@ -70,11 +70,11 @@ def add_parser(subparsers):
 
 
 def run(args):
-    from pyimagesearch_gan.training.bench_settings import settings_from_args
+    from pyimagesearch_gan.speed.settings import settings_from_args
     from pyimagesearch_gan.utils import import_tensorflow
 
     settings_from_args(args)  # every option checked before TensorFlow starts
     import_tensorflow()
-    from pyimagesearch_gan.training import bench
+    from pyimagesearch_gan.speed import bench
 
     bench.main(args)

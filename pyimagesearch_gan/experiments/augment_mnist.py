@@ -129,7 +129,7 @@ class Experiment:
             [str(d) for d in range(10)],
             per_digit,
             self.output / "gans" / name,
-            passes=settings.gan_epochs,
+            updates=settings.gan_epochs * (min(len(images) for images in per_digit) // cfg.batch_size),
             snapshots=settings.snapshots,
         )
         self.gan_times.add(name, gans)

@@ -33,7 +33,6 @@ source, so it holds what is done so far. A rerun with other --sizes, --sources, 
 import dataclasses
 import functools
 import json
-import math
 import time
 
 import numpy as np
@@ -163,13 +162,12 @@ def run(settings, data_dir, output):
             if source is not None:
                 common.log(f"[n = {n}] {source} (elapsed {format_seconds(time.perf_counter() - start)})")
                 cfg = gan_config(settings, source, len(per_class[0]), len(names))
-                steps_per_pass = (len(train_x) if cfg.family == "acgan" else len(per_class[0])) // cfg.batch_size
                 gans = train_gans(
                     cfg,
                     names,
                     per_class,
                     output / "gans" / f"size{n}" / source,
-                    passes=math.ceil(settings.gan_steps / steps_per_pass),
+                    updates=settings.gan_steps,
                     snapshots=settings.snapshots,
                 )
                 gan_times.add(f"n={n} {source}", gans)

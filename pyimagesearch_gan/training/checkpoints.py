@@ -36,18 +36,20 @@ import tensorflow as tf
 from pyimagesearch_gan import utils
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, remove_stale_temp
-from pyimagesearch_gan.runs import (  # noqa: F401  (the checkpoint files' names live with the run folder's format)
+from pyimagesearch_gan.runs import (  # noqa: F401  (the checkpoint files' format lives with the run folder's)
+    CHECKPOINT_FORMAT,
+    CHECKPOINT_SECTIONS,
+    CHECKPOINT_VERSION,
     checkpoint_dir,
     checkpoint_epochs,
     checkpoint_path,
     generator_epochs,
+    load_generator_weights,
+    read_checkpoint,
     snapshot_epochs,
     snapshot_path,
 )
 
-FORMAT = "pyimagesearch-gan checkpoint"
-VERSION = 1
-SECTIONS = ("generator", "discriminator", "d_optimizer", "g_optimizer", "other")
 # Settings a resumed run may change: they do not change what a step computes.
 RESUMABLE_CHANGES = (
     "epochs",
@@ -176,8 +178,8 @@ class Checkpointer(keras.callbacks.Callback):
             shared = self.save_models(i, state) if final else {}
             monitor = self.monitors[i].get_state(snap.epoch)
             meta = {
-                "format": FORMAT,
-                "version": VERSION,
+                "format": CHECKPOINT_FORMAT,
+                "version": CHECKPOINT_VERSION,
                 "epoch": snap.epoch,
                 "gan": name,
                 "images": self.counts[i],
@@ -316,55 +318,6 @@ def prune(run_dir, gan, keep, snapshot_every=None):
         path.unlink(missing_ok=True)
 
 
-def read_checkpoint(path):
-    """{"meta", "state", "benchmark", "path"} of a checkpoint file, or UserError naming it."""
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            meta = json.loads(str(data["meta"]))
-            if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-                raise UserError(f"{path} is not a pyimagesearch-gan checkpoint")
-            if meta.get("version") != VERSION:
-                raise UserError(
-                    f"{path} is a version {meta.get('version')} checkpoint; this pyimagesearch-gan reads "
-                    f"version {VERSION}"
-                )
-            shared = meta.get("weights") or {}
-            state = {
-                section: [
-                    None if j in shared.get(section, {}).get("indices", ()) else data[f"{section}/{j:04d}"]
-                    for j in range(len(meta["shapes"][section]))
-                ]
-                for section in SECTIONS
-                if section in meta["shapes"]
-            }
-            benchmark = [data[k] for k in sorted(k for k in data.files if k.startswith("benchmark/"))]
-    except UserError:
-        raise
-    except Exception as err:  # a damaged or foreign file: zipfile, OSError, KeyError, ValueError ...
-        raise UserError(f"cannot read checkpoint {path} ({type(err).__name__}: {str(err)[:100]})") from None
-    for section, ref in shared.items():
-        values = model_weights(Path(path).parents[2] / ref["file"], ref["fingerprint"], path)
-        for j, value in zip(ref["indices"], values, strict=True):
-            state[section][j] = value
-    return {"meta": meta, "state": state, "benchmark": benchmark, "path": path}
-
-
-def model_weights(file, expected, checkpoint):
-    """The weights of the model saved in `file`, which checkpoint `checkpoint` keeps its
-    weights in; UserError when it is missing, unreadable or not the one it was written with."""
-    fix = f"restore it, or delete {checkpoint} to resume from an older checkpoint"
-    if not file.is_file():
-        raise UserError(f"{checkpoint} keeps its weights in {file}, which is missing: {fix}")
-    try:
-        model = keras.saving.load_model(file, compile=False)
-    except Exception as err:  # a damaged or foreign file; Keras raises many types
-        raise UserError(f"cannot load {file} ({type(err).__name__}: {str(err)[:100]}): {fix}") from None
-    values = [keras.ops.convert_to_numpy(w) for w in model.weights]
-    if utils.fingerprint(*values) != expected:
-        raise UserError(f"{file} changed since {checkpoint} was written: {fix}")
-    return values
-
-
 def latest_common(run_dir, names):
     """(epoch, [checkpoint per GAN]) of the newest epoch every GAN of a group has a readable
     checkpoint of; (0, None) when none has any. Unreadable newer files are skipped with a warning."""
@@ -386,18 +339,3 @@ def latest_common(run_dir, names):
         f"no usable checkpoint of {', '.join(names)} in {folder} ({reason}): "
         f"delete {folder} to train {'it' if len(names) == 1 else 'them'} again from epoch 1"
     )
-
-
-def load_generator_weights(generator, run_dir, gan, epoch):
-    """Put the generator weights of GAN folder `gan` at `epoch` (its snapshot, else its full
-    checkpoint) into `generator` (built like the run's); returns the file's meta."""
-    path = snapshot_path(run_dir, gan, epoch)
-    loaded = read_checkpoint(path if path.is_file() else checkpoint_path(run_dir, gan, epoch))
-    values = loaded["state"]["generator"]
-    if [list(v.shape) for v in generator.variables] != [list(v.shape) for v in values]:
-        raise UserError(
-            f"{loaded['path']} does not fit the generator of {Path(run_dir) / 'config.json'}: was the config edited?"
-        )
-    for variable, value in zip(generator.variables, values):
-        variable.assign(value)
-    return loaded["meta"]

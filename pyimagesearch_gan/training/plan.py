@@ -21,7 +21,8 @@ from pyimagesearch_gan.utils import per_class_split
 
 @dataclasses.dataclass
 class Job:
-    """One GAN to train: its images (uint8), labels for conditional models, output folder."""
+    """One GAN to train: its images (uint8), labels for conditional models, output folder, and
+    its steps per epoch (`TrainConfig.steps_per_epoch`, resolved once by the plan)."""
 
     index: int
     name: str
@@ -29,6 +30,7 @@ class Job:
     labels: np.ndarray | None
     class_names: list
     folder: Path = None
+    steps: int = 0
 
 
 def plan_jobs(cfg, data, class_ids, conditional):
@@ -42,7 +44,8 @@ def plan_jobs(cfg, data, class_ids, conditional):
     else:
         jobs = [Job(c, data.class_names[c], data.of_class(c), None, [data.class_names[c]]) for c in class_ids]
     for job in jobs:
-        steps_per_epoch(len(job.images), cfg.batch_size, label=f"class '{job.name}'")
+        steps_per_epoch(len(job.images), cfg.batch_size, label=f"class '{job.name}'")  # a batch fits
+        job.steps = cfg.steps_per_epoch(len(job.images))
     return jobs
 
 
@@ -74,7 +77,7 @@ def grouping(cfg, jobs):
     one_by_one = [[job] for job in jobs]
     if len(jobs) == 1:
         return [jobs], ""
-    steps = [steps_per_epoch(len(job.images), cfg.batch_size) for job in jobs]
+    steps = [job.steps for job in jobs]
     sizes = f"classes of {min(steps)} to {max(steps)} steps per epoch"
     if cfg.concurrent is False:
         return one_by_one, "one class after another (--no-concurrent)"
@@ -108,11 +111,13 @@ class Plan:
     run_dir: Path
 
 
-def plan_run(cfg, run_dir=None, *, resume=False):
-    """Check the run's input and plan its GANs; a UserError names what is wrong."""
-    data = load_dataset(
-        cfg.dataset, cfg.data_dir, image_size=cfg.image_size, channels=cfg.channels, prefer_extension=cfg.prefer_ext
-    )
+def plan_run(cfg, run_dir=None, *, resume=False, data=None):
+    """Check the run's input and plan its GANs; a UserError names what is wrong. `data`: the
+    images as an ImageSet, when they are not read from the config's data folder."""
+    if data is None:
+        data = load_dataset(
+            cfg.dataset, cfg.data_dir, image_size=cfg.image_size, channels=cfg.channels, prefer_extension=cfg.prefer_ext
+        )
     if cfg.max_per_class:
         data = data.where(per_class_split(data.labels, lambda n: min(n, cfg.max_per_class), cfg.seed))
     class_ids = parse_classes(cfg.classes, data.class_names)

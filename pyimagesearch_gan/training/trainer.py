@@ -20,7 +20,7 @@ import tensorflow as tf
 
 import pyimagesearch_gan
 from pyimagesearch_gan import runs
-from pyimagesearch_gan.data import make_pipeline, steps_per_epoch
+from pyimagesearch_gan.data import make_pipeline
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
@@ -112,7 +112,7 @@ def train_group(
     checkpoints, from their last checkpoint when `resume`; save them."""
     run_dir = Path(run_dir or jobs[0].folder.parent)
     gans = [build_gan(cfg, family, job) for job in jobs]
-    steps = [steps_per_epoch(len(job.images), cfg.batch_size) for job in jobs]
+    steps = [job.steps or cfg.steps_per_epoch(len(job.images)) for job in jobs]
     model = group_model(cfg, gans, [job.name for job in jobs], steps)
     prefixes = [""] if len(jobs) == 1 else [f"{job.name}/" for job in jobs]
     monitors = [
@@ -165,9 +165,9 @@ def train_group(
         )
     pipelines = [
         make_pipeline(
-            job.images, cfg.batch_size, seed=cfg.seed + job.index, labels=job.labels, initial_epoch=initial_epoch
+            job.images, cfg.batch_size, seed=cfg.seed + job.index, labels=job.labels, start_batch=initial_epoch * step
         )
-        for job in jobs
+        for job, step in zip(jobs, steps)
     ]
     dataset = accel.distribute_options(pipelines[0] if len(jobs) == 1 else joint_dataset(pipelines, steps), cfg)
     progress = ProgressLogger(
@@ -279,7 +279,7 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False, on_end=N
     run_dir = ensure_writable_dir(plan.run_dir, "--resume" if resume else "--output")
     for job in jobs:
         ensure_writable_dir(job.folder)
-    cfg.save(run_dir / "config.json")
+    runs.write_config(run_dir, cfg)
     groups, why = grouping(cfg, jobs)
     runs.write_manifest(
         run_dir,

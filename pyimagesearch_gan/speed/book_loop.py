@@ -11,7 +11,7 @@ combined model), which traces each function once with the right variables; and t
 The bench times this loop, and tests check the project's step reproduces its losses.
 `book_run` is the book's whole script around it (class after class: the batches, a montage of
 the fixed noise's images every epoch, the loss plot and the models at the end); `bench --runs`
-starts it in a new process, `python -m pyimagesearch_gan.training.book_loop`, to time a whole
+starts it in a new process, `python -m pyimagesearch_gan.speed.book_loop`, to time a whole
 run against `pyimagesearch-gan train`.
 """
 
@@ -111,11 +111,11 @@ def book_run(cfg, per_class, output, epochs):
 
 
 def main(argv=None):
-    """`python -m pyimagesearch_gan.training.book_loop`: the book's script on a preset's classes."""
+    """`python -m pyimagesearch_gan.speed.book_loop`: the book's script on a preset's classes."""
     from pyimagesearch_gan import STARTED
     from pyimagesearch_gan.presets import get_preset
-    from pyimagesearch_gan.training.bench import class_images
-    from pyimagesearch_gan.training.bench_settings import BenchSettings
+    from pyimagesearch_gan.speed.bench import class_images
+    from pyimagesearch_gan.speed.settings import BenchSettings
 
     p = argparse.ArgumentParser(description=main.__doc__)
     p.add_argument("--preset", default="neu-dcgan")

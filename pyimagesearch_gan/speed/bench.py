@@ -50,9 +50,9 @@ from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.presets import get_preset
+from pyimagesearch_gan.speed.book_loop import BookLoop
+from pyimagesearch_gan.speed.settings import JIT, settings_from_args
 from pyimagesearch_gan.training import accel
-from pyimagesearch_gan.training.bench_settings import JIT, settings_from_args
-from pyimagesearch_gan.training.book_loop import BookLoop
 from pyimagesearch_gan.training.class_gans import joint_dataset
 from pyimagesearch_gan.training.fused import FusedClassGANs
 from pyimagesearch_gan.training.plan import Job
@@ -287,7 +287,7 @@ def time_runs(settings):
     common = ["--preset", settings.preset, "--epochs", str(settings.run_epochs), *data]
     classes = ",".join(str(c) for c in range(settings.classes))
     commands = {
-        "book": ["-m", "pyimagesearch_gan.training.book_loop", *common, "--classes", str(settings.classes)],
+        "book": ["-m", "pyimagesearch_gan.speed.book_loop", *common, "--classes", str(settings.classes)],
         "train": ["-m", "pyimagesearch_gan", "train", *common, "--classes", classes, *(["--fuse"] * settings.fuse)],
     }
     runs = {}

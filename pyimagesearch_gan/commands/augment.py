@@ -17,8 +17,19 @@ from pyimagesearch_gan.experiments.settings import (
 from pyimagesearch_gan.utils import import_tensorflow, parse_list
 
 
-def add_experiment_parser(subparsers, name, help, data, defaults):
-    """A parser with the flags every augmentation experiment has; `defaults` documents its own."""
+def default(settings, name):
+    """The default of setting `name` of the settings class, as a flag takes it ('250,500')."""
+    value = getattr(settings, name)
+    return ",".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value) if isinstance(value, tuple) else value
+
+
+def add_experiment_parser(subparsers, name, help, data, settings):
+    """A parser with the flags every augmentation experiment has; help texts show the defaults of
+    its `settings` class."""
+
+    def d(field):
+        return default(settings, field)
+
     p = subparsers.add_parser(name, help=help)
     p.add_argument("--data-dir", help=f"folder holding {data}/ (default $PYIMAGESEARCH_GAN_DATA, else ./datasets)")
     p.add_argument(
@@ -27,19 +38,23 @@ def add_experiment_parser(subparsers, name, help, data, defaults):
     p.add_argument(
         "--quick", action="store_true", help="tiny sizes, epochs and trials: the whole pipeline in a minute or two"
     )
-    p.add_argument("--sizes", help=f"real training images per class, comma list (default {defaults['sizes']})")
-    p.add_argument("--trials", type=int, help="classifier trials per setting (default 5)")
-    p.add_argument("--clf-batch", type=int, help=f"classifier batch size (default {defaults['clf_batch']})")
-    p.add_argument("--validation", type=float, help="share of the real images kept for validation (default 0.15)")
+    p.add_argument("--sizes", help=f"real training images per class, comma list (default {d('sizes')})")
+    p.add_argument("--trials", type=int, help=f"classifier trials per setting (default {d('trials')})")
+    p.add_argument("--clf-batch", type=int, help=f"classifier batch size (default {d('clf_batch')})")
     p.add_argument(
-        "--classifiers", help=f"comma list of cnn, s3-cnn, s4-mlp, feature-cnn (default {defaults['classifiers']})"
+        "--validation", type=float, help=f"share of the real images kept for validation (default {d('validation')})"
     )
+    p.add_argument("--classifiers", help=f"comma list of cnn, s3-cnn, s4-mlp, feature-cnn (default {d('classifiers')})")
     p.add_argument(
-        "--max-epochs", type=int, help="classifier epoch cap; early stopping ends most fits sooner (default 200)"
+        "--max-epochs",
+        type=int,
+        help=f"classifier epoch cap; early stopping ends most fits sooner (default {d('max_epochs')})",
     )
-    p.add_argument("--patience", type=int, help="early-stopping patience in epochs (default 20)")
+    p.add_argument("--patience", type=int, help=f"early-stopping patience in epochs (default {d('patience')})")
     p.add_argument(
-        "--snapshots", type=int, help="generator snapshots per GAN for choosing its epoch by CAS (default 10)"
+        "--snapshots",
+        type=int,
+        help=f"generator snapshots per GAN for choosing its epoch by CAS (default {d('snapshots')})",
     )
     p.add_argument(
         "--filter",
@@ -99,19 +114,35 @@ def add_mnist_parser(subparsers):
         "augment-mnist",
         "S4 experiments: classifiers on synthetic-only and real+synthetic MNIST (tables, plots)",
         "mnist",
-        {"sizes": "250,500", "clf_batch": 64, "classifiers": "s4-mlp,cnn"},
+        MnistSettings,
     )
-    p.add_argument("--gan-preset", help="GAN preset (default mnist-mlp-gan)")
-    p.add_argument("--ratios", help="mixing ratios synthetic/real (default 0,0.25,0.5,1,2,4)")
+    p.add_argument("--gan-preset", help=f"GAN preset (default {default(MnistSettings, 'gan_preset')})")
+    p.add_argument("--ratios", help=f"mixing ratios synthetic/real (default {default(MnistSettings, 'ratios')})")
     p.add_argument(
-        "--transform-ratios", help="mixing ratios also fitted with shifts and rotations (default 0,1; 0 = real only)"
+        "--transform-ratios",
+        help="mixing ratios also fitted with shifts and rotations "
+        f"(default {default(MnistSettings, 'transform_ratios')}; 0 = real only)",
     )
     p.add_argument(
-        "--alphas", help="GAN sizes for Table 1; the first is used for mixing (default 4; the paper: 1,2,4,6)"
+        "--alphas",
+        help="GAN sizes for Table 1; the first is used for mixing "
+        f"(default {default(MnistSettings, 'alphas')}; the paper: 1,2,4,6)",
     )
-    p.add_argument("--synthetic-per-digit", type=int, help="synthetic images per digit for Table 1 (default 1000)")
-    p.add_argument("--gan-epochs", type=int, help="GAN epochs (passes over the real images; default 2000 as the paper)")
-    p.add_argument("--recursive", type=int, help="rounds of S4's recursive training (default 0: off)")
+    p.add_argument(
+        "--synthetic-per-digit",
+        type=int,
+        help=f"synthetic images per digit for Table 1 (default {default(MnistSettings, 'synthetic_per_digit')})",
+    )
+    p.add_argument(
+        "--gan-epochs",
+        type=int,
+        help=f"GAN epochs (passes over the real images; default {default(MnistSettings, 'gan_epochs')} as the paper)",
+    )
+    p.add_argument(
+        "--recursive",
+        type=int,
+        help=f"rounds of S4's recursive training (default {default(MnistSettings, 'recursive')}: off)",
+    )
     p.set_defaults(run=run_mnist)
 
 
@@ -133,18 +164,32 @@ def add_neu_parser(subparsers):
         "augment-neu",
         "do GAN images help a NEU classifier? early-stopped classifiers, a strong baseline, CIs (tables, plots)",
         "neu",
-        {"sizes": "50,200", "clf_batch": 32, "classifiers": "cnn,s3-cnn"},
+        NeuSettings,
     )
-    p.add_argument("--test-per-class", type=int, help="held-out real test images per class (default 100)")
+    p.add_argument(
+        "--test-per-class",
+        type=int,
+        help=f"held-out real test images per class (default {default(NeuSettings, 'test_per_class')})",
+    )
     p.add_argument("--k", type=int, help="synthetic images per class added to the real ones (default k = n)")
     p.add_argument(
         "--sources",
         help="comma list of gan, gan-da (DiffAugment), gan-ada (adaptive DiffAugment, ADA), acgan, acgan-da "
-        "(default gan-da,gan,acgan-da)",
+        f"(default {default(NeuSettings, 'sources')})",
     )
-    p.add_argument("--diffaugment", help="DiffAugment policy of the -da sources (default color,translation,cutout)")
-    p.add_argument("--gan-steps", type=int, help="updates per GAN (default 9000, as seed 000's training)")
-    p.add_argument("--gan-batch", type=int, help="class GAN batch size, at most half the images (default 16)")
+    p.add_argument(
+        "--diffaugment", help=f"DiffAugment policy of the -da sources (default {default(NeuSettings, 'diffaugment')})"
+    )
+    p.add_argument(
+        "--gan-steps",
+        type=int,
+        help=f"updates per GAN (default {default(NeuSettings, 'gan_steps')}, as seed 000's training)",
+    )
+    p.add_argument(
+        "--gan-batch",
+        type=int,
+        help=f"class GAN batch size, at most half the images (default {default(NeuSettings, 'gan_batch')})",
+    )
     p.set_defaults(run=run_neu)
 
 

@@ -137,7 +137,7 @@ class Experiment:
         key = len(train_x)
         if key not in self.extractors:
             self.extractors[key] = functools.cache(
-                functools.partial(common.feature_extractor, train_x, train_y, 10, settings.seed)
+                functools.partial(common.train_feature_extractor, train_x, train_y, 10, settings.seed)
             )
         chosen = self.selection.choose(name, gans, real, settings, self.extractors[key])
         return gans, [gans.generator(d, epoch) for d, epoch in enumerate(chosen)]
@@ -263,7 +263,7 @@ def synthetic_set(gans, generators, count, judge, threshold, real=None):
         )
         if real is None:
             return (*common.stack(parts), pass_rate)
-        return (*common.combine(*real, parts), pass_rate)
+        return (*common.with_parts(*real, parts), pass_rate)
 
     return make
 

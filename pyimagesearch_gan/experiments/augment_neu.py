@@ -155,7 +155,7 @@ def run(settings, data_dir, output):
             patience=settings.patience,
         )
         make_extractor = functools.cache(
-            functools.partial(common.feature_extractor, train_x, train_y, len(names), settings.seed)
+            functools.partial(common.train_feature_extractor, train_x, train_y, len(names), settings.seed)
         )
         for source in (None, *settings.sources):
             gans = generators = None
@@ -186,7 +186,7 @@ def run(settings, data_dir, output):
                             parts, pass_rate = common.draw_synthetic(
                                 gans, generators, k, seed, judge=judge, threshold=settings.filter
                             )
-                        x, y = common.combine(train_x, train_y, parts)
+                        x, y = common.with_parts(train_x, train_y, parts)
                         row = common.fit_and_score(
                             clf,
                             x,

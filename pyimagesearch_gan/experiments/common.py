@@ -67,7 +67,7 @@ def stack(parts):
     return x, y
 
 
-def combine(x, y, parts):
+def with_parts(x, y, parts):
     """Images `x` with labels `y`, followed by the (images, label) parts."""
     x_all, y_all = stack(parts) if parts else (x[:0], y[:0])
     return np.concatenate([x, x_all]), np.concatenate([y, y_all]).astype("int32")
@@ -210,7 +210,7 @@ class SelectionLog:
         ]
 
 
-def feature_extractor(train_x, train_y, num_classes, seed):
+def train_feature_extractor(train_x, train_y, num_classes, seed):
     """The FID features of an experiment: the feature CNN trained on its real training images."""
     model = classifiers.train_feature_cnn(train_x, train_y, num_classes, epochs=30, seed=seed, validation=0, verbose=0)
     return classifiers.feature_extractor(model)

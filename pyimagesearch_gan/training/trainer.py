@@ -179,7 +179,7 @@ def train_group(
         verbose=verbose,
         on_first_step=on_first_step,
     )
-    fit(
+    guarded_fit(
         model,
         dataset,
         checkpointer=checkpointer,
@@ -194,7 +194,7 @@ def train_group(
     return gans
 
 
-def fit(model, dataset, *, checkpointer, callbacks, steps, epochs, initial_epoch, stop, label, lr_hint=2e-5):
+def guarded_fit(model, dataset, *, checkpointer, callbacks, steps, epochs, initial_epoch, stop, label, lr_hint=2e-5):
     """`model.fit` from `initial_epoch` to `epochs` with checkpoints, a clean Ctrl-C and the NaN guard."""
     run_dir = checkpointer.run_dir
     if initial_epoch >= epochs:

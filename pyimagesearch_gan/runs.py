@@ -253,6 +253,50 @@ def read_history(folder):
         return []
 
 
+# What a run folder holds, read tolerantly: for the report, which shows runs still training,
+# interrupted or written before run.json existed (commands that need the run use `open_run`).
+
+EPOCH_MONTAGE = re.compile(r"^epoch_(\d+)\.png$")
+
+
+def read_json_or_none(path):
+    """The JSON in `path`, or None when it is missing or unreadable (a file being written)."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def read_manifest(run_dir):
+    """The run.json manifest of `run_dir`, or None when it is missing, unreadable or not a
+    pyimagesearch-gan manifest with a list of GANs (an older run, or one still starting)."""
+    manifest = read_json_or_none(Path(run_dir) / MANIFEST)
+    valid = isinstance(manifest, dict) and manifest.get("format") == FORMAT
+    return manifest if valid and isinstance(manifest.get("gans"), list) else None
+
+
+def read_config(run_dir):
+    """The run's config.json as a plain dict, unchecked ({} when missing or unreadable)."""
+    config = read_json_or_none(Path(run_dir) / "config.json")
+    return config if isinstance(config, dict) else {}
+
+
+def read_metrics(run_dir):
+    """What `pyimagesearch-gan evaluate` wrote, evaluation/metrics.json, or None."""
+    metrics = read_json_or_none(Path(run_dir) / "evaluation" / "metrics.json")
+    return metrics if isinstance(metrics, dict) else None
+
+
+def epoch_montages(gan_folder):
+    """[(epoch, path)] of the epoch_*.png montages of a GAN folder, epochs ascending."""
+    found = []
+    for path in Path(gan_folder).glob("epoch_*.png"):
+        match = EPOCH_MONTAGE.match(path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
 # ---------------------------------------------------------------- generators and epochs
 
 

@@ -1,11 +1,14 @@
 """The run report and progress GIFs, on small fake run folders (no training), and the page in
 a real headless browser."""
 
+import importlib.util
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -180,6 +183,64 @@ def test_run_in_progress(tmp_path):
     assert ">scratches</h2>" in page and "no epoch montages yet" in page
     data = embedded_data(page)
     assert data["gans"][0]["history"] == [] and data["gans"][1]["history"][1]["gan_loss"] is None
+
+
+def test_names_and_settings_are_escaped_in_the_page(tmp_path):
+    hostile = "</script><script>alert(1)</script>"
+    run, _ = fake_acgan_run(tmp_path / "run", classes=("crazing", hostile, 'it\'s "quoted" & more'))
+    config = json.loads((run / "config.json").read_text())
+    (run / "config.json").write_text(json.dumps({**config, "preset": hostile, "note": "<b>bold</b>"}))
+    page = write_report(run, gifs=False).read_text()
+    assert page.count("<script") == 2 and "alert(1)</script>" not in page and "<b>" not in page
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;b&gt;bold&lt;/b&gt;" in page
+    assert "it&#39;s &#34;quoted&#34; &amp; more" in page
+    gan = embedded_data(page)["gans"][0]
+    assert gan["classes"] == ["crazing", hostile, 'it\'s "quoted" & more'], "the data survives the escaping"
+
+
+def test_report_renders_from_an_installed_wheel(tmp_path):
+    """The templates, CSS and script are package data: a wheel carries them and its page is whole."""
+    import zipfile
+
+    root = Path(__file__).resolve().parents[1]
+    source = tmp_path / "source"
+    shutil.copytree(
+        root / "pyimagesearch_gan", source / "pyimagesearch_gan", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy(root / name, source / name)
+    # Built with the setuptools at hand where there is one, so that no download is needed.
+    offline = ["--no-build-isolation"] if importlib.util.find_spec("setuptools") else []
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            *offline,
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("pyimagesearch_gan-*.whl")
+    installed = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(installed)
+    run, _ = fake_run(tmp_path / "run")
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import pyimagesearch_gan.report as r; "
+        "assert r.__file__.startswith(sys.argv[1]), r.__file__; print(r.write_report(sys.argv[2], gifs=False))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    subprocess.run([sys.executable, "-c", script, str(installed), str(run)], check=True, env=env, timeout=120)
+    page = (run / "report.html").read_text()
+    assert page.count('<section class="gan"') == 2 and "drawChart" in page and "--accent" in page
+    assert "{{" not in page and "{%" not in page
 
 
 def test_report_is_refused_where_there_is_no_run(tmp_path):

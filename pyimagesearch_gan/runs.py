@@ -275,9 +275,9 @@ def read_manifest(run_dir):
     return manifest if valid and isinstance(manifest.get("gans"), list) else None
 
 
-def read_config(run_dir):
+def read_settings(run_dir):
     """The run's config.json as a plain dict, unchecked ({} when missing or unreadable)."""
-    config = read_json_or_none(Path(run_dir) / "config.json")
+    config = read_json_or_none(Path(run_dir) / CONFIG)
     return config if isinstance(config, dict) else {}
 
 

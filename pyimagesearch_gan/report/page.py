@@ -24,7 +24,7 @@ from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path
 from pyimagesearch_gan.report.gifs import GIF_NAME, write_progress_gif
 from pyimagesearch_gan.report.run_view import attach_best_epochs, montage_size, read_evaluation, read_gans, run_timing
-from pyimagesearch_gan.runs import read_config, read_manifest
+from pyimagesearch_gan.runs import read_manifest, read_settings
 
 REPORT_NAME = "report.html"
 MONTAGE_WIDTH, WIDE_WIDTH = 352, 560  # CSS pixels a montage is shown at
@@ -56,7 +56,7 @@ def write_report(run_dir, *, gifs=True, max_frames=60):
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UserError(f"run folder {run_dir} does not exist: pass a folder written by 'pyimagesearch-gan train'")
-    config = read_config(run_dir)
+    config = read_settings(run_dir)
     manifest = read_manifest(run_dir)
     gans = read_gans(run_dir, config, manifest)
     if not config and not manifest and not gans:

@@ -45,13 +45,13 @@ import numpy as np
 import tensorflow as tf
 
 import pyimagesearch_gan
-from pyimagesearch_gan.data import load_dataset, make_pipeline, steps_per_epoch, to_float
+from pyimagesearch_gan.data import make_pipeline, steps_per_epoch, to_float
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
 from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.speed.book_loop import BookLoop
-from pyimagesearch_gan.speed.settings import JIT, settings_from_args
+from pyimagesearch_gan.speed.settings import JIT, class_images, settings_from_args
 from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.training.class_gans import joint_dataset
 from pyimagesearch_gan.training.fused import FusedClassGANs
@@ -169,26 +169,6 @@ def time_pipeline(images, batch_size, seed, batches):
 
 
 # --- the benchmark --------------------------------------------------------------------------
-def class_images(cfg, settings):
-    """uint8 images per class: the data set's first `classes` classes, else random images."""
-    try:
-        data = load_dataset(
-            cfg.dataset,
-            settings.data_dir,
-            image_size=cfg.image_size,
-            channels=cfg.channels,
-            prefer_extension=cfg.prefer_ext,
-        )
-        per_class = [data.of_class(c) for c in range(min(settings.classes, len(data.class_names)))]
-        source = f"{cfg.dataset} ({len(per_class)} classes, {len(per_class[0])} images in the first)"
-    except UserError as err:
-        rng = np.random.default_rng(cfg.seed)
-        shape = (300, cfg.image_size, cfg.image_size, cfg.channels)
-        per_class = [rng.integers(0, 256, shape, dtype=np.uint8) for _ in range(settings.classes)]
-        source = f"random images ({err})"
-    return per_class, source
-
-
 def build_gans(cfg, family, per_class):
     """One GAN per class, built as the trainer builds them."""
     return [build_gan(cfg, family, Job(i, str(i), images, None, [str(i)])) for i, images in enumerate(per_class)]

@@ -114,8 +114,7 @@ def main(argv=None):
     """`python -m pyimagesearch_gan.speed.book_loop`: the book's script on a preset's classes."""
     from pyimagesearch_gan import STARTED
     from pyimagesearch_gan.presets import get_preset
-    from pyimagesearch_gan.speed.bench import class_images
-    from pyimagesearch_gan.speed.settings import BenchSettings
+    from pyimagesearch_gan.speed.settings import BenchSettings, class_images
 
     p = argparse.ArgumentParser(description=main.__doc__)
     p.add_argument("--preset", default="neu-dcgan")

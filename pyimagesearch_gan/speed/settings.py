@@ -1,11 +1,13 @@
-"""What `pyimagesearch-gan bench` measures, from its command line, without TensorFlow.
-
-The settings are parsed and checked here, so that a bad bench option is one line before
-TensorFlow starts; `bench.py` runs them.
+"""What `pyimagesearch-gan bench` and the book's script measure, without TensorFlow: the
+settings from the command line (parsed and checked here, so that a bad bench option is one
+line before TensorFlow starts) and the images they time (`class_images`); `bench.py` runs them.
 """
 
 import dataclasses
 
+import numpy as np
+
+from pyimagesearch_gan.data import load_dataset
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.files import check_writable
 from pyimagesearch_gan.presets import get_preset
@@ -75,3 +77,23 @@ def settings_from_args(args):
         xla=tuple(parse_list(args.xla, str, "--xla", tuple(JIT))),
         intra_op_threads=args.intra_op_threads,
     )
+
+
+def class_images(cfg, settings):
+    """uint8 images per class: the data set's first `classes` classes, else random images."""
+    try:
+        data = load_dataset(
+            cfg.dataset,
+            settings.data_dir,
+            image_size=cfg.image_size,
+            channels=cfg.channels,
+            prefer_extension=cfg.prefer_ext,
+        )
+        per_class = [data.of_class(c) for c in range(min(settings.classes, len(data.class_names)))]
+        source = f"{cfg.dataset} ({len(per_class)} classes, {len(per_class[0])} images in the first)"
+    except UserError as err:
+        rng = np.random.default_rng(cfg.seed)
+        shape = (300, cfg.image_size, cfg.image_size, cfg.channels)
+        per_class = [rng.integers(0, 256, shape, dtype=np.uint8) for _ in range(settings.classes)]
+        source = f"random images ({err})"
+    return per_class, source

@@ -106,6 +106,35 @@ class TrainConfig:
     def to_dict(self):
         return dataclasses.asdict(self)
 
+    def options(self):
+        """The settings split once into what each part of training needs (`Options`)."""
+        return Options(
+            data=DataOptions(
+                self.dataset, self.data_dir, self.prefer_ext, self.classes, self.max_per_class, self.per_class,
+                self.image_size, self.channels, self.batch_size, self.seed,
+            ),
+            model=ModelOptions(self.family, dict(self.model), self.image_size, self.channels, self.noise_dim),
+            step=StepOptions(
+                self.noise_dim, self.noise, self.real_label, self.g_steps, self.d_batch, self.g_training_in_d_step,
+                self.balance, self.diffaugment, self.ada_target, self.ada_kimg,
+            ),
+            optimizers=OptimizerOptions(
+                self.d_lr, self.g_lr, self.beta_1, self.beta_2, self.optimizer_decay(self.d_lr),
+                self.optimizer_decay(self.g_lr), self.mixed_precision,
+            ),
+            monitor=MonitorOptions(
+                self.num_benchmark, self.sample_every, self.epochs, self.checkpoint_every, self.preset,
+                self.tensorboard,
+            ),
+            checkpoints=CheckpointOptions(
+                self.checkpoint_every, self.epochs, self.keep_checkpoints, self.snapshot_interval()
+            ),
+            devices=DeviceOptions(
+                self.jit_compile, self.steps_per_execution, self.mixed_precision, self.strategy,
+                self.intra_op_threads, self.concurrent, self.fuse, self.deterministic,
+            ),
+        )  # fmt: skip
+
     def fingerprint_dict(self):
         """The settings that decide what a run computes, for fingerprints: `to_dict()` without the
         LATER_FIELDS at their defaults."""
@@ -186,6 +215,103 @@ class TrainConfig:
             )
         if self.ada_target and self.strategy != "default":
             raise UserError(f"--ada-target runs on one device: leave out --strategy {self.strategy}")
+
+
+# ---------------------------------------------------------------- the settings in groups
+# Each part of training is built from its own group: the data layer and the plan from `data`,
+# the model family from `model`, the GAN's step from `step`, the two Adams from `optimizers`,
+# the montages and plots from `monitor`, the checkpointer from `checkpoints`, and how the run
+# uses the machine (XLA, threads, precision, strategy, classes side by side) from `devices`.
+
+
+@dataclasses.dataclass(frozen=True)
+class DataOptions:
+    dataset: str
+    data_dir: str | None
+    prefer_ext: str | None
+    classes: str
+    max_per_class: int | None
+    per_class: bool
+    image_size: int
+    channels: int
+    batch_size: int
+    seed: int
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelOptions:
+    """What a model family's `build` reads (`model`: the family's own settings)."""
+
+    family: str
+    model: dict
+    image_size: int
+    channels: int
+    noise_dim: int
+
+
+@dataclasses.dataclass(frozen=True)
+class StepOptions:
+    noise_dim: int
+    noise: str
+    real_label: float
+    g_steps: int
+    d_batch: str
+    g_training_in_d_step: bool
+    balance: bool
+    diffaugment: str
+    ada_target: float
+    ada_kimg: float
+
+
+@dataclasses.dataclass(frozen=True)
+class OptimizerOptions:
+    d_lr: float
+    g_lr: float
+    beta_1: float
+    beta_2: float
+    d_decay: float  # per update, the book's Keras 2 decay
+    g_decay: float
+    loss_scale: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class MonitorOptions:
+    num_benchmark: int
+    sample_every: int
+    epochs: int
+    checkpoint_every: int
+    title: str
+    tensorboard: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckpointOptions:
+    every: int
+    epochs: int
+    keep: int
+    snapshot_every: int
+
+
+@dataclasses.dataclass(frozen=True)
+class DeviceOptions:
+    jit_compile: bool | str
+    steps_per_execution: int
+    mixed_precision: bool
+    strategy: str
+    intra_op_threads: int
+    concurrent: bool | str
+    fuse: bool
+    deterministic: bool
+
+
+class Options(typing.NamedTuple):
+    data: DataOptions
+    model: ModelOptions
+    step: StepOptions
+    optimizers: OptimizerOptions
+    monitor: MonitorOptions
+    checkpoints: CheckpointOptions
+    devices: DeviceOptions
 
 
 def accepts(annotation, value):

@@ -99,7 +99,7 @@ def unused(*args, **kwargs):
 
 def test_mnist_rerun_continues_from_cache(mnist_run, data_root, capsys, monkeypatch):
     before = (mnist_run / "results.csv").read_text()
-    monkeypatch.setattr(common, "feature_extractor", unused)
+    monkeypatch.setattr(common, "train_feature_extractor", unused)
     main(["augment-mnist", "--data-dir", str(data_root), "--output", str(mnist_run), "--quick", "--filter", "0.2"])
     out = capsys.readouterr().out
     assert "continuing: 10 result rows" in out and "reusing the GANs" in out and "training 10" not in out
@@ -162,7 +162,7 @@ def test_neu_quick_summary_has_intervals_and_paired_differences(neu_run):
 
 def test_neu_rerun_continues_from_cache(neu_run, data_root, capsys, monkeypatch):
     before = (neu_run / "results.csv").read_text()
-    monkeypatch.setattr(common, "feature_extractor", unused)
+    monkeypatch.setattr(common, "train_feature_extractor", unused)
     main(["augment-neu", "--data-dir", str(data_root), "--output", str(neu_run), "--quick", *NEU_FLAGS])
     out = capsys.readouterr().out
     assert "continuing: 12 result rows" in out and out.count("reusing the GANs") == 2
@@ -187,7 +187,7 @@ def test_neu_summary_states_the_recorded_time(neu_run):
 
 
 def test_neu_rerun_with_fewer_sources_keeps_the_others_in_the_summary(neu_run, data_root, capsys, monkeypatch):
-    monkeypatch.setattr(common, "feature_extractor", unused)
+    monkeypatch.setattr(common, "train_feature_extractor", unused)
     main(
         [
             "augment-neu",

@@ -54,22 +54,22 @@ def optimizer_update(optimizer, variables, xla=True):
     return update
 
 
-def intra_op_threads(cfg, concurrent):
+def intra_op_threads(devices, concurrent):
     """Threads per op for a run (0 = TensorFlow's choice).
 
     Several class GANs in one step on CPU: one thread per op and one op per core (the class
     graphs are independent), faster than TensorFlow's default of every op on every core
     (docs/speed.md). A single GAN keeps TensorFlow's choice.
     """
-    if cfg.intra_op_threads:
-        return cfg.intra_op_threads
+    if devices.intra_op_threads:
+        return devices.intra_op_threads
     return 1 if concurrent and not tf.config.list_physical_devices("GPU") else 0
 
 
-def set_threads(cfg, concurrent):
+def set_threads(devices, concurrent):
     """Apply `intra_op_threads` (with an inter-op thread per core); only takes effect before
     TensorFlow runs its first op. Returns the intra-op threads in use (0 = TensorFlow's)."""
-    threads = intra_op_threads(cfg, concurrent)
+    threads = intra_op_threads(devices, concurrent)
     if threads:
         try:
             tf.config.threading.set_intra_op_parallelism_threads(threads)
@@ -124,38 +124,38 @@ def get_strategy(name):
 
 
 @contextlib.contextmanager
-def build_scope(cfg):
-    """Make a run's models, optimizers and GANs in here: `cfg`'s dtype policy and strategy
-    (the global dtype policy is put back afterwards)."""
+def build_scope(devices):
+    """Make a run's models, optimizers and GANs in here: the dtype policy and strategy of
+    `devices` (the global dtype policy is put back afterwards)."""
     previous = keras.mixed_precision.dtype_policy()
-    set_precision(cfg.mixed_precision)
+    set_precision(devices.mixed_precision)
     try:
-        with get_strategy(cfg.strategy).scope():
+        with get_strategy(devices.strategy).scope():
             yield
     finally:
         keras.mixed_precision.set_dtype_policy(previous)
 
 
-def compile_options(cfg):
-    """`Model.compile` arguments of a training step for `cfg`."""
-    return {"jit_compile": cfg.jit_compile, "steps_per_execution": cfg.steps_per_execution}
+def compile_options(devices):
+    """`Model.compile` arguments of a training step on `devices`."""
+    return {"jit_compile": devices.jit_compile, "steps_per_execution": devices.steps_per_execution}
 
 
-def check_strategy(cfg):
+def check_strategy(devices, *, batch_size, balance):
     """The global batch must split evenly between the strategy's replicas; the balancing rule
     (one decision per step from the losses) runs on one replica only."""
-    replicas = get_strategy(cfg.strategy).num_replicas_in_sync
-    if cfg.balance and replicas > 1:
+    strategy = devices.strategy
+    replicas = get_strategy(strategy).num_replicas_in_sync
+    if balance and replicas > 1:
         raise UserError(
-            f"the balancing rule (balance=true) needs one replica; --strategy {cfg.strategy} has {replicas}: "
+            f"the balancing rule (balance=true) needs one replica; --strategy {strategy} has {replicas}: "
             "use --strategy default"
         )
-    if cfg.steps_per_execution > 1 and replicas > 1:  # Keras' multi-step loop fails under a multi-replica strategy
+    if devices.steps_per_execution > 1 and replicas > 1:  # Keras' multi-step loop fails under several replicas
         raise UserError(
-            f"--steps-per-execution {cfg.steps_per_execution} needs one replica; --strategy {cfg.strategy} "
+            f"--steps-per-execution {devices.steps_per_execution} needs one replica; --strategy {strategy} "
             f"has {replicas}: use --steps-per-execution 1"
         )
-    batch_size = cfg.batch_size
     if batch_size % replicas:
         raise UserError(
             f"--batch-size {batch_size} must be a multiple of the {replicas} replicas of the strategy: use "
@@ -163,9 +163,9 @@ def check_strategy(cfg):
         )
 
 
-def distribute_options(dataset, cfg):
+def distribute_options(dataset, devices):
     """In-memory datasets have no files to shard: multi-worker runs shard by element."""
-    if cfg.strategy == "multiworker":
+    if devices.strategy == "multiworker":
         options = tf.data.Options()
         options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
         dataset = dataset.with_options(options)

@@ -59,6 +59,11 @@ def default_run_dir(cfg):
 MERGED_STEPS_PER_CLASS = 150
 
 
+def job_steps(cfg, job):
+    """Steps per epoch of `job`: the plan's, or for a job made by hand, the config's rule."""
+    return job.steps or cfg.steps_per_epoch(len(job.images))
+
+
 def plan_groups(cfg, jobs):
     """Jobs trained together in one compiled step (see `grouping`)."""
     return grouping(cfg, jobs)[0]
@@ -77,7 +82,7 @@ def grouping(cfg, jobs):
     one_by_one = [[job] for job in jobs]
     if len(jobs) == 1:
         return [jobs], ""
-    steps = [job.steps for job in jobs]
+    steps = [job_steps(cfg, job) for job in jobs]
     sizes = f"classes of {min(steps)} to {max(steps)} steps per epoch"
     if cfg.concurrent is False:
         return one_by_one, "one class after another (--no-concurrent)"

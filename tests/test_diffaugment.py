@@ -11,7 +11,16 @@ import pytest
 import tensorflow as tf
 
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.training.diffaugment import POLICIES, augment, cutout_size, max_shift, parse_policy
+from pyimagesearch_gan.training.diffaugment import (
+    POLICIES,
+    AdaptiveDiffAugment,
+    DiffAugment,
+    augment,
+    cutout_size,
+    make_augmenter,
+    max_shift,
+    parse_policy,
+)
 
 FULL = ("color", "translation", "cutout")
 SIDE = 28
@@ -179,3 +188,28 @@ def test_probability_gates_each_policy_per_image():
     half = augment(x, ("cutout",), keras.random.SeedGenerator(1), probability=keras.Variable(0.5)).numpy()
     cut = np.any(half != x.numpy(), axis=(1, 2, 3))
     assert 16 < cut.sum() < 48
+
+
+def test_augmenters_apply_the_policy_with_their_own_seed_stream():
+    x = images()
+    augmenter = DiffAugment("cutout,color", seed=5)
+    assert augmenter.policy == ("color", "cutout") and augmenter.log_names == () and augmenter.targets == {}
+    assert augmenter(x, training=False) is x
+    assert np.array_equal(augmenter(x).numpy(), augment(x, ("color", "cutout"), keras.random.SeedGenerator(5)).numpy())
+    assert draws(augmenter.seed_generator) > 0 and augmenter.variables == [augmenter.seed_generator.state]
+    assert make_augmenter("none", 5) is None and make_augmenter((), 5) is None
+    assert type(make_augmenter("color", 5)) is DiffAugment
+    ada = make_augmenter("color", 5, ada_target=0.6, ada_kimg=0.08)
+    assert (
+        isinstance(ada, AdaptiveDiffAugment) and ada.targets == {"ada_rt": 0.6} and ada.log_names == ("ada_p", "ada_rt")
+    )
+    assert [v.name for v in ada.variables] == ["augment_p", "seed_generator_state"]
+
+
+def test_ada_update_measures_rt_from_d_probabilities_and_moves_p():
+    ada = AdaptiveDiffAugment("color", seed=1, target=0.6, kimg=0.08)  # 0.1 per 8 images
+    logs = ada.update(tf.constant([[0.9], [0.8], [0.7], [0.6]]), 8)  # every logit > 0: r_t = 1
+    assert float(logs["ada_rt"]) == 1.0 and float(logs["ada_p"]) == pytest.approx(0.1) == float(ada.p.numpy())
+    logs = ada.update(tf.constant([[0.9], [0.8], [0.2], [0.7]]), 8)  # r_t = (3 - 1) / 4, below the target
+    assert float(logs["ada_rt"]) == 0.5 and float(ada.p.numpy()) == pytest.approx(0.0)
+    assert DiffAugment("color").update(tf.constant([[0.9]]), 1) == {}, "plain DiffAugment: nothing to adapt or log"

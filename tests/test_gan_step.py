@@ -10,6 +10,9 @@ import pytest
 import tensorflow as tf
 
 from pyimagesearch_gan.models import book
+from pyimagesearch_gan.training import losses
+from pyimagesearch_gan.training.checkpoints import state_sections
+from pyimagesearch_gan.training.diffaugment import AdaptiveDiffAugment, DiffAugment
 from pyimagesearch_gan.training.trainer import make_gan as config_gan
 
 
@@ -72,6 +75,20 @@ def test_label_smoothing_changes_d_targets(small_cfg):
         gan = make_gan(small_cfg.with_overrides({"real_label": real_label}))
         losses.append(float(gan.discriminator_loss(real_batch(), None)[0]))
     assert losses[0] != pytest.approx(losses[1])
+
+
+def test_the_losses_are_binary_cross_entropies_of_d_outputs():
+    real, fake = tf.constant([[0.9], [0.6]]), tf.constant([[0.2], [0.4]])
+    bce = lambda targets, prob: -np.mean(targets * np.log(prob) + (1 - targets) * np.log(1 - prob))  # noqa: E731
+    r, f = real.numpy(), fake.numpy()
+    assert float(losses.discriminator_loss(real, fake)) == pytest.approx(bce(1, r) + bce(0, f), rel=1e-5)
+    joint = losses.joint_discriminator_loss(tf.concat([real, fake], 0), 2, real_label=0.9)
+    assert float(joint) == pytest.approx(bce(np.array([[0.9], [0.9], [0], [0]]), np.concatenate([r, f])), rel=1e-5)
+    assert float(losses.generator_loss(fake)) == pytest.approx(bce(1, f), rel=1e-5), "non-saturating: fakes as real"
+    classes = tf.constant([[0.7, 0.3], [0.4, 0.6]])
+    assert float(losses.accuracy(tf.constant([0, 0]), classes)) == 0.5
+    d_class = losses.discriminator_class_loss(tf.constant([0, 1]), classes, tf.constant([1, 1]), classes)
+    assert float(d_class) == pytest.approx(-(np.log(0.7) + np.log(0.6) + np.log(0.3) + np.log(0.6)) / 4, rel=1e-5)
 
 
 def test_separate_d_batches_and_training_mode_fakes(small_cfg):
@@ -140,10 +157,12 @@ def test_diffaugment_step_trains_both_and_off_is_the_identity(small_cfg):
     d_before, g_before = snapshot(gan.discriminator), snapshot(gan.generator)
     gan.step(real_batch())
     assert all(changed(d_before, gan.discriminator)) and all(changed(g_before, gan.generator, trainable_only=True))
+    assert isinstance(gan.augmenter, DiffAugment) and gan.augmenter.policy == ("translation", "cutout")
+    assert [v.name for v in state_sections(gan)["other"]] == ["seed_generator_state"] * 2, "noise, then augmentation"
     plain = make_gan(small_cfg)
     images = real_batch()
-    assert plain.diffaugment == () and plain.augment(images) is images
-    assert not hasattr(plain, "augment_seed"), "no extra state: checkpoints of runs without it keep their layout"
+    assert plain.augmenter is None and plain.augment(images) is images
+    assert len(state_sections(plain)["other"]) == 1, "no extra state: checkpoints of runs without it keep their layout"
 
 
 def ada_gan(small_cfg, kimg=0.08):
@@ -154,19 +173,20 @@ def ada_gan(small_cfg, kimg=0.08):
 
 def test_ada_probability_rises_above_the_target_falls_below_and_stays_in_0_1(small_cfg):
     gan = ada_gan(small_cfg)
-    p = lambda: float(gan.augment_p.numpy())  # noqa: E731
-    assert p() == 0.0, "ADA starts without augmentation"
+    ada = gan.augmenter
+    p = lambda: float(ada.p.numpy())  # noqa: E731
+    assert isinstance(ada, AdaptiveDiffAugment) and p() == 0.0, "ADA starts without augmentation"
     images = real_batch()
     assert np.array_equal(gan.augment(images).numpy(), images.numpy()), "p = 0: D sees the images as they are"
-    gan.adapt(tf.constant(0.0), 8)
+    ada.adapt(tf.constant(0.0), 8)
     assert p() == 0.0, "never below 0"
     for _ in range(3):
-        gan.adapt(tf.constant(1.0), 8)
+        ada.adapt(tf.constant(1.0), 8)
     assert p() == pytest.approx(0.3), "r_t above the target: more augmentation, batch / (kimg * 1000) per step"
-    gan.adapt(tf.constant(0.5), 8)
+    ada.adapt(tf.constant(0.5), 8)
     assert p() == pytest.approx(0.2), "r_t below the target: less"
     for _ in range(12):
-        gan.adapt(tf.constant(0.75), 8)
+        ada.adapt(tf.constant(0.75), 8)
     assert p() == 1.0, "never above 1"
     assert not np.allclose(gan.augment(images).numpy(), images.numpy())
 
@@ -179,8 +199,20 @@ def test_ada_step_measures_rt_on_real_images_and_moves_p(small_cfg):
     rt = float(results["ada_rt"])
     assert -1.0 <= rt <= 1.0 and rt * 8 == pytest.approx(round(rt * 8)), "the mean sign over 8 real images"
     expected = 0.1 if rt > 0.6 else 0.0
-    assert float(results["ada_p"]) == pytest.approx(expected) == float(gan.augment_p.numpy())
-    assert "augment_p" in [v.name for v in gan.variables], "p is GAN state, so checkpoints save and restore it"
+    assert float(results["ada_p"]) == pytest.approx(expected) == float(gan.augmenter.p.numpy())
+    # p is GAN state, so checkpoints save and restore it, in the place it always had.
+    assert [v.name for v in state_sections(gan)["other"]] == [
+        "augment_p",
+        "seed_generator_state",
+        "seed_generator_state",
+    ]
+    balanced = make_gan(small_cfg.with_overrides({"diffaugment": "color", "ada_target": 0.6, "balance": True}))
+    assert [v.name for v in state_sections(balanced)["other"]] == [
+        "augment_p",
+        "last_losses",
+        "seed_generator_state",
+        "seed_generator_state",
+    ]
 
 
 def test_ada_settings_are_checked(small_cfg):
@@ -200,7 +232,7 @@ def test_ada_settings_are_checked(small_cfg):
     later = ("ada_target", "ada_kimg", "updates")  # added after the experiments kept fingerprints
     assert small_cfg.fingerprint_dict() == {k: v for k, v in small_cfg.to_dict().items() if k not in later}
     assert cfg.fingerprint_dict()["ada_target"] == 0.6
-    assert not hasattr(make_gan(small_cfg), "augment_p"), "no ADA state without ADA"
+    assert make_gan(small_cfg).augmenter is None, "no ADA state without ADA"
 
 
 def test_the_loss_plot_shows_ada_with_its_target(tmp_path):

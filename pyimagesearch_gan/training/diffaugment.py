@@ -24,6 +24,13 @@ use comparisons, `where` and `take_along_axis` only (no scatter), so they compil
 `probability` gates each policy per image, as ADA does: each image gets each policy with that
 probability. The gate is drawn whether or not `probability` is given, so `probability=1` gives
 exactly the ungated result for the same seed state, and `probability=0` the input.
+
+A GAN is given its augmentation as an object, as keras.io's GAN-ADA example passes its
+`AdaptiveAugmenter`: `DiffAugment` applies a policy with its own seed stream;
+`AdaptiveDiffAugment` adds ADA (Karras et al. 2020, "Training Generative Adversarial Networks
+with Limited Data", https://arxiv.org/abs/2006.06676): the probability p is its state, moved after
+every D update by the overfitting measure r_t = mean(sign(D's logit on the real batch)).
+`make_augmenter` picks one from the settings (None: no augmentation).
 """
 
 import keras
@@ -102,6 +109,11 @@ def transforms(policy, channels):
     return {"translation": (translation,), "cutout": (cutout,)}[policy]
 
 
+def as_policy(policy):
+    """A policy as `parse_policy` gives it, from its text or a tuple of names."""
+    return parse_policy(policy) if policy is None or isinstance(policy, str) else tuple(policy)
+
+
 # --- the entry point ---------------------------------------------------------------------------
 def augment(images, policy, seed_generator, *, probability=None):
     """DiffAugment `images` (NHWC in [-1, 1], 1 or 3 channels, static height and width).
@@ -111,8 +123,7 @@ def augment(images, policy, seed_generator, *, probability=None):
     or scalar tensor/variable: each policy is applied to each image with that probability.
     Returns images of the input's shape and dtype; computes in float32. () returns `images` itself.
     """
-    if policy is None or isinstance(policy, str):
-        policy = parse_policy(policy)
+    policy = as_policy(policy)
     if not policy:
         return images
     dtype = images.dtype
@@ -130,3 +141,82 @@ def augment(images, policy, seed_generator, *, probability=None):
         else:
             x = ops.where(gate < ops.cast(probability, "float32"), augmented, x)
     return ops.cast(x, dtype)
+
+
+# --- the augmenter a GAN is given ----------------------------------------------------------------
+class DiffAugment:
+    """DiffAugment with `policy` on every image D sees, drawn from its own seed stream (`seed`),
+    so the GAN's noise is the same with and without augmentation."""
+
+    log_names = ()  # what `update` returns, logged by the GAN after its losses
+    targets = {}  # {log name: its target}, drawn in the loss plot
+
+    def __init__(self, policy, seed=None):
+        self.policy = as_policy(policy)
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    @property
+    def state(self):
+        """What training changes: the GAN holds it as its own, so checkpoints save it."""
+        return [self.seed_generator]
+
+    @property
+    def variables(self):
+        return [self.seed_generator.state]
+
+    def __call__(self, images, training=True):
+        return augment(images, self.policy, self.seed_generator) if training else images
+
+    def update(self, real_probabilities, n):
+        """After each D update, with D's probabilities on the `n` real images: nothing to adapt."""
+        return {}
+
+
+class AdaptiveDiffAugment(DiffAugment):
+    """ADA: each policy applies to each image with probability p, which starts at 0 and after each
+    D update moves by n / (`kimg` * 1000) towards more augmentation while r_t is above `target`,
+    towards less while it is below (ADA measures r_t over 4 batches; here each batch). Logs p and
+    r_t as `ada_p`, `ada_rt`."""
+
+    log_names = ("ada_p", "ada_rt")
+
+    def __init__(self, policy, seed=None, *, target=0.6, kimg=100.0):
+        super().__init__(policy, seed)
+        self.target = target
+        self.targets = {"ada_rt": target}
+        self.p_step = 1.0 / (kimg * 1000.0)  # p's change per real image seen
+        self.p = keras.Variable(0.0, dtype="float32", trainable=False, name="augment_p")
+
+    @property
+    def state(self):
+        return [self.p, self.seed_generator]
+
+    @property
+    def variables(self):
+        return [self.p, self.seed_generator.state]
+
+    def __call__(self, images, training=True):
+        return augment(images, self.policy, self.seed_generator, probability=self.p) if training else images
+
+    def update(self, real_probabilities, n):
+        """Measure r_t on D's output for the real batch (sigmoid(logit): sign(logit) = sign(prob - 0.5))
+        and move p; returns the values to log."""
+        rt = ops.mean(ops.sign(real_probabilities - 0.5))
+        self.adapt(rt, n)
+        return {"ada_p": ops.convert_to_tensor(self.p), "ada_rt": rt}
+
+    def adapt(self, rt, n):
+        """Move p one step of `n` images towards more augmentation if `rt` is above the target, else less."""
+        direction = ops.sign(rt - self.target)
+        self.p.assign(ops.clip(self.p + direction * ops.cast(n, "float32") * self.p_step, 0.0, 1.0))
+
+
+def make_augmenter(policy, seed=None, *, ada_target=0.0, ada_kimg=100.0):
+    """The augmenter for these settings: None without a policy, `AdaptiveDiffAugment` when
+    `ada_target` > 0, else `DiffAugment`."""
+    policy = as_policy(policy)
+    if not policy:
+        return None
+    if ada_target:
+        return AdaptiveDiffAugment(policy, seed, target=ada_target, kimg=ada_kimg)
+    return DiffAugment(policy, seed)

@@ -3,9 +3,10 @@
 `ClassGANs` puts every class GAN's step into one graph: TensorFlow builds and optimises as
 many copies of the step as there are classes before the first step runs, most of a short
 run's start-up. `FusedClassGANs` keeps each variable of the class GANs as one stacked
-variable (classes first) and runs the GAN's own loss code, traced once for one class, over
-all classes with `tf.vectorized_map`: Dense layers become batched matmuls, BatchNormalization
-one op over the classes' channels, Adam one update per stacked variable. Each class keeps its
+variable (classes first) and runs the GAN's own loss code (its passes of D and G, the losses
+of losses.py), traced once for one class, over all classes with `tf.vectorized_map`: Dense
+layers become batched matmuls, BatchNormalization one op over the classes' channels, Adam one
+update per stacked variable. Each class keeps its
 own weights, optimizer moments, noise and augmentation seeds and losses: the step computes
 what `ClassGANs` computes (tests compare the two with training one class after another).
 
@@ -57,9 +58,9 @@ def why_not_fused(cfg, steps, gans):
 
 def class_state(gan):
     """The variables one class's step reads and writes, optimizers aside: G's and D's (weights,
-    BatchNorm statistics, dropout seeds), the noise seed and the augmentation seed."""
-    seeds = [gan.seed_generator.state] + ([gan.augment_seed.state] if gan.diffaugment else [])
-    return [*gan.generator.variables, *gan.discriminator.variables, *seeds]
+    BatchNorm statistics, dropout seeds), the noise seed and the augmenter's seed."""
+    augmenter = [] if gan.augmenter is None else gan.augmenter.variables
+    return [*gan.generator.variables, *gan.discriminator.variables, gan.seed_generator.state, *augmenter]
 
 
 class FusedClassGANs(keras.Model):

@@ -10,11 +10,13 @@ Keras callbacks, XLA (`jit_compile`) and distribution strategies for every model
 The step's options cover the reference systems: label smoothing (`real_label`), several
 G updates per D update (`g_steps`), D on real+fake at once (book) or one after the other
 (PyTorch sources), fakes for D from G in inference mode (book's predict) or training mode,
-the AC-GAN class head, the balancing rule (skip the network that is ahead), DiffAugment on
-D's inputs and ADA's adaptive augmentation probability. As in the
-keras.io GAN examples, the options are keyword arguments and the optimizers come to `compile`:
+the AC-GAN class head and the balancing rule (skip the network that is ahead). The losses are
+the functions of losses.py. Augmentation of D's inputs is a component the GAN is given, as in
+keras.io's GAN-ADA example: an augmenter of diffaugment.py (DiffAugment, or ADA's adaptive
+DiffAugment). As in the keras.io GAN examples, the options are keyword arguments and the
+optimizers come to `compile`:
 
-    gan = GAN(generator, discriminator, noise_dim=100)
+    gan = GAN(generator, discriminator, noise_dim=100, augmenter=DiffAugment("color,translation", seed=1))
     gan.compile(d_optimizer=book_adam(2e-4), g_optimizer=book_adam(2e-4))
     gan.fit(dataset, epochs=50)
 """
@@ -26,8 +28,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from pyimagesearch_gan.training import accel
-from pyimagesearch_gan.training.diffaugment import augment
+from pyimagesearch_gan.training import accel, losses
 from pyimagesearch_gan.utils import draw_noise
 
 
@@ -58,14 +59,10 @@ class GAN(keras.Model):
     update; `d_batch` "concat" (book: one D pass on real+fake) or "separate"; with
     `g_training_in_d_step` the fakes for D come from G in training mode (PyTorch sources), else
     in inference mode (the book's `predict`); `balance` skips the update of the network whose
-    last loss is the lower. `diffaugment` is a DiffAugment policy (e.g. ("color", "translation",
-    "cutout")) applied to every input of D, real and fake, in both updates, differentiably so G
-    learns through it. `ada_target` > 0 makes it adaptive (ADA, Karras et al. 2020): each policy
-    then applies to each image with probability p, which starts at 0 and after each D update
-    moves by batch / (`ada_kimg` * 1000) towards more augmentation while the overfitting measure
-    r_t = mean(sign(D's logit)) on the real batch is above the target, and towards less while it is
-    below (ADA measures r_t over 4 batches; here each batch). `seed` seeds the noise (and
-    augmentation) drawn inside the step.
+    last loss is the lower. `augmenter` (diffaugment.py; None: none) augments every input of D,
+    real and fake, in both updates, differentiably so G learns through it; after each D update
+    it is told D's output on the real batch (ADA adapts its probability to it), and what it
+    returns is logged. `seed` seeds the noise drawn inside the step.
     """
 
     def __init__(
@@ -81,9 +78,7 @@ class GAN(keras.Model):
         d_batch="concat",
         g_training_in_d_step=False,
         balance=False,
-        diffaugment=(),
-        ada_target=0.0,
-        ada_kimg=100.0,
+        augmenter=None,
         seed=None,
         name="gan",
     ):
@@ -101,20 +96,16 @@ class GAN(keras.Model):
         self.g_training_in_d_step = g_training_in_d_step
         self.balance = balance
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.diffaugment = tuple(diffaugment)
-        if self.diffaugment:  # its own stream: the noise stays the same with and without augmentation
-            self.augment_seed = keras.random.SeedGenerator(None if seed is None else seed + 1)
-        self.ada_target = ada_target
-        self.ada_step = 1.0 / (ada_kimg * 1000.0)  # p's change per real image seen
-        if self.ada_target:  # only then: checkpoints of runs without ADA keep their layout
-            self.augment_p = self.add_weight(shape=(), initializer="zeros", trainable=False, name="augment_p")
-        self.bce = keras.losses.BinaryCrossentropy()
-        self.cce = keras.losses.SparseCategoricalCrossentropy()
+        self.augmenter = augmenter
+        if augmenter is not None:
+            # The augmenter's state (seed stream, ADA's p) is tracked here, before the balancing
+            # losses: checkpoints keep the order they had when it was the GAN's own.
+            self.augmenter_state = augmenter.state
         names = ["d_loss", "gan_loss"]
         if self.conditional:
             names += ["d_class_loss", "acc_real", "acc_fake"]
-        if self.ada_target:
-            names += ["ada_p", "ada_rt"]
+        if augmenter is not None:
+            names += augmenter.log_names
         self.trackers = [keras.metrics.Mean(name=n) for n in names]
         if self.balance:
             # Last step's (d_loss, gan_loss), for the balancing rule.
@@ -185,66 +176,54 @@ class GAN(keras.Model):
         return ops.cast(outputs, "float32"), None
 
     def augment(self, images):
-        """DiffAugment of D's input (the identity without a policy), gated by ADA's p when adaptive."""
-        if not self.diffaugment:
-            return images
-        probability = self.augment_p if self.ada_target else None
-        return augment(images, self.diffaugment, self.augment_seed, probability=probability)
-
-    def adapt(self, rt, n):
-        """ADA: move p one step of `n` images towards more augmentation if `rt` is above the target, else less."""
-        direction = ops.sign(rt - self.ada_target)
-        self.augment_p.assign(ops.clip(self.augment_p + direction * ops.cast(n, "float32") * self.ada_step, 0.0, 1.0))
+        """D's input as the augmenter makes it (the images themselves without one)."""
+        return images if self.augmenter is None else self.augmenter(images, training=True)
 
     def discriminator_loss(self, real, labels):
         """D's losses on a real batch and a fresh fake batch: (adversarial, class, acc_real, acc_fake,
-        r_t), r_t the mean sign of D's logit on the real images (ADA's overfitting measure; None without ADA)."""
+        D's probabilities on the real images); the AC-GAN's three are None for unconditional models."""
         n = ops.shape(real)[0]
         g_inputs, fake_labels = self.generator_inputs(n)
-        fake = ops.stop_gradient(self.generator(g_inputs, training=self.g_training_in_d_step))
-        real_targets = ops.full((n, 1), self.real_label)
-        fake_targets = ops.zeros((n, 1))
+        fake = ops.cast(ops.stop_gradient(self.generator(g_inputs, training=self.g_training_in_d_step)), real.dtype)
         if self.d_batch == "concat":
-            both = self.augment(ops.concatenate([real, ops.cast(fake, real.dtype)]))
-            prob, classes = self.split_outputs(self.discriminator(both, training=True))
-            adversarial = self.bce(ops.concatenate([real_targets, fake_targets]), prob)
-            real_classes, fake_classes = (None, None) if classes is None else (classes[:n], classes[n:])
+            prob, classes = self.split_outputs(
+                self.discriminator(self.augment(ops.concatenate([real, fake])), training=True)
+            )
+            adversarial = losses.joint_discriminator_loss(prob, n, self.real_label)
             real_prob = prob[:n]
+            real_classes, fake_classes = (None, None) if classes is None else (classes[:n], classes[n:])
         else:
             real_prob, real_classes = self.split_outputs(self.discriminator(self.augment(real), training=True))
-            fake_prob, fake_classes = self.split_outputs(
-                self.discriminator(self.augment(ops.cast(fake, real.dtype)), training=True)
-            )
-            adversarial = self.bce(real_targets, real_prob) + self.bce(fake_targets, fake_prob)
-        # ADA's r_t, only when it is used: D's output is sigmoid(logit), so sign(logit) = sign(prob - 0.5).
-        rt = ops.mean(ops.sign(real_prob - 0.5)) if self.ada_target else None
+            fake_prob, fake_classes = self.split_outputs(self.discriminator(self.augment(fake), training=True))
+            adversarial = losses.discriminator_loss(real_prob, fake_prob, self.real_label)
         if not self.conditional:
-            return adversarial, None, None, None, rt
-        class_loss = (self.cce(labels, real_classes) + self.cce(fake_labels, fake_classes)) / 2.0
-        return adversarial, class_loss, accuracy(labels, real_classes), accuracy(fake_labels, fake_classes), rt
+            return adversarial, None, None, None, real_prob
+        class_loss = losses.discriminator_class_loss(labels, real_classes, fake_labels, fake_classes)
+        accuracies = losses.accuracy(labels, real_classes), losses.accuracy(fake_labels, fake_classes)
+        return adversarial, class_loss, *accuracies, real_prob
 
     def generator_loss(self, n):
-        """The adversarial loss of the combined model on fresh noise labelled real."""
+        """G's loss on fresh generator inputs: D(G(z)) by the combined model, D(augment(G(z))) with an augmenter."""
         g_inputs, fake_labels = self.generator_inputs(n)
-        if self.diffaugment:  # D(augment(G(z))): the combined model with the augmentation between
-            fake = self.augment(self.generator(g_inputs, training=True))
-            prob, classes = self.split_outputs(self.discriminator(fake, training=True))
+        if self.augmenter is None:
+            outputs = self.combined(g_inputs, training=True)
         else:
-            prob, classes = self.split_outputs(self.combined(g_inputs, training=True))
-        loss = self.bce(ops.ones((n, 1)), prob)
+            outputs = self.discriminator(self.augment(self.generator(g_inputs, training=True)), training=True)
+        prob, classes = self.split_outputs(outputs)
+        loss = losses.generator_loss(prob)
         if self.conditional:
-            loss = loss + self.cce(fake_labels, classes)
+            loss = loss + losses.class_loss(fake_labels, classes)
         return loss
 
     def train_discriminator(self, real, labels, enabled=True):
         variables = self.discriminator.trainable_variables
         with tf.GradientTape() as tape:
-            adversarial, class_loss, acc_real, acc_fake, rt = self.discriminator_loss(real, labels)
+            adversarial, class_loss, acc_real, acc_fake, real_prob = self.discriminator_loss(real, labels)
             loss = adversarial if class_loss is None else adversarial + class_loss
             loss = self.d_optimizer.scale_loss(loss)
         grads = tape.gradient(loss, variables)
         apply_if(enabled, self.d_update, grads)
-        return adversarial, class_loss, acc_real, acc_fake, rt
+        return adversarial, class_loss, acc_real, acc_fake, real_prob
 
     def train_generator(self, n, enabled=True):
         variables = self.generator.trainable_variables
@@ -261,9 +240,8 @@ class GAN(keras.Model):
         if self.balance:
             last_d, last_g = self.last_losses[0], self.last_losses[1]
             update_d, update_g = ops.logical_not(last_d < last_g), ops.logical_not(last_g < last_d)
-        d_loss, class_loss, acc_real, acc_fake, rt = self.train_discriminator(real, labels, update_d)
-        if self.ada_target:
-            self.adapt(rt, ops.shape(real)[0])
+        d_loss, class_loss, acc_real, acc_fake, real_prob = self.train_discriminator(real, labels, update_d)
+        augmenter_logs = {} if self.augmenter is None else self.augmenter.update(real_prob, ops.shape(real)[0])
         for _ in range(self.g_steps):
             gan_loss = self.train_generator(ops.shape(real)[0], update_g)
         if self.balance:
@@ -271,8 +249,7 @@ class GAN(keras.Model):
         results = {"d_loss": accel.unscaled(d_loss), "gan_loss": accel.unscaled(gan_loss)}
         if self.conditional:
             results.update(d_class_loss=accel.unscaled(class_loss), acc_real=acc_real, acc_fake=acc_fake)
-        if self.ada_target:
-            results.update(ada_p=ops.convert_to_tensor(self.augment_p), ada_rt=rt)
+        results.update(augmenter_logs)
         return results
 
     def train_step(self, data):
@@ -281,12 +258,6 @@ class GAN(keras.Model):
         for tracker in self.trackers:
             tracker.update_state(results[tracker.name])
         return {tracker.name: tracker.result() for tracker in self.trackers}
-
-
-def accuracy(labels, probabilities):
-    return ops.mean(
-        ops.cast(ops.equal(ops.cast(labels, "int32"), ops.cast(ops.argmax(probabilities, axis=-1), "int32")), "float32")
-    )
 
 
 def apply_if(enabled, update, grads):

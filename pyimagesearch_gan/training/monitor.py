@@ -147,7 +147,7 @@ class Monitor(keras.callbacks.Callback):
         self.inputs, self.grid = gan.benchmark_inputs(num_benchmark, seed)
         self.prefix = prefix
         self.title = title
-        self.loss_plot = LossPlot(title, targets={"ada_rt": gan.ada_target} if gan.ada_target else None)
+        self.loss_plot = LossPlot(title, targets=gan.augmenter.targets if gan.augmenter else None)
         self.history = list(history or [])
         self.clock = Stopwatch()
         # One trace per class GAN is expected; TensorFlow counts traces per code object, so a

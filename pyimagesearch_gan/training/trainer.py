@@ -28,7 +28,7 @@ from pyimagesearch_gan.runs import resume_hint
 from pyimagesearch_gan.training import accel
 from pyimagesearch_gan.training.checkpoints import Checkpointer, NonFinite
 from pyimagesearch_gan.training.class_gans import ClassGANs, joint_dataset
-from pyimagesearch_gan.training.diffaugment import parse_policy
+from pyimagesearch_gan.training.diffaugment import make_augmenter
 from pyimagesearch_gan.training.fused import FusedClassGANs, sync_callbacks, why_not_fused
 from pyimagesearch_gan.training.gan import GAN, book_adam
 from pyimagesearch_gan.training.monitor import Monitor
@@ -49,8 +49,10 @@ def make_optimizer(cfg, lr):
 
 
 def make_gan(cfg, generator, discriminator, *, num_classes=0, seed=None, jit_compile=None):
-    """`cfg`'s GAN of these networks: its step options, its optimizers, compiled (`jit_compile`
-    overrides the config's XLA setting)."""
+    """`cfg`'s GAN of these networks: its step options, its augmenter (seeded `seed` + 1: its own
+    stream), its optimizers, compiled (`jit_compile` overrides the config's XLA setting)."""
+    seed = cfg.seed if seed is None else seed
+    augmenter = make_augmenter(cfg.diffaugment, seed + 1, ada_target=cfg.ada_target, ada_kimg=cfg.ada_kimg)
     gan = GAN(
         generator,
         discriminator,
@@ -62,10 +64,8 @@ def make_gan(cfg, generator, discriminator, *, num_classes=0, seed=None, jit_com
         d_batch=cfg.d_batch,
         g_training_in_d_step=cfg.g_training_in_d_step,
         balance=cfg.balance,
-        diffaugment=parse_policy(cfg.diffaugment),
-        ada_target=cfg.ada_target,
-        ada_kimg=cfg.ada_kimg,
-        seed=cfg.seed if seed is None else seed,
+        augmenter=augmenter,
+        seed=seed,
     )
     options = accel.compile_options(cfg)
     if jit_compile is not None:

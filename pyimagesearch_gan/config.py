@@ -93,11 +93,7 @@ class TrainConfig:
         return self.checkpoint_every * max(1, -(-self.epochs // (10 * self.checkpoint_every)))
 
     def steps_per_epoch(self, num_images):
-        """Steps of one epoch of a GAN of `num_images` images: updates / epochs (rounded up) with
-        an update budget, else one pass (the last partial batch dropped, as the book does)."""
-        if self.updates is not None:
-            return -(-self.updates // self.epochs)
-        return steps_per_epoch(num_images, self.batch_size)
+        return self.options().data.steps_per_epoch(num_images)
 
     def optimizer_decay(self, lr):
         """The decay rate per update: the book's lr / epochs unless set explicitly."""
@@ -111,12 +107,12 @@ class TrainConfig:
         return Options(
             data=DataOptions(
                 self.dataset, self.data_dir, self.prefer_ext, self.classes, self.max_per_class, self.per_class,
-                self.image_size, self.channels, self.batch_size, self.seed,
+                self.image_size, self.channels, self.batch_size, self.seed, self.epochs, self.updates,
             ),
             model=ModelOptions(self.family, dict(self.model), self.image_size, self.channels, self.noise_dim),
             step=StepOptions(
                 self.noise_dim, self.noise, self.real_label, self.g_steps, self.d_batch, self.g_training_in_d_step,
-                self.balance, self.diffaugment, self.ada_target, self.ada_kimg,
+                self.balance, self.diffaugment, self.ada_target, self.ada_kimg, self.seed,
             ),
             optimizers=OptimizerOptions(
                 self.d_lr, self.g_lr, self.beta_1, self.beta_2, self.optimizer_decay(self.d_lr),
@@ -127,7 +123,7 @@ class TrainConfig:
                 self.tensorboard,
             ),
             checkpoints=CheckpointOptions(
-                self.checkpoint_every, self.epochs, self.keep_checkpoints, self.snapshot_interval()
+                self.checkpoint_every, self.epochs, self.keep_checkpoints, self.snapshot_interval(), self.to_dict()
             ),
             devices=DeviceOptions(
                 self.jit_compile, self.steps_per_execution, self.mixed_precision, self.strategy,
@@ -236,6 +232,15 @@ class DataOptions:
     channels: int
     batch_size: int
     seed: int
+    epochs: int
+    updates: int | None
+
+    def steps_per_epoch(self, num_images):
+        """Steps of one epoch of a GAN of `num_images` images: updates / epochs (rounded up) with
+        an update budget, else one pass (the last partial batch dropped, as the book does)."""
+        if self.updates is not None:
+            return -(-self.updates // self.epochs)
+        return steps_per_epoch(num_images, self.batch_size)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,6 +266,7 @@ class StepOptions:
     diffaugment: str
     ada_target: float
     ada_kimg: float
+    seed: int  # of the noise and augmentation streams (a class GAN adds its index)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -290,6 +296,7 @@ class CheckpointOptions:
     epochs: int
     keep: int
     snapshot_every: int
+    config: dict  # the run's settings, kept in every checkpoint: a resume with other ones is refused
 
 
 @dataclasses.dataclass(frozen=True)

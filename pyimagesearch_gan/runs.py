@@ -383,7 +383,7 @@ def load_generator(run, gan, epoch=None):
     final = run.folder / gan / "generator.keras"
     if epoch is None or (final.is_file() and used == final_epoch(run, gan)):
         return load_model(final), used
-    generator, _ = get_family(run.cfg.family).build(run.cfg, run.num_classes)
+    generator, _ = get_family(run.cfg.family).build(run.cfg.options().model, run.num_classes)
     load_generator_weights(generator, run.folder, gan, epoch)
     return generator, epoch
 

@@ -67,7 +67,9 @@ def test_rgb_and_other_sizes():
 
 
 def test_build_from_config_uses_image_size(small_cfg):
-    generator, discriminator = get_family("book").build(small_cfg.with_overrides({"image_size": 32, "channels": 3}), 0)
+    generator, discriminator = get_family("book").build(
+        small_cfg.with_overrides({"image_size": 32, "channels": 3}).options().model, 0
+    )
     assert generator.outputs[0].shape == (None, 32, 32, 3)
     assert discriminator.inputs[0].shape == (None, 32, 32, 3)
 
@@ -81,14 +83,14 @@ def test_unknown_family_is_a_user_error():
 def test_decay_schedule_is_keras2_decay(small_cfg, epochs):
     cfg = small_cfg.with_overrides({"epochs": epochs})
     lr, decay = 2e-4, 2e-4 / epochs
-    schedule = make_optimizer(cfg, lr)._learning_rate
+    schedule = make_optimizer(cfg.options().optimizers, "d")._learning_rate
     for step in (0, 1, 10, 1000, 9000):
         assert float(schedule(step)) == pytest.approx(lr / (1 + decay * step), rel=1e-6)
 
 
 def test_decay_advances_once_per_update(small_cfg):
     cfg = small_cfg.with_overrides({"epochs": 4})
-    optimizer = make_optimizer(cfg, 2e-4)
+    optimizer = make_optimizer(cfg.options().optimizers, "d")
     variable = keras.Variable(np.ones(3, "float32"))
     for _ in range(7):
         optimizer.apply([keras.ops.ones(3)], [variable])
@@ -97,6 +99,6 @@ def test_decay_advances_once_per_update(small_cfg):
 
 
 def test_explicit_zero_decay_is_constant(small_cfg):
-    optimizer = make_optimizer(small_cfg.with_overrides({"decay": 0.0}), 1e-4)
+    optimizer = make_optimizer(small_cfg.with_overrides({"decay": 0.0, "d_lr": 1e-4}).options().optimizers, "d")
     assert float(optimizer.learning_rate) == pytest.approx(1e-4)
     assert optimizer.beta_1 == 0.5

@@ -43,8 +43,8 @@ def tiny_cfg(data_root, **changes):
 def write_gan(run, cfg, index, name, epochs):
     """A book GAN in run/<name>/: a checkpoint of epoch 1 and the final generator of epoch 2."""
     keras.utils.set_random_seed(index)
-    generator, discriminator = book.build(cfg, 0)
-    gan = make_gan(cfg, generator, discriminator)
+    generator, discriminator = book.build(cfg.options().model, 0)
+    gan = make_gan(cfg.options(), generator, discriminator)
     folder = run / name
     folder.mkdir(parents=True)
     images = np.zeros((16, 28, 28, 1), "uint8")

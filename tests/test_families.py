@@ -46,9 +46,9 @@ def moved(before, model):
 def make_gan(cfg, num_classes=0):
     keras.utils.set_random_seed(cfg.seed)
     family = get_family(cfg.family)
-    generator, discriminator = family.build(cfg, num_classes)
+    generator, discriminator = family.build(cfg.options().model, num_classes)
     return config_gan(
-        cfg, generator, discriminator, num_classes=num_classes if family.CONDITIONAL else 0, jit_compile=False
+        cfg.options(), generator, discriminator, num_classes=num_classes if family.CONDITIONAL else 0, jit_compile=False
     )
 
 

@@ -18,7 +18,7 @@ from pyimagesearch_gan.training.trainer import make_gan as config_gan
 
 def make_gan(cfg):
     keras.utils.set_random_seed(cfg.seed)
-    return config_gan(cfg, book.build_generator(), book.build_discriminator(), jit_compile=False)
+    return config_gan(cfg.options(), book.build_generator(), book.build_discriminator(), jit_compile=False)
 
 
 def snapshot(model):
@@ -226,7 +226,7 @@ def test_ada_settings_are_checked(small_cfg):
     with pytest.raises(UserError, match="ada_kimg"):
         small_cfg.with_overrides({"diffaugment": "color", "ada_target": 0.6, "ada_kimg": 0})
     cfg = small_cfg.with_overrides({"diffaugment": "color", "ada_target": 0.6})
-    assert "--ada-target" in why_not_fused(cfg, [2, 2], [make_gan(cfg)])
+    assert "--ada-target" in why_not_fused(cfg.options(), [2, 2], [make_gan(cfg)])
     # Experiments fingerprint GAN settings: without ADA they must read as before ADA existed.
     assert not {"ada_target", "ada_kimg"} & set(small_cfg.fingerprint_dict())
     later = ("ada_target", "ada_kimg", "updates")  # added after the experiments kept fingerprints

@@ -125,6 +125,14 @@ def test_two_workers_train_one_run_with_global_batch_losses(tmp_path, write_imag
 def test_steps_per_execution_needs_one_replica(small_cfg, monkeypatch):
     """Keras' loop of several steps per call fails under a strategy of several replicas."""
     monkeypatch.setattr(accel, "get_strategy", lambda name: SimpleNamespace(num_replicas_in_sync=2))
-    accel.check_strategy(small_cfg.with_overrides({"strategy": "multiworker"}))
+    accel.check_strategy(
+        small_cfg.with_overrides({"strategy": "multiworker"}).options().devices,
+        batch_size=small_cfg.batch_size,
+        balance=False,
+    )
     with pytest.raises(UserError, match="--steps-per-execution 1"):
-        accel.check_strategy(small_cfg.with_overrides({"strategy": "multiworker", "steps_per_execution": 2}))
+        accel.check_strategy(
+            small_cfg.with_overrides({"strategy": "multiworker", "steps_per_execution": 2}).options().devices,
+            batch_size=small_cfg.batch_size,
+            balance=False,
+        )

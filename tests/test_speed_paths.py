@@ -64,7 +64,7 @@ class InjectedNoise(GAN):
 @pytest.mark.parametrize("jit_compile", [False, "auto"])
 def test_project_step_matches_the_book_loop(small_cfg, jit_compile):
     keras.utils.set_random_seed(3)
-    generator, discriminator = book.build(small_cfg, 0)
+    generator, discriminator = book.build(small_cfg.options().model, 0)
     book_g, book_d = clone_pair(generator, discriminator)
     rng = np.random.default_rng(0)
     steps, n = 4, small_cfg.batch_size
@@ -72,8 +72,8 @@ def test_project_step_matches_the_book_loop(small_cfg, jit_compile):
     reals = [rng.uniform(-1, 1, (n, 28, 28, 1)).astype("float32") for _ in range(steps)]
     gan = InjectedNoise(generator, discriminator, noise_dim=small_cfg.noise_dim, seed=small_cfg.seed)
     gan.compile(
-        d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr),
-        g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr),
+        d_optimizer=make_optimizer(small_cfg.options().optimizers, "d"),
+        g_optimizer=make_optimizer(small_cfg.options().optimizers, "g"),
         jit_compile=jit_compile,
     )
     InjectedNoise.queue = list(noise)
@@ -81,8 +81,8 @@ def test_project_step_matches_the_book_loop(small_cfg, jit_compile):
     loop = BookLoop(
         book_g,
         book_d,
-        d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr),
-        g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr),
+        d_optimizer=make_optimizer(small_cfg.options().optimizers, "d"),
+        g_optimizer=make_optimizer(small_cfg.options().optimizers, "g"),
         noise=lambda k: book_noise.pop(0),
     )
     d_before, g_before = weights(book_d), weights(book_g)
@@ -102,12 +102,12 @@ def test_project_step_matches_the_book_loop(small_cfg, jit_compile):
 
 def test_book_loop_d_step_leaves_g_alone_and_g_step_leaves_d_alone(small_cfg):
     keras.utils.set_random_seed(4)
-    generator, discriminator = book.build(small_cfg, 0)
+    generator, discriminator = book.build(small_cfg.options().model, 0)
     loop = BookLoop(
         generator,
         discriminator,
-        d_optimizer=make_optimizer(small_cfg, small_cfg.d_lr),
-        g_optimizer=make_optimizer(small_cfg, small_cfg.g_lr),
+        d_optimizer=make_optimizer(small_cfg.options().optimizers, "d"),
+        g_optimizer=make_optimizer(small_cfg.options().optimizers, "g"),
         seed=small_cfg.seed,
     )
     real = np.random.default_rng(1).uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
@@ -163,12 +163,14 @@ def test_concurrent_and_fused_classes_train_exactly_like_sequential(small_cfg, t
             stop = StopAt(epoch=1, batch=1)
             stop.steps = 3
             with pytest.raises(Interrupted, match="interrupted at epoch 2 step 1 of 2 classes"):
-                train_group(cfg, get_family(cfg.family), jobs, run_dir=tmp_path / way, stop=stop)
+                train_group(cfg.options(), get_family(cfg.family), jobs, run_dir=tmp_path / way, stop=stop)
         gans = []
         for group in groups:
-            gans += train_group(cfg, get_family(cfg.family), group, run_dir=tmp_path / way, resume="resumed" in way)
+            gans += train_group(
+                cfg.options(), get_family(cfg.family), group, run_dir=tmp_path / way, resume="resumed" in way
+            )
         if "fused" in way:
-            assert isinstance(group_model(cfg, gans, ["a", "b"], [3, 3]), FusedClassGANs)
+            assert isinstance(group_model(cfg.options(), gans, ["a", "b"], [3, 3]), FusedClassGANs)
         histories = [json.loads((job.folder / "history.json").read_text()) for job in jobs]
         assert all((job.folder / "epoch_0002.png").is_file() and (job.folder / "loss.png").is_file() for job in jobs)
         results[way] = (
@@ -187,8 +189,8 @@ def test_concurrent_and_fused_classes_train_exactly_like_sequential(small_cfg, t
 def test_fused_updates_move_only_their_network_and_every_class(small_cfg, tmp_path):
     cfg = small_cfg.with_overrides({"concurrent": True, "fuse": True})
     jobs = jobs_for(tmp_path)
-    gans = [build_gan(cfg, get_family("book"), job) for job in jobs]
-    fused = group_model(cfg, gans, ["a", "b"], [3, 3])
+    gans = [build_gan(cfg.options(), get_family("book"), job) for job in jobs]
+    fused = group_model(cfg.options(), gans, ["a", "b"], [3, 3])
     fused.load_classes()
     d_vars = [fused.stacked[i] for i in fused.updated["d"]]
     g_vars = [fused.stacked[i] for i in fused.updated["g"]]
@@ -210,16 +212,16 @@ def test_fused_updates_move_only_their_network_and_every_class(small_cfg, tmp_pa
 
 def test_fuse_falls_back_to_the_joint_step_and_says_why(small_cfg, tmp_path, capsys):
     cfg = small_cfg.with_overrides({"fuse": True})
-    gans = [build_gan(cfg, get_family("book"), job) for job in jobs_for(tmp_path, counts=[24, 40])]
-    assert why_not_fused(cfg, [3, 3], gans) is None
-    assert why_not_fused(cfg, [3, 5], gans) == "classes of different sizes"
-    assert why_not_fused(cfg.with_overrides({"balance": True}), [3, 3], gans) == "the balancing rule"
+    gans = [build_gan(cfg.options(), get_family("book"), job) for job in jobs_for(tmp_path, counts=[24, 40])]
+    assert why_not_fused(cfg.options(), [3, 3], gans) is None
+    assert why_not_fused(cfg.options(), [3, 5], gans) == "classes of different sizes"
+    assert why_not_fused(cfg.with_overrides({"balance": True}).options(), [3, 3], gans) == "the balancing rule"
     sn = small_cfg.with_overrides(
         {"family": "dcgan", "image_size": 32, "model": {"ngf": 4, "ndf": 4, "spectral_norm": True}}
     )
-    sn_gan = build_gan(sn, get_family("dcgan"), jobs_for(tmp_path / "sn", classes=1, size=32)[0])
-    assert "spectral" in why_not_fused(sn, [3, 3], [sn_gan])
-    assert isinstance(group_model(cfg, gans, ["a", "b"], [3, 5]), ClassGANs)
+    sn_gan = build_gan(sn.options(), get_family("dcgan"), jobs_for(tmp_path / "sn", classes=1, size=32)[0])
+    assert "spectral" in why_not_fused(sn.options(), [3, 3], [sn_gan])
+    assert isinstance(group_model(cfg.options(), gans, ["a", "b"], [3, 5]), ClassGANs)
     out = capsys.readouterr().out
     assert "[2 classes] --fuse is off for this run (classes of different sizes): one joint step instead" in out
 
@@ -273,12 +275,12 @@ def test_classes_of_different_sizes_train_jointly_exactly_like_alone(small_cfg, 
             stop = StopAt(epoch=1, batch=3)
             stop.steps = 12
             with pytest.raises(Interrupted, match="interrupted at epoch 2 step 3 of 3 classes"):
-                train_group(cfg, family, jobs, run_dir=tmp_path / way, stop=stop)
+                train_group(cfg.options(), family, jobs, run_dir=tmp_path / way, stop=stop)
             assert [r["epoch"] for r in json.loads((jobs[0].folder / "history.json").read_text())] == [1]
         gans = [
             gan
             for group in groups
-            for gan in train_group(cfg, family, group, run_dir=tmp_path / way, resume=way == "resumed")
+            for gan in train_group(cfg.options(), family, group, run_dir=tmp_path / way, resume=way == "resumed")
         ]
         histories = [json.loads((job.folder / "history.json").read_text()) for job in jobs]
         assert all((job.folder / "epoch_0002.png").is_file() for job in jobs)
@@ -482,24 +484,29 @@ def test_speed_flags_reach_the_config():
 
 def test_threads_one_per_op_only_for_concurrent_classes_on_cpu(small_cfg):
     cpu = not tf.config.list_physical_devices("GPU")
-    assert accel.intra_op_threads(small_cfg, concurrent=True) == (1 if cpu else 0)
-    assert accel.intra_op_threads(small_cfg, concurrent=False) == 0, "a single GAN keeps TensorFlow's pools"
-    assert accel.intra_op_threads(small_cfg.with_overrides({"intra_op_threads": 3}), concurrent=False) == 3
+    assert accel.intra_op_threads(small_cfg.options().devices, concurrent=True) == (1 if cpu else 0)
+    assert accel.intra_op_threads(small_cfg.options().devices, concurrent=False) == 0, (
+        "a single GAN keeps TensorFlow's pools"
+    )
+    assert (
+        accel.intra_op_threads(small_cfg.with_overrides({"intra_op_threads": 3}).options().devices, concurrent=False)
+        == 3
+    )
     with pytest.raises(UserError, match="--intra-op-threads -1"):
-        accel.intra_op_threads(small_cfg.with_overrides({"intra_op_threads": -1}), concurrent=True)
+        accel.intra_op_threads(small_cfg.with_overrides({"intra_op_threads": -1}).options().devices, concurrent=True)
 
 
 def test_auto_jit_compiles_only_the_optimizer_updates_with_xla(small_cfg):
-    gan = make_gan(small_cfg, *book.build(small_cfg, 0), jit_compile="auto")
+    gan = make_gan(small_cfg.options(), *book.build(small_cfg.options().model, 0), jit_compile="auto")
     assert gan.d_update.compiled.function_spec and gan.d_update.compiled._jit_compile is True
     assert gan.jit_compile is bool(tf.config.list_physical_devices("GPU")), "the step itself: Keras' auto"
-    gan = make_gan(small_cfg, *book.build(small_cfg, 0), jit_compile=False)
+    gan = make_gan(small_cfg.options(), *book.build(small_cfg.options().model, 0), jit_compile=False)
     assert not hasattr(gan.d_update, "compiled") and gan.jit_compile is False
 
 
 def test_one_device_mirrored_strategy_trains_both_networks(small_cfg, tmp_path):
     cfg = small_cfg.with_overrides({"strategy": "mirrored"})
-    gan = build_gan(cfg, get_family("book"), jobs_for(tmp_path, classes=1)[0])
+    gan = build_gan(cfg.options(), get_family("book"), jobs_for(tmp_path, classes=1)[0])
     assert isinstance(gan.distribute_strategy, tf.distribute.MirroredStrategy)
     assert isinstance(gan.generator.weights[0].value, tf.distribute.DistributedValues)
     d_before, g_before = weights(gan.discriminator), weights(gan.generator)
@@ -511,7 +518,7 @@ def test_one_device_mirrored_strategy_trains_both_networks(small_cfg, tmp_path):
 
 def test_mixed_precision_builds_float16_layers_float32_outputs_and_steps(small_cfg, tmp_path):
     cfg = small_cfg.with_overrides({"mixed_precision": True, "batch_size": 2})
-    gan = build_gan(cfg, get_family("book"), jobs_for(tmp_path, classes=1)[0])
+    gan = build_gan(cfg.options(), get_family("book"), jobs_for(tmp_path, classes=1)[0])
     assert keras.mixed_precision.dtype_policy().name == "float32", "the global policy is put back"
     assert gan.generator.layers[0].compute_dtype == "float16" and gan.generator.layers[0].kernel.dtype == "float32"
     assert (
@@ -541,7 +548,7 @@ two = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 for name, strategy in (("one", tf.distribute.get_strategy()), ("two", two)):
     with strategy.scope():
         keras.utils.set_random_seed(2)
-        generator, discriminator = book.build(cfg, 0)
+        generator, discriminator = book.build(cfg.options().model, 0)
         gan = GAN(generator, discriminator, seed=cfg.seed)
         # SGD for D: a wrongly scaled gradient shows in the update
         gan.compile(d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=book_adam(cfg.g_lr), jit_compile=False)
@@ -583,7 +590,7 @@ def test_loss_plot_is_reused_and_follows_the_history(tmp_path):
 def test_history_and_loss_plot_are_written_with_montages_checkpoints_and_at_the_end(small_cfg, tmp_path, monkeypatch):
     """Short epochs: no history.json or loss.png between montage and checkpoint epochs, the
     loss plot at most every PLOT_GAP times its drawing time; both files complete after a stop."""
-    gan = make_gan(small_cfg, *book.build(small_cfg, 0))
+    gan = make_gan(small_cfg.options(), *book.build(small_cfg.options().model, 0))
     monitor = Monitor(
         gan, tmp_path, np.zeros((4, 28, 28, 1), "uint8"), num_benchmark=4, every=3, epochs=8, checkpoint_every=4
     )
@@ -617,4 +624,6 @@ def test_strategy_and_batch_errors_are_user_errors(small_cfg):
         small_cfg.with_overrides({"strategy": "tpu"})
     with pytest.raises(UserError, match="--steps-per-execution"):
         small_cfg.with_overrides({"steps_per_execution": 0})
-    accel.check_strategy(dataclasses.replace(small_cfg, strategy="mirrored", batch_size=7))  # one replica: any batch
+    accel.check_strategy(
+        dataclasses.replace(small_cfg, strategy="mirrored").options().devices, batch_size=7, balance=False
+    )  # one replica: any batch

@@ -1,5 +1,5 @@
-"""Model families. Each is a small module with `build(cfg, num_classes) -> (generator,
-discriminator)` and `CONDITIONAL` (whether both networks take class labels).
+"""Model families. Each is a small module with `build(options, num_classes) -> (generator,
+discriminator)` (`options`: config.ModelOptions) and `CONDITIONAL` (whether both networks take class labels).
 
 An unconditional generator maps noise (noise_dim,) to an image in [-1, 1] and its
 discriminator maps an image to a real/fake probability (N, 1). A conditional generator takes

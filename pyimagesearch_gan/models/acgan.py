@@ -45,25 +45,26 @@ def build_discriminator(num_classes, width=28, height=28, depth=1, alpha=0.2, dr
     return keras.Model(image, [validity, label], name="discriminator")
 
 
-def build(cfg, num_classes):
-    """Generator and discriminator for `cfg` (model settings: depth, kernel_size, momentum,
+def build(options, num_classes):
+    """Generator and discriminator for `options` (config.ModelOptions; model settings:
+    depth, kernel_size, momentum,
     alpha, dropout, filters); the generator starts at image_size / 4."""
-    m = cfg.model
+    m = options.model
     kernel_size = m.get("kernel_size", 5)
     generator = build_generator(
         num_classes,
-        cfg.noise_dim,
-        cfg.channels,
-        cfg.image_size // 4,
+        options.noise_dim,
+        options.channels,
+        options.image_size // 4,
         m.get("depth", 128),
         kernel_size,
         m.get("momentum", 0.8),
     )
     discriminator = build_discriminator(
         num_classes,
-        cfg.image_size,
-        cfg.image_size,
-        cfg.channels,
+        options.image_size,
+        options.image_size,
+        options.channels,
         m.get("alpha", 0.2),
         m.get("dropout", 0.25),
         kernel_size,

@@ -51,12 +51,13 @@ def build_discriminator(width=28, height=28, depth=1, alpha=0.2):
     )
 
 
-def build(cfg, num_classes):
-    """Generator and discriminator for `cfg` (model settings: dim, depth, output_dim, alpha)."""
-    m = cfg.model
-    dim = m.get("dim", cfg.image_size // 4)
-    if dim * 4 != cfg.image_size:
-        dim = cfg.image_size // 4
-    generator = build_generator(dim, m.get("depth", 64), cfg.channels, cfg.noise_dim, m.get("output_dim", 512))
-    discriminator = build_discriminator(cfg.image_size, cfg.image_size, cfg.channels, m.get("alpha", 0.2))
+def build(options, num_classes):
+    """Generator and discriminator for `options` (config.ModelOptions; model settings:
+    dim, depth, output_dim, alpha)."""
+    m = options.model
+    dim = m.get("dim", options.image_size // 4)
+    if dim * 4 != options.image_size:
+        dim = options.image_size // 4
+    generator = build_generator(dim, m.get("depth", 64), options.channels, options.noise_dim, m.get("output_dim", 512))
+    discriminator = build_discriminator(options.image_size, options.image_size, options.channels, m.get("alpha", 0.2))
     return generator, discriminator

@@ -47,9 +47,9 @@ def num_blocks(image_size):
     return blocks
 
 
-def check(cfg):
+def check(options):
     """Reject settings this family cannot build, before the run writes anything."""
-    num_blocks(cfg.image_size)
+    num_blocks(options.image_size)
 
 
 def build_generator(image_size=64, nz=100, ngf=64, nc=3, momentum=0.9, epsilon=1e-5, init_std=0.02):
@@ -100,13 +100,14 @@ def build_discriminator(
     return model
 
 
-def build(cfg, num_classes):
-    """Generator and discriminator for `cfg` (model settings: ngf, ndf, slope, spectral_norm,
-    bn_momentum, bn_epsilon, init_std; noise size is cfg.noise_dim, the sources' nz)."""
-    m = cfg.model
+def build(options, num_classes):
+    """Generator and discriminator for `options` (config.ModelOptions; model settings:
+    ngf, ndf, slope, spectral_norm,
+    bn_momentum, bn_epsilon, init_std; noise size is options.noise_dim, the sources' nz)."""
+    m = options.model
     bn = dict(momentum=m.get("bn_momentum", 0.9), epsilon=m.get("bn_epsilon", 1e-5), init_std=m.get("init_std", 0.02))
-    generator = build_generator(cfg.image_size, cfg.noise_dim, m.get("ngf", 64), cfg.channels, **bn)
+    generator = build_generator(options.image_size, options.noise_dim, m.get("ngf", 64), options.channels, **bn)
     discriminator = build_discriminator(
-        cfg.image_size, cfg.channels, m.get("ndf", 64), m.get("slope", 0.2), m.get("spectral_norm", False), **bn
+        options.image_size, options.channels, m.get("ndf", 64), m.get("slope", 0.2), m.get("spectral_norm", False), **bn
     )
     return generator, discriminator

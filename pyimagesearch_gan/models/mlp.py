@@ -36,11 +36,12 @@ def build_discriminator(alpha=4, image_shape=(28, 28, 1), slope=0.01, dropout=0.
     return keras.Sequential(stack, name="discriminator")
 
 
-def build(cfg, num_classes):
-    """Generator and discriminator for `cfg` (model settings: alpha, slope, dropout)."""
-    m = cfg.model
-    shape = (cfg.image_size, cfg.image_size, cfg.channels)
+def build(options, num_classes):
+    """Generator and discriminator for `options` (config.ModelOptions; model settings:
+    alpha, slope, dropout)."""
+    m = options.model
+    shape = (options.image_size, options.image_size, options.channels)
     alpha, slope, dropout = m.get("alpha", 4), m.get("slope", 0.01), m.get("dropout", 0.1)
-    return build_generator(alpha, cfg.noise_dim, shape, slope, dropout), build_discriminator(
+    return build_generator(alpha, options.noise_dim, shape, slope, dropout), build_discriminator(
         alpha, shape, slope, dropout
     )

@@ -171,7 +171,8 @@ def time_pipeline(images, batch_size, seed, batches):
 # --- the benchmark --------------------------------------------------------------------------
 def build_gans(cfg, family, per_class):
     """One GAN per class, built as the trainer builds them."""
-    return [build_gan(cfg, family, Job(i, str(i), images, None, [str(i)])) for i, images in enumerate(per_class)]
+    options = cfg.options()
+    return [build_gan(options, family, Job(i, str(i), images, None, [str(i)])) for i, images in enumerate(per_class)]
 
 
 def time_startup(cfg, family, per_class, batch_size):
@@ -181,7 +182,7 @@ def time_startup(cfg, family, per_class, batch_size):
     start = time.perf_counter()
     gans = build_gans(cfg, family, per_class)
     steps = [steps_per_epoch(len(images), batch_size) for images in per_class]
-    model = group_model(cfg, gans, [str(i) for i in range(len(gans))], steps)
+    model = group_model(cfg.options(), gans, [str(i) for i in range(len(gans))], steps)
     built = time.perf_counter()
     pipelines = [make_pipeline(images, batch_size, seed=cfg.seed + i) for i, images in enumerate(per_class)]
     dataset = pipelines[0] if len(gans) == 1 else joint_dataset(pipelines, steps)
@@ -211,15 +212,15 @@ def bench_batch_size(cfg, family, per_class, settings, batch_size, peak):
         )
         print(f"[bench] {mode:<10} batch {batch_size:<4} XLA {xla:<4}  {1e3 * seconds:8.1f} ms/step", flush=True)
 
-    flops = step_flops(*family.build(cfg, 0), batch_size, cfg.g_steps)
+    flops = step_flops(*family.build(cfg.options().model, 0), batch_size, cfg.g_steps)
     if "book" in settings.modes:
         keras.utils.set_random_seed(cfg.seed)
-        generator, discriminator = family.build(cfg, 0)
+        generator, discriminator = family.build(cfg.options().model, 0)
         loop = BookLoop(
             generator,
             discriminator,
-            d_optimizer=make_optimizer(cfg, cfg.d_lr),
-            g_optimizer=make_optimizer(cfg, cfg.g_lr),
+            d_optimizer=make_optimizer(cfg.options().optimizers, "d"),
+            g_optimizer=make_optimizer(cfg.options().optimizers, "g"),
             noise_dim=cfg.noise_dim,
             seed=cfg.seed,
         )
@@ -235,7 +236,9 @@ def bench_batch_size(cfg, family, per_class, settings, batch_size, peak):
             row("step", xla, seconds, 1, flops)
         if "concurrent" in settings.modes and len(per_class) > 1:
             gans = build_gans(xla_cfg, family, per_class)
-            model = group_model(xla_cfg, gans, [str(i) for i in range(len(gans))], [settings.steps] * len(gans))
+            model = group_model(
+                xla_cfg.options(), gans, [str(i) for i in range(len(gans))], [settings.steps] * len(gans)
+            )
             dataset = tf.data.Dataset.zip(
                 tuple(make_pipeline(images, batch_size, seed=cfg.seed + i) for i, images in enumerate(per_class))
             )
@@ -306,7 +309,9 @@ def run_bench(settings):
             "e.g. --preset neu-dcgan"
         )
     imported = time.perf_counter() - pyimagesearch_gan.STARTED
-    threads = accel.set_threads(cfg.with_overrides({"intra_op_threads": settings.intra_op_threads}), concurrent=False)
+    threads = accel.set_threads(
+        cfg.with_overrides({"intra_op_threads": settings.intra_op_threads}).options().devices, concurrent=False
+    )
     start = time.perf_counter()
     per_class, source = class_images(cfg, settings)
     startup = {

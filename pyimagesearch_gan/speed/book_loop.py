@@ -87,7 +87,7 @@ def book_run(cfg, per_class, output, epochs):
     for c, images in enumerate(per_class):
         keras.utils.set_random_seed(cfg.seed + c)
         rng = np.random.default_rng(cfg.seed + c)
-        generator, discriminator = get_family(cfg.family).build(cfg, 0)
+        generator, discriminator = get_family(cfg.family).build(cfg.options().model, 0)
         loop = BookLoop(
             generator,
             discriminator,

@@ -38,21 +38,22 @@ import tensorflow as tf
 from pyimagesearch_gan.training import accel
 
 
-def why_not_fused(cfg, steps, gans):
-    """None when the class GANs `gans` of `cfg`, `steps` per epoch each, can be fused, else the reason."""
+def why_not_fused(options, steps, gans):
+    """None when the class GANs `gans` of a run's `options`, `steps` per epoch each, can be
+    fused, else the reason."""
     if len(set(steps)) > 1:
         return "classes of different sizes"
-    if cfg.balance:
+    if options.step.balance:
         return "the balancing rule"
     networks = (gans[0].generator, gans[0].discriminator)
     if any(isinstance(layer, keras.layers.SpectralNormalization) for net in networks for layer in net.layers):
         return "spectral normalization (it rewrites its kernel inside the step)"
-    if cfg.mixed_precision:
+    if options.devices.mixed_precision:
         return "mixed precision"
-    if cfg.ada_target:
+    if options.step.ada_target:
         return "--ada-target (its probability is a step's own state)"
-    if cfg.strategy != "default":
-        return f"--strategy {cfg.strategy}"
+    if options.devices.strategy != "default":
+        return f"--strategy {options.devices.strategy}"
     return None
 
 

@@ -41,64 +41,75 @@ from pyimagesearch_gan.utils import format_seconds
 # ---------------------------------------------------------------- config -> objects
 
 
-def make_optimizer(cfg, lr):
-    """The run's Adam: the book's decay lr / epochs per update unless `decay` is set."""
+def make_optimizer(optimizers, network):
+    """The run's Adam of `network` ("d" or "g"), with the book's decay per update."""
+    lr, decay = (optimizers.d_lr, optimizers.d_decay) if network == "d" else (optimizers.g_lr, optimizers.g_decay)
     return book_adam(
-        lr, decay=cfg.optimizer_decay(lr), beta_1=cfg.beta_1, beta_2=cfg.beta_2, loss_scale=cfg.mixed_precision
+        lr, decay=decay, beta_1=optimizers.beta_1, beta_2=optimizers.beta_2, loss_scale=optimizers.loss_scale
     )
 
 
-def make_gan(cfg, generator, discriminator, *, num_classes=0, seed=None, jit_compile=None):
-    """`cfg`'s GAN of these networks: its step options, its augmenter (seeded `seed` + 1: its own
-    stream), its optimizers, compiled (`jit_compile` overrides the config's XLA setting)."""
-    seed = cfg.seed if seed is None else seed
-    augmenter = make_augmenter(cfg.diffaugment, seed + 1, ada_target=cfg.ada_target, ada_kimg=cfg.ada_kimg)
+def make_gan(options, generator, discriminator, *, num_classes=0, seed=None, jit_compile=None):
+    """The GAN of these networks from a run's `options` (`TrainConfig.options()`): its step
+    (`options.step`), its augmenter (seeded `seed` + 1: its own stream), its optimizers
+    (`options.optimizers`), compiled for `options.devices` (`jit_compile` overrides XLA)."""
+    step = options.step
+    seed = step.seed if seed is None else seed
+    augmenter = make_augmenter(step.diffaugment, seed + 1, ada_target=step.ada_target, ada_kimg=step.ada_kimg)
     gan = GAN(
         generator,
         discriminator,
-        noise_dim=cfg.noise_dim,
-        noise=cfg.noise,
+        noise_dim=step.noise_dim,
+        noise=step.noise,
         num_classes=num_classes,
-        real_label=cfg.real_label,
-        g_steps=cfg.g_steps,
-        d_batch=cfg.d_batch,
-        g_training_in_d_step=cfg.g_training_in_d_step,
-        balance=cfg.balance,
+        real_label=step.real_label,
+        g_steps=step.g_steps,
+        d_batch=step.d_batch,
+        g_training_in_d_step=step.g_training_in_d_step,
+        balance=step.balance,
         augmenter=augmenter,
         seed=seed,
     )
-    options = accel.compile_options(cfg)
+    compile_options = accel.compile_options(options.devices)
     if jit_compile is not None:
-        options["jit_compile"] = jit_compile
-    gan.compile(d_optimizer=make_optimizer(cfg, cfg.d_lr), g_optimizer=make_optimizer(cfg, cfg.g_lr), **options)
+        compile_options["jit_compile"] = jit_compile
+    optimizers = options.optimizers
+    gan.compile(
+        d_optimizer=make_optimizer(optimizers, "d"), g_optimizer=make_optimizer(optimizers, "g"), **compile_options
+    )
     return gan
 
 
-def build_gan(cfg, family, job):
-    """A compiled GAN for `job`, seeded by the run seed and the job's index."""
-    seed = cfg.seed + job.index
+def build_gan(options, family, job):
+    """A compiled GAN for `job`, its networks from `options.model`, seeded by the run seed and
+    the job's index."""
+    seed = options.step.seed + job.index
     keras.utils.set_random_seed(seed)
     num_classes = len(job.class_names) if family.CONDITIONAL else 0
-    with accel.build_scope(cfg):
-        generator, discriminator = map(accel.float32_outputs, family.build(cfg, num_classes))
-        return make_gan(cfg, generator, discriminator, num_classes=num_classes, seed=seed)
+    with accel.build_scope(options.devices):
+        generator, discriminator = map(accel.float32_outputs, family.build(options.model, num_classes))
+        return make_gan(options, generator, discriminator, num_classes=num_classes, seed=seed)
 
 
-def group_model(cfg, gans, names, steps):
+def group_model(options, gans, names, steps):
     """The model `fit` drives for a group of GANs (named `names`, `steps` per epoch each): the
     GAN itself, the classes fused into one model (`fuse`, when they can be), or their joint step."""
     if len(gans) == 1:
         return gans[0]
-    reason = why_not_fused(cfg, steps, gans) if cfg.fuse else None
+    devices = options.devices
+    reason = why_not_fused(options, steps, gans) if devices.fuse else None
     if reason:
         print(f"[{len(gans)} classes] --fuse is off for this run ({reason}): one joint step instead", flush=True)
-    with accel.build_scope(cfg):
-        if cfg.fuse and not reason:
+    with accel.build_scope(devices):
+        if devices.fuse and not reason:
             model = FusedClassGANs(gans, names)
-            model.compile(make_optimizer(cfg, cfg.d_lr), make_optimizer(cfg, cfg.g_lr), **accel.compile_options(cfg))
+            optimizers = options.optimizers
+            model.compile(
+                make_optimizer(optimizers, "d"), make_optimizer(optimizers, "g"), **accel.compile_options(devices)
+            )
         else:
             model = ClassGANs(gans, names, steps=steps)
-            model.compile(**accel.compile_options(cfg))
+            model.compile(**accel.compile_options(devices))
     return model
 
 
@@ -106,32 +117,43 @@ def group_model(cfg, gans, names, steps):
 
 
 def train_group(
-    cfg, family, jobs, *, run_dir=None, resume=False, stop=None, remaining_after=0, verbose=False, on_first_step=None
+    options,
+    family,
+    jobs,
+    *,
+    run_dir=None,
+    resume=False,
+    stop=None,
+    remaining_after=0,
+    verbose=False,
+    on_first_step=None,
 ):
-    """Fit the GANs of `jobs` (one, or several side by side) with their monitors and
-    checkpoints, from their last checkpoint when `resume`; save them."""
+    """Fit the GANs of `jobs` (one, or several side by side, planned with their steps per epoch)
+    with their monitors and checkpoints, from their last checkpoint when `resume`; save them.
+    `options` is the run's `TrainConfig.options()`: each part is built from its own group."""
     run_dir = Path(run_dir or jobs[0].folder.parent)
-    gans = [build_gan(cfg, family, job) for job in jobs]
-    steps = [job.steps or cfg.steps_per_epoch(len(job.images)) for job in jobs]
-    model = group_model(cfg, gans, [job.name for job in jobs], steps)
+    data, monitoring, saving = options.data, options.monitor, options.checkpoints
+    gans = [build_gan(options, family, job) for job in jobs]
+    steps = [job.steps or data.steps_per_epoch(len(job.images)) for job in jobs]  # a job made by hand
+    model = group_model(options, gans, [job.name for job in jobs], steps)
     prefixes = [""] if len(jobs) == 1 else [f"{job.name}/" for job in jobs]
     monitors = [
         Monitor(
             gan,
             job.folder,
             job.images,
-            num_benchmark=cfg.num_benchmark,
-            seed=cfg.seed,
-            every=cfg.sample_every,
-            epochs=cfg.epochs,
-            checkpoint_every=cfg.checkpoint_every,
+            num_benchmark=monitoring.num_benchmark,
+            seed=data.seed,
+            every=monitoring.sample_every,
+            epochs=monitoring.epochs,
+            checkpoint_every=monitoring.checkpoint_every,
             prefix=prefix,
-            title=f"{cfg.preset}: {job.name}",
+            title=f"{monitoring.title}: {job.name}",
         )
         for gan, job, prefix in zip(gans, jobs, prefixes)
     ]
     loggers = []
-    if cfg.tensorboard:
+    if monitoring.tensorboard:
         loggers = [
             TensorBoardLogger(run_dir / "tensorboard" / job.folder.name, gan, monitor, prefix=prefix)
             for gan, job, monitor, prefix in zip(gans, jobs, monitors, prefixes)
@@ -149,11 +171,11 @@ def train_group(
         names=[job.folder.name for job in jobs],
         monitors=monitors,
         images=[job.images for job in jobs],
-        config=cfg.to_dict(),
-        every=cfg.checkpoint_every,
-        epochs=cfg.epochs,
-        keep=cfg.keep_checkpoints,
-        snapshot_every=cfg.snapshot_interval(),
+        config=saving.config,
+        every=saving.every,
+        epochs=saving.epochs,
+        keep=saving.keep,
+        snapshot_every=saving.snapshot_every,
         model_folders=[job.folder for job in jobs],
     )
     initial_epoch = checkpointer.restore() if resume else 0
@@ -165,14 +187,16 @@ def train_group(
         )
     pipelines = [
         make_pipeline(
-            job.images, cfg.batch_size, seed=cfg.seed + job.index, labels=job.labels, start_batch=initial_epoch * step
+            job.images, data.batch_size, seed=data.seed + job.index, labels=job.labels, start_batch=initial_epoch * step
         )
         for job, step in zip(jobs, steps)
     ]
-    dataset = accel.distribute_options(pipelines[0] if len(jobs) == 1 else joint_dataset(pipelines, steps), cfg)
+    dataset = accel.distribute_options(
+        pipelines[0] if len(jobs) == 1 else joint_dataset(pipelines, steps), options.devices
+    )
     progress = ProgressLogger(
         label,
-        cfg.epochs,
+        data.epochs,
         names=[job.name for job in jobs] if len(jobs) > 1 else (),
         keys=[t.name for t in gans[0].metrics],
         remaining_after=remaining_after,
@@ -185,11 +209,11 @@ def train_group(
         checkpointer=checkpointer,
         callbacks=[*sync_callbacks(model), *monitors, *loggers, progress],
         steps=max(steps),
-        epochs=cfg.epochs,
+        epochs=data.epochs,
         initial_epoch=initial_epoch,
         stop=stop,
         label=label,
-        lr_hint=cfg.g_lr / 10,
+        lr_hint=options.optimizers.g_lr / 10,
     )
     return gans
 
@@ -269,12 +293,13 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False, on_end=N
     `plan` is `plan_run`'s, when the caller checked the input already. `on_end(run_dir)` runs
     when training ends, however it ends (the command writes the run's report page there)."""
     plan = plan or plan_run(cfg, run_dir, resume=resume)
-    if cfg.deterministic:
+    options = cfg.options()  # from here on each part gets its own group of settings
+    if options.devices.deterministic:
         tf.config.experimental.enable_op_determinism()
-    family = get_family(cfg.family)
+    family = get_family(options.model.family)
     if hasattr(family, "check"):
-        family.check(cfg)  # settings the family cannot build, before anything is written
-    accel.check_strategy(cfg)
+        family.check(options.model)  # settings the family cannot build, before anything is written
+    accel.check_strategy(options.devices, batch_size=options.data.batch_size, balance=options.step.balance)
     jobs = plan.jobs
     run_dir = ensure_writable_dir(plan.run_dir, "--resume" if resume else "--output")
     for job in jobs:
@@ -297,14 +322,14 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False, on_end=N
         flush=True,
     )
     first_step = []
-    accel.set_threads(cfg, concurrent=any(len(group) > 1 for group in groups))
+    accel.set_threads(options.devices, concurrent=any(len(group) > 1 for group in groups))
     with guarded_run(run_dir) as stop, ending(run_dir, on_end):
         for i, group in enumerate(groups):
             if resume and is_finished(cfg, run_dir, [job.folder for job in group]):
                 print(f"[{', '.join(job.name for job in group)}] already trained, skipped", flush=True)
                 continue
             train_group(
-                cfg,
+                options,
                 family,
                 group,
                 run_dir=run_dir,

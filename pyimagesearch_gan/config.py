@@ -385,6 +385,3 @@ def parse_policy(text):
             f"use a comma list of {', '.join(POLICIES)} (or none)"
         )
     return tuple(name for name in POLICIES if name in names)
-
-
-# --- the transforms: each takes float32 NHWC images and the seed generator ---------------------

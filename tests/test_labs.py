@@ -133,7 +133,7 @@ def test_notebook_matches_its_source(source):
     expected = jupytext.read(source)
     committed = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
     cells = lambda nb: [(c.cell_type, c.source, c.metadata.get("nbgrader")) for c in nb.cells]  # noqa: E731
-    assert cells(committed) == cells(expected), f"regenerate it: jupytext --to notebook labs/{source.name}"
+    assert cells(committed) == cells(expected), f"regenerate it: jupytext --update --to notebook labs/{source.name}"
 
 
 def test_nbgrader_releases_every_lab_as_make_student_versions_does(release):

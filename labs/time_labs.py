@@ -105,7 +105,10 @@ def run_lab(notebook_path, quick, data):
             return seconds
         finally:
             for key, value in saved.items():
-                os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
 
 def machine_description():

@@ -18,6 +18,7 @@ The kernels import this checkout's package and write into a temporary folder.
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -75,6 +76,15 @@ def grade_id(cell):
     return student.grading(cell).get("grade_id")
 
 
+def repository(labs=LABS):
+    """labtools.REPOSITORY, read from the file (importing labtools starts TensorFlow)."""
+    return re.search(r'^REPOSITORY = "([^"]+)"', (labs / "labtools.py").read_text(), re.M).group(1)
+
+
+def colab_link(slug, stem):
+    return f"colab.research.google.com/github/{slug}/blob/main/labs/{stem}.ipynb"
+
+
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
     """`nbgrader generate_assignment` of all labs in a fresh course folder: {lab stem: notebook path}."""
@@ -95,16 +105,16 @@ def release(tmp_path_factory):
 
 def test_every_lab_has_graded_exercises_a_setup_cell_and_a_colab_link():
     assert len(SOURCES) >= 7, f"expected seven labs in {LABS}, found {[p.name for p in SOURCES]}"
-    repository = _repository()  # labtools.py itself imports TensorFlow: read the constant
+    url = repository()
+    slug = url.removeprefix("https://github.com/")
     for source in SOURCES:
         notebook = jupytext.read(source)
         cells = notebook.cells
         text = "\n".join(cell.source for cell in cells)
         assert "QUICK" in text and "Learning goals" in text and "## References" in text, source.name
-        slug = repository.removeprefix("https://github.com/")
-        assert f"colab.research.google.com/github/{slug}/blob/main/labs/{source.stem}.ipynb" in cells[0].source
+        assert colab_link(slug, source.stem) in cells[0].source, f"{source.name}: no Colab link to itself"
         setup = next(cell for cell in cells if cell.cell_type == "code")
-        assert f'REPOSITORY = "{repository}"' in setup.source and "setup()" in setup.source, source.name
+        assert f'REPOSITORY = "{url}"' in setup.source and "setup()" in setup.source, source.name
         answers = student.exercise_cells(notebook)
         assert len(answers) >= 2, f"{source.name}: fewer than two exercises"
         for number, i in enumerate(answers):
@@ -120,12 +130,6 @@ def test_every_lab_has_graded_exercises_a_setup_cell_and_a_colab_link():
                 assert student.grading(cell)["grade"] and student.grading(cell)["points"] > 0, grade_id(cell)
         assert any(student.is_answer(cell) and cell.cell_type == "markdown" for cell in cells), (
             f"{source.name}: no written answer cell")
-
-
-def _repository():
-    import re
-
-    return re.search(r'^REPOSITORY = "([^"]+)"', (LABS / "labtools.py").read_text(), re.M).group(1)
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
@@ -187,3 +191,23 @@ def test_times_agree_with_times_json():
         assert lines == [expected], f"{source.name}: run python labs/time_labs.py --write-only"
     readme = (LABS / "README.md").read_text()
     assert timing.readme_with_table(readme, times) == readme, "labs/README.md: python labs/time_labs.py --write-only"
+
+
+def test_set_repository_points_every_link_and_setup_cell_at_a_fork(tmp_path):
+    labs = tmp_path / "labs"
+    shutil.copytree(LABS, labs, ignore=shutil.ignore_patterns("output", "student", "__pycache__"))
+    done = subprocess.run([sys.executable, str(labs / "set_repository.py"), "https://github.com/someone/gan-fork"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert repository(labs) == "https://github.com/someone/gan-fork"
+    old = repository().removeprefix("https://github.com/")
+    for source in student.lab_sources(labs):
+        for path in (source, source.with_suffix(".ipynb")):
+            text = path.read_text()
+            assert old not in text, path.name
+            assert colab_link("someone/gan-fork", source.stem) in text, path.name
+            assert 'REPOSITORY = \\"https://github.com/someone/gan-fork\\"' in text or (
+                'REPOSITORY = "https://github.com/someone/gan-fork"' in text), path.name
+    bad = subprocess.run([sys.executable, str(labs / "set_repository.py"), "someone/gan-fork"], capture_output=True,
+                         text=True)
+    assert bad.returncode != 0 and "https://github.com/OWNER/NAME" in bad.stderr

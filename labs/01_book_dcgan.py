@@ -24,10 +24,12 @@
 # only ever sees one digit, so everything it draws carries that digit's label.
 #
 # **Learning goals.** After this lab you can
-# 1. train the book DCGAN per class with one command and find what it wrote;
-# 2. read a run: the real-image montage, the fixed-noise montage of every epoch, the loss plot;
-# 3. count generator updates, and explain why "epochs" alone says little;
-# 4. explain the *BatchNorm lag*: why both losses sit near zero at the start of the book's
+# 1. write the GAN game's losses (minimax, and the non-saturating generator loss the book uses)
+#    and say why the minimax generator loss stalls at the start;
+# 2. train the book DCGAN per class with one command and find what it wrote;
+# 3. read a run: the real-image montage, the fixed-noise montage of every epoch, the loss plot;
+# 4. count generator updates, and explain why "epochs" alone says little;
+# 5. explain the *BatchNorm lag*: why both losses sit near zero at the start of the book's
 #    recipe, and what the setting `g_training_in_d_step` changes.
 #
 # **Time.** 3 min 17 s in full, 27 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).

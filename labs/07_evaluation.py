@@ -33,7 +33,7 @@
 # 3. run `pyimagesearch-gan evaluate` on a run and read its table of every saved epoch;
 # 4. choose an epoch by CAS and by FID, and say which one augmentation should use.
 #
-# **Time.** 3 min 58 s in full, 32 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# **Time.** 3 min 58 s in full, 59 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
 # `LAB_QUICK=1` is a smoke run: two digits, two epochs, small samples; the numbers mean little.
 #
 # **Data.** MNIST digits: `$PYIMAGESEARCH_GAN_DATA/mnist/` when that variable points at a folder
@@ -72,8 +72,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from labtools import QUICK, cli, fresh, output_dir, show  # labtools.py beside this notebook
-from pyimagesearch_gan.evidence import classifiers, metrics
+from pyimagesearch_gan.evidence import classifiers, evaluate, metrics
 from pyimagesearch_gan.evidence.real_data import feature_cnn, load_real
+
+# The package's evaluate module (the `evaluate` command below) selects matplotlib's file-only
+# backend when it is imported: switch this notebook back to inline figures.
+# %matplotlib inline
 
 OUT = output_dir("07_evaluation")
 DIGITS = [0, 1] if QUICK else [0, 1, 7]
@@ -229,6 +233,9 @@ for name, values in curves.items():
 axes[0].set(xscale="log", xlabel="images per set (n)", ylabel="FID", title=f"FID of digit {digit} against n")
 axes[1].set(xscale="log", xlabel="images per set (n)", ylabel="KID", title="KID against n")
 axes[1].axhline(0, color="gray", lw=0.5)
+for ax in axes:
+    ax.set_xticks(SIZES, [str(n) for n in SIZES])
+    ax.minorticks_off()
 axes[0].legend()
 plt.tight_layout()
 plt.show()
@@ -286,7 +293,8 @@ epochs = sorted({r["epoch"] for r in rows})
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
 for d in map(str, DIGITS):
     axes[0].plot(epochs, [r["fid"] for r in rows if r["class"] == d], "o-", label=f"digit {d}")
-axes[0].set(xlabel="epoch", ylabel="FID (feature CNN)", title=f"FID per digit, {COUNT} images each")
+axes[0].set(xlabel="epoch", ylabel="FID (feature CNN, log scale)", yscale="log",
+            title=f"FID per digit, {COUNT} images each")
 axes[0].legend()
 axes[1].plot(epochs, [next(r["cas"] for r in rows if r["epoch"] == e) for e in epochs], "o-")
 axes[1].set(xlabel="epoch", ylabel="CAS", ylim=(0, 1), title="CAS: trained on that epoch's images, tested on real")

@@ -155,8 +155,13 @@ def test_nbgrader_releases_every_lab_as_make_student_versions_does(release):
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
 def test_solution_version_passes_its_tests_quick(source, lab_env):
     notebook = execute(nbformat.read(source.with_suffix(".ipynb"), as_version=4))  # raises at a failing cell
-    outputs = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.get("outputs", [])]
-    assert any(output.get("output_type") == "display_data" for output in outputs), f"{source.name} showed no figure"
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    draws = re.compile(r"^\s*(plt\.show|show|show_images)\(", re.M)
+    drawing = [cell for cell in code if draws.search(cell.source)]
+    assert drawing, f"{source.name} draws no figure"
+    blank = [cell.source.splitlines()[0] for cell in drawing
+             if not any(output.get("output_type") == "display_data" for output in cell.get("outputs", []))]
+    assert not blank, f"{source.name}: cells that draw showed no figure (matplotlib backend?): {blank}"
     assert len(student.test_cells(notebook)) >= 2
 
 

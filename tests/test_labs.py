@@ -11,6 +11,8 @@ manually graded markdown answers). Here:
   the same student notebooks;
 - the solution version (the lab itself) runs with LAB_QUICK=1 in a fresh kernel with every test
   cell passing; the release version fails every test cell (for one lab here; all with -m slow);
+- (slow) `nbgrader autograde` gives a submitted solution every autograded point, the release none;
+- labs/set_repository.py points every Colab link and setup cell at a fork;
 - the labs' time lines and labs/README.md's table agree with labs/times.json.
 The kernels import this checkout's package and write into a temporary folder.
 """
@@ -216,3 +218,30 @@ def test_set_repository_points_every_link_and_setup_cell_at_a_fork(tmp_path):
     bad = subprocess.run([sys.executable, str(labs / "set_repository.py"), "someone/gan-fork"], capture_output=True,
                          text=True)
     assert bad.returncode != 0 and "https://github.com/OWNER/NAME" in bad.stderr
+
+
+@pytest.mark.slow
+def test_nbgrader_autograde_gives_the_solution_every_point_and_the_release_none(tmp_path, lab_env):
+    course = tmp_path / "course"
+    lab = LABS / f"{RELEASE_IN_DEFAULT_SUITE}.ipynb"
+    (course / "source" / "lab").mkdir(parents=True)
+    for path in (lab, LABS / "labtools.py"):
+        shutil.copy(path, course / "source" / "lab")
+
+    def nbgrader(*args):
+        done = subprocess.run([sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"],
+                              cwd=course, capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    nbgrader("generate_assignment", "lab")
+    for student_id, folder in (("solution", "source"), ("unanswered", "release")):
+        nbgrader("db", "student", "add", student_id)
+        shutil.copytree(course / folder / "lab", course / "submitted" / student_id / "lab")
+    nbgrader("autograde", "lab", "--ExecutePreprocessor.timeout=300")
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        solution = gradebook.find_submission("lab", "solution")
+        unanswered = gradebook.find_submission("lab", "unanswered")
+        assert solution.max_code_score > 0 and solution.code_score == solution.max_code_score
+        assert unanswered.code_score == 0 and unanswered.max_written_score > 0

@@ -14,19 +14,29 @@
 # %% [markdown]
 # # Lab 1: the book DCGAN, end to end
 #
+# [![Open In Colab][colab-badge]][colab]
+#
+# [colab-badge]: https://colab.research.google.com/assets/colab-badge.svg
+# [colab]: https://colab.research.google.com/github/pyimagesearch-gan/pyimagesearch-gan/blob/main/labs/01_book_dcgan.ipynb
+#
 # The first GAN of Rosebrock's *Deep Learning for Computer Vision with Python* makes MNIST
 # digits with a small DCGAN. For data augmentation we train **one GAN per class**: each GAN
 # only ever sees one digit, so everything it draws carries that digit's label.
 #
 # **Learning goals.** After this lab you can
-# 1. train the book DCGAN per class with one command and find what it wrote;
-# 2. read a run: the real-image montage, the fixed-noise montage of every epoch, the loss plot;
-# 3. count generator updates, and explain why "epochs" alone says little;
-# 4. explain the *BatchNorm lag*: why both losses sit near zero at the start of the book's
+# 1. write the GAN game's losses (minimax, and the non-saturating generator loss the book uses)
+#    and say why the minimax generator loss stalls at the start;
+# 2. train the book DCGAN per class with one command and find what it wrote;
+# 3. read a run: the real-image montage, the fixed-noise montage of every epoch, the loss plot;
+# 4. count generator updates, and explain why "epochs" alone says little;
+# 5. explain the *BatchNorm lag*: why both losses sit near zero at the start of the book's
 #    recipe, and what the setting `g_training_in_d_step` changes.
 #
-# **Time.** Unset `LAB_QUICK`: about 3 minutes on 2 CPU cores (two runs of three digit GANs).
-# `LAB_QUICK=1`: under a minute, a smoke run whose pictures are still noise.
+# **Time.** 3 min 17 s in full, 27 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# The full lab trains two runs of three digit GANs; `LAB_QUICK=1` is a smoke run whose pictures are still noise.
+#
+# **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the
+# graders add hidden ones) and written answers (labs/README.md).
 #
 # **Data.** MNIST, from `$PYIMAGESEARCH_GAN_DATA/mnist/` when that variable points at a folder
 # holding `mnist/` (set it before starting Jupyter, or uncomment the line in the next cell),
@@ -35,13 +45,31 @@
 # the project's offline sample, so its runs take the same time with the full download.
 
 # %%
-import json
+# Setup: run this cell first. Where the package or the labs' helpers (labtools.py) are missing, as
+# on Colab, it installs the package from the repository and fetches labtools.py beside this notebook.
+import importlib.util
 import os
+import subprocess
+import sys
+import urllib.request
+
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # labs/set_repository.py changes it for a fork
+if importlib.util.find_spec("pyimagesearch_gan") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+if importlib.util.find_spec("labtools") is None:
+    urllib.request.urlretrieve(f"{REPOSITORY}/raw/main/labs/labtools.py", "labtools.py")
+# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (else: downloaded once)
+from labtools import setup
+
+setup()
+
+# %%
+import json
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/
 from labtools import QUICK, cli, fresh, mnist_sample, output_dir, show  # labtools.py beside this notebook
 
 OUT = output_dir("01_book_dcgan")
@@ -54,23 +82,67 @@ SAMPLE = mnist_sample(OUT / "mnist_500", CLASSES.split(","), IMAGES_PER_DIGIT)  
 print(f"quick={QUICK}  classes={CLASSES}  batch={BATCH}  epochs={EPOCHS}  output={OUT}")
 
 # %% [markdown]
+# ## 0. The game, in two formulas
+#
+# A generator $G$ maps noise $z \sim p_z$ (here 100 numbers, uniform in $[-1, 1]$) to an image; a
+# discriminator $D$ maps an image to the probability that it is real. Goodfellow et al. (2014)
+# define GAN training as a two-player **minimax** game on one value function:
+#
+# $$\min_G \max_D \; V(D, G) = \mathbb{E}_{x \sim p_\text{data}}\big[\log D(x)\big]
+#   + \mathbb{E}_{z \sim p_z}\big[\log\big(1 - D(G(z))\big)\big].$$
+#
+# - **D's side** is a binary cross-entropy with label 1 for real images and 0 for fakes: D's loss
+#   (`d_loss` below) is $-V$, averaged over a batch of real images and a batch of fakes. For a fixed
+#   $G$ the best D is $D^*(x) = p_\text{data}(x) / (p_\text{data}(x) + p_g(x))$, and then
+#   $V = -\log 4 + 2\,\mathrm{JS}(p_\text{data} \,\|\, p_g)$: the generator that minimises $V$
+#   minimises the Jensen-Shannon divergence between the data and its images.
+# - **G's side, minimax:** minimise $\mathbb{E}_z[\log(1 - D(G(z)))]$. Early in training D rejects
+#   fakes easily, $D(G(z)) \approx 0$, where this loss is flat: with $D = \sigma(a)$,
+#   $\partial \log(1 - \sigma(a)) / \partial a = -\sigma(a) \to 0$. The generator's gradient vanishes
+#   exactly when it is worst (the loss *saturates*).
+# - **G's side, non-saturating** (the paper's practical choice, and the book's): maximise
+#   $\mathbb{E}_z[\log D(G(z))]$, i.e. minimise $-\mathbb{E}_z[\log D(G(z))]$, with gradient
+#   $-(1 - \sigma(a)) \to -1$ when D wins. It is the binary cross-entropy of $D(G(z))$ against the
+#   label 1, which is why the book trains the combined model `D(G(z))` on fakes **labelled 1**; its
+#   loss is `gan_loss`. Same fixed point as the minimax game, strong gradients at the start.
+#
+# So neither loss is a score of image quality: each is measured against an opponent that keeps
+# changing.
+#
 # ## 1. How much training is an epoch?
 #
 # The book trains on all of MNIST (about 6,000 images per digit) with batch size 128 for 50
 # epochs. Each *update* of the networks uses one batch, and, like the book, the project drops
 # the last partial batch of every epoch. We train on 500 images per digit.
-#
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e1_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 1.** Compute `updates_per_epoch` and `total_updates` for one digit's GAN with
 # our settings (`IMAGES_PER_DIGIT`, `BATCH`, `EPOCHS`), and `book_total_updates` for the
-# book's run (6,000 images, batch 128, 50 epochs). Which run updates its generator more often?
+# book's run (6,000 images, batch 128, 50 epochs). Which run updates its generator more often,
+# and what does that mean for comparing "50 epochs" with "30 epochs"? (Answer in the text cell
+# after the tests.)
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e1_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
 updates_per_epoch = IMAGES_PER_DIGIT // BATCH
 total_updates = updates_per_epoch * EPOCHS
 book_total_updates = (6000 // 128) * 50
 ### END SOLUTION
 print(f"ours: {updates_per_epoch} updates per epoch, {total_updates} in all; the book: {book_total_updates}")
+
+# %% nbgrader={"grade": true, "grade_id": "e1_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert updates_per_epoch * BATCH <= IMAGES_PER_DIGIT < (updates_per_epoch + 1) * BATCH, "drop the partial batch"
+assert total_updates == updates_per_epoch * EPOCHS
+### BEGIN HIDDEN TESTS
+assert book_total_updates == 46 * 50
+assert updates_per_epoch == (7 if QUICK else 31)
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e1_why", "locked": false, "points": 1, "schema_version": 3, "solution": true}
+# **Answer.** The book's run: 46 updates per epoch, 2,300 in all, against our 31 per epoch and 930
+# in all. An epoch is one pass over the data, so its number of updates depends on the data set's
+# size and the batch size: "50 epochs" on 6,000 images is 2.5 times the training of our "30 epochs"
+# on 500, although our epochs are fewer. Compare runs by updates (and images seen), not epochs.
 
 # %% [markdown]
 # With 500 images, batch 128 gives only 3 updates per epoch: the book's 50 epochs would be
@@ -139,9 +211,11 @@ for d in digits:
 # The book makes D's fakes with `generator.predict(noise)`: **inference mode**, where each
 # BatchNorm layer normalises with its *moving averages*. The generator's own update runs
 # through the combined model in **training mode**, where BatchNorm uses the *batch's*
-# statistics. The moving averages follow the batch statistics with momentum 0.99, so they
-# lag about 100 updates behind, and at the start they describe a generator that no longer
-# exists. D learns to reject the lagging inference-mode fakes (d_loss near 0) while it still
+# statistics. The moving averages follow the batch statistics with momentum 0.99: each update
+# moves them 1% of the way, a time constant of 1 / (1 - 0.99) = 100 updates. While the generator
+# changes fast they never catch up, and in our full runs the lag lasts about 280-370 updates
+# (Exercise 2 measures it): for that long they describe a generator that no longer exists. D
+# learns to reject the lagging inference-mode fakes (d_loss near 0) while it still
 # accepts the training-mode fakes that the generator's loss is measured on (gan_loss near 0).
 #
 # We can watch it: one GAN for one digit, built from the package's pieces, with D's mean
@@ -194,35 +268,74 @@ plt.show()
 # near 0 for a few hundred updates, while the training-mode fakes score much higher: two
 # different generators, one of them lagging behind. When the moving averages catch up the
 # curves meet and real training begins.
-#
-# **Exercise 2.** From `history`, find for each digit where the lag ends: the epoch after the
-# last epoch whose `d_loss` is below 0.05. Make a dict `lag_end = {"0": 9, ...}` (`None` for
-# a digit whose `d_loss` never went below 0.05).
 
-# %%
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e2_task", "locked": true, "schema_version": 3, "solution": false}
+# **Exercise 2.** From `history`, find for each digit where the lag ends: the first epoch whose
+# `d_loss` is 0.05 or more **after** `d_loss` first fell below 0.05 (a later dip below 0.05, once
+# training has begun, is not the lag). Make a dict `lag_end = {"0": 9, ...}` of epoch numbers (the
+# rows' `"epoch"`), with `None` for a digit whose `d_loss` never went below 0.05, or stayed below
+# it to the last epoch.
+
+# %% nbgrader={"grade": false, "grade_id": "e2_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
 lag_end = {}
 for d in digits:
-    low = [r["epoch"] for r in history[d] if r["d_loss"] < 0.05]
-    lag_end[d] = low[-1] + 1 if low else None
+    losses = [r["d_loss"] for r in history[d]]
+    low = [i for i, loss in enumerate(losses) if loss < 0.05]
+    rise = [i for i in range(low[0], len(losses)) if losses[i] >= 0.05] if low else []
+    lag_end[d] = history[d][rise[0]]["epoch"] if rise else None
 ### END SOLUTION
 for d, epoch in lag_end.items():
     where = f"epoch {epoch} = {epoch * updates_per_epoch} updates" if epoch else "no epoch (no lag seen)"
     print(f"digit {d}: the lag ends at {where}")
 
-# %% [markdown]
+# %% nbgrader={"grade": true, "grade_id": "e2_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert set(lag_end) == set(digits), "one entry per digit"
+for d, epoch in lag_end.items():
+    assert epoch is None or 2 <= epoch <= EPOCHS, (d, epoch)
+    if epoch is not None:
+        assert history[d][epoch - 1]["d_loss"] >= 0.05, f"digit {d}: d_loss at epoch {epoch} is still below 0.05"
+        assert min(r["d_loss"] for r in history[d][: epoch - 1]) < 0.05, f"digit {d}: no lag before epoch {epoch}"
+### BEGIN HIDDEN TESTS
+def _lag_end(rows):
+    low = [i for i, r in enumerate(rows) if r["d_loss"] < 0.05]
+    rise = [i for i in range(low[0], len(rows)) if rows[i]["d_loss"] >= 0.05] if low else []
+    return rows[rise[0]]["epoch"] if rise else None
+
+
+assert lag_end == {d: _lag_end(history[d]) for d in digits}
+if not QUICK:  # the full run: the lag lasts a few hundred updates (about 280-370)
+    assert all(150 <= e * updates_per_epoch <= 600 for e in lag_end.values() if e is not None), lag_end
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e3_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 3 (predict).** With the book preset's batch size of 128 and 500 images per digit,
 # after about how many *epochs* would the lag end, if it takes the same number of updates as
-# you measured? Set `predicted_lag_epochs`. Then say why the book, training on all of MNIST,
-# never noticed.
+# you measured (the mean over the digits of Exercise 2; 300 updates if it found no lag, as in a
+# `LAB_QUICK=1` run)? Set `predicted_lag_epochs`, a whole number. Then say, in the text cell
+# below the tests, why the book, training on all of MNIST, never noticed.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e3_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
-measured = [e * updates_per_epoch for e in lag_end.values() if e] or [300]  # about 300 updates in a full run
-predicted_lag_epochs = int(np.mean(measured) / (IMAGES_PER_DIGIT // 128))
-# The book's 46 updates per epoch hide a lag of a few hundred updates inside its first epochs.
+measured = [e * updates_per_epoch for e in lag_end.values() if e] or [300]
+predicted_lag_epochs = round(np.mean(measured) / (IMAGES_PER_DIGIT // 128))
 ### END SOLUTION
 print(f"predicted: the lag lasts about {predicted_lag_epochs} epochs at batch 128")
+
+# %% nbgrader={"grade": true, "grade_id": "e3_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+assert predicted_lag_epochs == int(predicted_lag_epochs) and predicted_lag_epochs > 0
+assert 100 <= predicted_lag_epochs * (IMAGES_PER_DIGIT // 128) <= 700, "a lag of a few hundred updates, 3 per epoch"
+### BEGIN HIDDEN TESTS
+_measured = [e * updates_per_epoch for e in lag_end.values() if e] or [300]
+assert abs(predicted_lag_epochs - np.mean(_measured) / 3) <= 1
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e3_why", "locked": false, "points": 1, "schema_version": 3, "solution": true}
+# **Answer.** About 100 epochs at 3 updates per epoch: longer than the book's 50-epoch run,
+# which would end inside the lag. With 6,000 images per digit an epoch is 46 updates, so a lag of
+# about 300 updates ends in the 7th of 50 epochs, where blurry montages are expected anyway; and
+# the book trains one GAN on all 60,000 digits, about 470 updates per epoch, where the lag is
+# over within the first epoch.
 
 # %% [markdown]
 # ## 6. `g_training_in_d_step`: fakes from the training-mode generator
@@ -249,17 +362,34 @@ show([RUN / digits[-1] / f"epoch_{middle:04d}.png", RUN_G / digits[-1] / f"epoch
      [f"book, epoch {middle}", f"g_training_in_d_step, epoch {middle}"])
 
 # %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e4_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 4.** Make a figure that compares, for the digit of your choice, its real images
-# with the generated ones of both runs at their last epoch (three panels, use `show`).
-# Which run would you rather take synthetic training images from, and why? Is one montage
-# enough to say?
+# with the generated ones of both runs at their last epoch: set `panels` to the three PNG files
+# (the real montage, the book run's last epoch, the `g_training_in_d_step` run's last epoch), in
+# that order; the cell shows them. Which run would you rather take synthetic training images
+# from, and why? Is one montage enough to say?
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e4_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
 choice = digits[0]
-show([RUN / choice / "real.png", RUN / choice / f"epoch_{EPOCHS:04d}.png", RUN_G / choice / f"epoch_{EPOCHS:04d}.png"],
-     [f"real {choice}", "book", "g_training_in_d_step"])
+panels = [RUN / choice / "real.png", RUN / choice / f"epoch_{EPOCHS:04d}.png", RUN_G / choice / f"epoch_{EPOCHS:04d}.png"]
 ### END SOLUTION
+show(panels, ["real", "book", "g_training_in_d_step"])
+
+# %% nbgrader={"grade": true, "grade_id": "e4_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+assert len(panels) == 3 and all(Path(p).is_file() for p in panels), panels
+assert Path(panels[0]).name == "real.png"
+### BEGIN HIDDEN TESTS
+assert Path(panels[1]).parent.parent == RUN and Path(panels[2]).parent.parent == RUN_G
+assert all(Path(p).name == f"epoch_{EPOCHS:04d}.png" for p in panels[1:])
+assert len({Path(p).parent.name for p in panels}) == 1, "one digit in all three panels"
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e4_why", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# **Answer.** In the full run both draw recognisable digits by epoch 30; the `g_training_in_d_step` run
+# started learning earlier (no lag), so at the same budget it had more useful updates. One montage is
+# one sample of 256 noise vectors at one epoch: look at several epochs (stability) and measure
+# (Lab 7's FID and CAS, Lab 5's nearest neighbours) before choosing.
 
 # %% [markdown]
 # ## Takeaways
@@ -272,3 +402,30 @@ show([RUN / choice / "real.png", RUN / choice / f"epoch_{EPOCHS:04d}.png", RUN_G
 # **Try next:** the book's own settings on 500 images per digit (`--batch-size 128 --epochs 50`):
 # check your prediction of Exercise 3 against the montages and `history.json`. Lab 2 looks at
 # the other half of the book's recipe: the frozen discriminator.
+
+# %% [markdown]
+# ## References
+#
+# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S., Courville, A. and
+#   Bengio, Y. (2014). Generative adversarial nets. *Advances in Neural Information Processing Systems 27*.
+# - Radford, A., Metz, L. and Chintala, S. (2016). Unsupervised representation learning with deep
+#   convolutional generative adversarial networks. *ICLR 2016*. arXiv:1511.06434.
+# - Odena, A., Olah, C. and Shlens, J. (2017). Conditional image synthesis with auxiliary classifier GANs.
+#   *Proceedings of the 34th International Conference on Machine Learning (ICML)*, PMLR 70.
+# - Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A. and Chen, X. (2016). Improved
+#   techniques for training GANs. *Advances in Neural Information Processing Systems 29*.
+# - Zhao, S., Liu, Z., Lin, J., Zhu, J.-Y. and Han, S. (2020). Differentiable augmentation for
+#   data-efficient GAN training. *Advances in Neural Information Processing Systems 33*.
+# - Karras, T., Aittala, M., Hellsten, J., Laine, S., Lehtinen, J. and Aila, T. (2020). Training generative
+#   adversarial networks with limited data. *Advances in Neural Information Processing Systems 33*.
+# - Heusel, M., Ramsauer, H., Unterthiner, T., Nessler, B. and Hochreiter, S. (2017). GANs trained by a
+#   two time-scale update rule converge to a local Nash equilibrium. *Advances in Neural Information
+#   Processing Systems 30* (FID).
+# - Ravuri, S. and Vinyals, O. (2019). Classification accuracy score for conditional generative models.
+#   *Advances in Neural Information Processing Systems 32* (CAS).
+# - Carlini, N., Hayes, J., Nasr, M., Jagielski, M., Sehwag, V., Tramèr, F., Balle, B., Ippolito, D. and
+#   Wallace, E. (2023). Extracting training data from diffusion models. *32nd USENIX Security Symposium*.
+# - Rosebrock, A. (2017). *Deep Learning for Computer Vision with Python*, Practitioner Bundle.
+#   PyImageSearch (the book DCGAN and its training loop).
+# - Ioffe, S. and Szegedy, C. (2015). Batch normalization: accelerating deep network training by reducing internal
+#   covariate shift. *ICML 2015*, PMLR 37.

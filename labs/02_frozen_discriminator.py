@@ -14,6 +14,11 @@
 # %% [markdown]
 # # Lab 2: the Keras 3 frozen-discriminator trap
 #
+# [![Open In Colab][colab-badge]][colab]
+#
+# [colab-badge]: https://colab.research.google.com/assets/colab-badge.svg
+# [colab]: https://colab.research.google.com/github/pyimagesearch-gan/pyimagesearch-gan/blob/main/labs/02_frozen_discriminator.ipynb
+#
 # Every Keras GAN tutorial written for Keras 2, the book's included, trains the generator
 # through a combined model `gan = D(G(z))` in which the discriminator is "frozen":
 #
@@ -39,21 +44,40 @@
 #    `training/book_loop.py`), and a training step with explicit variable lists (the
 #    project's `training/gan.py`, `GAN.step`).
 #
-# **Time.** `LAB_QUICK=1`: under a minute. Unset: about 3 minutes on 2 CPU cores.
+# **Time.** 1 min 36 s in full, 22 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+#
+# **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the
+# graders add hidden ones) and written answers (labs/README.md).
 #
 # **Data.** A few hundred MNIST sevens: `$PYIMAGESEARCH_GAN_DATA/mnist/` when that variable
 # points at a folder holding `mnist/`, else a one-time download through `keras.datasets`.
 
 # %%
+# Setup: run this cell first. Where the package or the labs' helpers (labtools.py) are missing, as
+# on Colab, it installs the package from the repository and fetches labtools.py beside this notebook.
+import importlib.util
 import os
+import subprocess
+import sys
+import urllib.request
 
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # labs/set_repository.py changes it for a fork
+if importlib.util.find_spec("pyimagesearch_gan") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+if importlib.util.find_spec("labtools") is None:
+    urllib.request.urlretrieve(f"{REPOSITORY}/raw/main/labs/labtools.py", "labtools.py")
+# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (else: downloaded once)
+from labtools import setup
+
+setup()
+
+# %%
 from labtools import QUICK  # the labs' helpers (labtools.py beside this notebook); first: it quiets TensorFlow
 
 import keras
 import matplotlib.pyplot as plt
 import numpy as np
 
-# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/
 from pyimagesearch_gan.data import load_dataset, to_float
 from pyimagesearch_gan.models.book import build_discriminator, build_generator
 from pyimagesearch_gan.training.gan import book_adam
@@ -83,11 +107,12 @@ print(f"{len(sevens)} sevens, quick={QUICK}")
 
 # %% [markdown]
 # ## 1. A tool: which weights did an update change?
-#
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e1_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 1.** Write `changed(before, after)`: given two snapshots of one model, return
 # how many weight arrays differ, e.g. `changed(snapshot(D), snapshot(D))` is `0`.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e1_code", "locked": false, "schema_version": 3, "solution": true}
 def changed(before, after):
     ### BEGIN SOLUTION
     return sum(not np.array_equal(a, b) for a, b in zip(before, after))
@@ -99,6 +124,16 @@ before = snapshot(probe)
 print("nothing done:", changed(before, snapshot(probe)), "arrays differ (expect 0)")
 probe.layers[-2].kernel.assign(probe.layers[-2].kernel + 1.0)  # the last Dense layer's kernel
 print("one kernel edited:", changed(before, snapshot(probe)), "arrays differ (expect 1)")
+
+# %% nbgrader={"grade": true, "grade_id": "e1_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert changed(before, before) == 0
+assert changed(before, snapshot(probe)) == 1, "one kernel edited: one array differs"
+### BEGIN HIDDEN TESTS
+_a = [np.zeros(3), np.ones((2, 2)), np.arange(4.0)]
+_b = [np.zeros(3), np.ones((2, 2)) * 2, np.arange(4.0)[::-1]]
+assert changed(_a, _b) == 2 and changed(_b, _a) == 2 and changed(_a, [x.copy() for x in _a]) == 0
+assert isinstance(changed(_a, _b), (int, np.integer))
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ## 2. The Keras 2 recipe, run under Keras 3
@@ -198,26 +233,39 @@ d_after, g_after = snapshot(D2), snapshot(G2)
 print(f"D update: D changed {changed(d_before, d_mid)}/{len(d_mid)}, G changed {changed(g_before, g_mid)}/{len(g_mid)}")
 print(f"G update: D changed {changed(d_mid, d_after)}/{len(d_mid)}, G changed {changed(g_mid, g_after)}/{len(g_mid)}")
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e2_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 2.** The D update above changed no array of G, but the G update changed all of
 # G's arrays, including its BatchNorm moving means and variances, which no optimizer touches.
 # Check which of G's arrays the G update changed *because the optimizer updated them*:
 # compare only `G2.trainable_weights` before and after one more `gan2.train_generator(BATCH)`,
 # and count separately the non-trainable ones. Store the counts in `trainable_changed` and
-# `non_trainable_changed`. Why do the non-trainable ones change?
+# `non_trainable_changed`. Why do the non-trainable ones change? (Answer in the text cell after
+# the tests.)
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e2_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
 trainable_before = [w.numpy().copy() for w in G2.trainable_weights]
 moving_before = [w.numpy().copy() for w in G2.non_trainable_weights]
 gan2.train_generator(BATCH)
 trainable_changed = changed(trainable_before, [w.numpy().copy() for w in G2.trainable_weights])
 non_trainable_changed = changed(moving_before, [w.numpy().copy() for w in G2.non_trainable_weights])
-# The combined model runs G in training mode: each BatchNorm layer updates its moving
-# statistics in the forward pass, which is not an optimizer update.
 ### END SOLUTION
 print(f"trainable: {trainable_changed}/{len(G2.trainable_weights)}, non-trainable: "
       f"{non_trainable_changed}/{len(G2.non_trainable_weights)}")
+
+# %% nbgrader={"grade": true, "grade_id": "e2_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert 0 <= trainable_changed <= len(G2.trainable_weights)
+assert 0 <= non_trainable_changed <= len(G2.non_trainable_weights)
+### BEGIN HIDDEN TESTS
+assert trainable_changed == len(G2.trainable_weights), "Adam moves every weight with a gradient"
+assert non_trainable_changed == len(G2.non_trainable_weights)
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e2_why", "locked": false, "points": 1, "schema_version": 3, "solution": true}
+# **Answer.** The G update runs the combined model with G in training mode, and in training mode
+# each BatchNorm layer moves its moving mean and variance toward the batch's statistics during the
+# forward pass. That is a side effect of running the layer, not an optimizer update: no gradient
+# is involved, and it happens even when no weight is trainable.
 
 # %% [markdown]
 # ## 5. What the trap does to training
@@ -257,22 +305,24 @@ plt.legend()
 plt.show()
 
 # %% [markdown]
-# With either fix, D learns at once: its loss falls to near 0 within a few dozen updates
-# (so far it wins easily: that is the BatchNorm lag of Lab 1, and after a few hundred
-# updates the loss comes back up as the generator catches up). The two fixes do the same
-# computation, and their curves lie almost on top of each other. With the Keras 2 recipe D's
+# With either fix, D learns at once: its loss falls to near 0 within a few dozen updates and
+# stays low to the end of the plot. D wins easily because of the BatchNorm lag of Lab 1; in
+# Lab 1's longer runs the lag ends after about 280-370 updates and the loss comes back up as
+# the generator catches up (not shown here: 300 updates are not enough). The two fixes do the
+# same computation, and their curves lie almost on top of each other. With the Keras 2 recipe D's
 # loss never falls: D is frozen at its random start, and as the generator learns to please
 # this fixed function, D's loss on the fakes only goes up.
-#
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e3_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 3 (why is it so easy to miss?).** Make the Keras 2 recipe work *without* touching
 # `trainable` inside the loop, only by changing the order of the setup: make D's train
 # function get traced while D is still trainable. Build `G3, D3 = book_pair()`, do your setup,
 # then run 3 steps of the book loop and store in `d_changes` how many of D's arrays each
 # `D3.train_on_batch` changed (a list of three numbers, all 8 if it worked).
 # Then think: why is this fix fragile (what happens when Keras traces D's train function
-# again, e.g. for a batch of another size)?
+# again, e.g. for a batch of another size)? Answer in the text cell after the tests.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e3_code", "locked": false, "schema_version": 3, "solution": true}
 G3, D3 = book_pair()
 ### BEGIN SOLUTION
 D3.compile(loss="binary_crossentropy", optimizer=book_adam(2e-4))
@@ -289,6 +339,20 @@ for _ in range(3):
 ### END SOLUTION
 print("D arrays changed per D step:", d_changes)
 
+# %% nbgrader={"grade": true, "grade_id": "e3_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert len(d_changes) == 3, "one count per D step"
+assert all(0 <= n <= len(D3.weights) for n in d_changes)
+### BEGIN HIDDEN TESTS
+assert d_changes == [len(D3.weights)] * 3 == [8] * 3
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e3_why", "locked": false, "points": 1, "schema_version": 3, "solution": true}
+# **Answer.** It works only while Keras keeps using the train function traced at the first call.
+# Anything that makes Keras build a new one reads `trainable` again, now `False`: a recompile, a
+# changed `jit_compile` or run mode, or (with some settings) inputs of another shape, such as a
+# last partial batch. Then D silently stops learning mid-run, with no error and a loss that
+# still looks like a loss. The robust fixes do not depend on when tracing happens.
+
 # %% [markdown]
 # ## Takeaways
 #
@@ -298,3 +362,28 @@ print("D arrays changed per D step:", d_changes)
 # - Robust fixes: set `trainable` right before each `train_on_batch`, or write the step with
 #   explicit variable lists (a custom `train_step`), as keras.io's GAN examples do.
 #   The project's tests (`tests/test_gan_step.py`) keep these snapshot checks.
+
+# %% [markdown]
+# ## References
+#
+# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S., Courville, A. and
+#   Bengio, Y. (2014). Generative adversarial nets. *Advances in Neural Information Processing Systems 27*.
+# - Radford, A., Metz, L. and Chintala, S. (2016). Unsupervised representation learning with deep
+#   convolutional generative adversarial networks. *ICLR 2016*. arXiv:1511.06434.
+# - Odena, A., Olah, C. and Shlens, J. (2017). Conditional image synthesis with auxiliary classifier GANs.
+#   *Proceedings of the 34th International Conference on Machine Learning (ICML)*, PMLR 70.
+# - Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A. and Chen, X. (2016). Improved
+#   techniques for training GANs. *Advances in Neural Information Processing Systems 29*.
+# - Zhao, S., Liu, Z., Lin, J., Zhu, J.-Y. and Han, S. (2020). Differentiable augmentation for
+#   data-efficient GAN training. *Advances in Neural Information Processing Systems 33*.
+# - Karras, T., Aittala, M., Hellsten, J., Laine, S., Lehtinen, J. and Aila, T. (2020). Training generative
+#   adversarial networks with limited data. *Advances in Neural Information Processing Systems 33*.
+# - Heusel, M., Ramsauer, H., Unterthiner, T., Nessler, B. and Hochreiter, S. (2017). GANs trained by a
+#   two time-scale update rule converge to a local Nash equilibrium. *Advances in Neural Information
+#   Processing Systems 30* (FID).
+# - Ravuri, S. and Vinyals, O. (2019). Classification accuracy score for conditional generative models.
+#   *Advances in Neural Information Processing Systems 32* (CAS).
+# - Carlini, N., Hayes, J., Nasr, M., Jagielski, M., Sehwag, V., Tramèr, F., Balle, B., Ippolito, D. and
+#   Wallace, E. (2023). Extracting training data from diffusion models. *32nd USENIX Security Symposium*.
+# - Rosebrock, A. (2017). *Deep Learning for Computer Vision with Python*, Practitioner Bundle.
+#   PyImageSearch (the book DCGAN and its training loop).

@@ -14,6 +14,11 @@
 # %% [markdown]
 # # Lab 3: one GAN per class, or one AC-GAN for all classes?
 #
+# [![Open In Colab][colab-badge]][colab]
+#
+# [colab-badge]: https://colab.research.google.com/assets/colab-badge.svg
+# [colab]: https://colab.research.google.com/github/pyimagesearch-gan/pyimagesearch-gan/blob/main/labs/03_class_gans_vs_acgan.ipynb
+#
 # To make labelled synthetic images there are two designs:
 #
 # - **one unconditional GAN per class** (the book's DCGAN, Lab 1): K small GANs, each sees
@@ -30,8 +35,11 @@
 #    classifier trained only on generated images, tested on real ones;
 # 4. say which comparison is fair.
 #
-# **Time.** Unset `LAB_QUICK`: about 6 minutes on 2 CPU cores. `LAB_QUICK=1`: about a minute
-# (a smoke run; the numbers mean nothing).
+# **Time.** 3 min 4 s in full, 38 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# `LAB_QUICK=1` is a smoke run: the numbers mean nothing.
+#
+# **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the
+# graders add hidden ones) and written answers (labs/README.md).
 #
 # **Data.** MNIST digits: `$PYIMAGESEARCH_GAN_DATA/mnist/` when that variable points at a
 # folder holding `mnist/`, else a one-time download through `keras.datasets`. Both designs
@@ -40,13 +48,30 @@
 # defects with `--preset acgan-neu` and `--preset neu-dcgan`.
 
 # %%
+# Setup: run this cell first. Where the package or the labs' helpers (labtools.py) are missing, as
+# on Colab, it installs the package from the repository and fetches labtools.py beside this notebook.
+import importlib.util
 import os
+import subprocess
+import sys
+import urllib.request
+
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # labs/set_repository.py changes it for a fork
+if importlib.util.find_spec("pyimagesearch_gan") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+if importlib.util.find_spec("labtools") is None:
+    urllib.request.urlretrieve(f"{REPOSITORY}/raw/main/labs/labtools.py", "labtools.py")
+# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (else: downloaded once)
+from labtools import setup
+
+setup()
+
+# %%
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/
 from labtools import QUICK, cli, fresh, mnist_sample, output_dir, show, show_images  # labtools.py beside this notebook
 from pyimagesearch_gan.data import load_dataset
 from pyimagesearch_gan.evidence import classifiers, metrics
@@ -65,13 +90,16 @@ print(f"quick={QUICK}  digits={CLASSES}  output={OUT}")
 # ## 1. What does each design cost?
 #
 # Every model family of the package has `build(cfg, num_classes) -> (generator,
-# discriminator)`; a preset gives the `cfg`. The AC-GAN preset of the package is the S2
-# paper's (written for Fashion-MNIST); here it runs on our MNIST digits with `--dataset folder`.
-#
+# discriminator)`; a preset gives the `cfg`. The package's AC-GAN preset, `acgan-fashion-mnist`,
+# follows Mudavathu and Chandra Sekhara Rao's *Building Adversarial Networks to Augment Image
+# Data Sets* (an AC-GAN written for Fashion-MNIST, see the references); here it runs on our MNIST
+# digits with `--dataset folder`.
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e1_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 1.** Count the trainable parameters of the two designs for our `DIGITS`: all the
 # book GANs together (one generator and one discriminator per digit) in `book_params`, the
 # one AC-GAN in `acgan_params`. (`model.count_params()` counts a model's weights.)
-# Which do you expect to train faster per image?
+# Which do you expect to train faster per image? (Answer in the text cell after the tests.)
 
 # %%
 from pyimagesearch_gan.models import get_family
@@ -79,11 +107,27 @@ from pyimagesearch_gan.presets import get_preset
 
 book_cfg = get_preset("book-mnist")
 acgan_cfg = get_preset("acgan-fashion-mnist").with_overrides({"dataset": "mnist"})
+
+# %% nbgrader={"grade": false, "grade_id": "e1_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
 book_params = len(DIGITS) * sum(m.count_params() for m in get_family("book").build(book_cfg, 0))
 acgan_params = sum(m.count_params() for m in get_family("acgan").build(acgan_cfg, len(DIGITS)))
 ### END SOLUTION
 print(f"{len(DIGITS)} book GANs: {book_params:,} parameters; one AC-GAN: {acgan_params:,}")
+
+# %% nbgrader={"grade": true, "grade_id": "e1_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert book_params > 0 and acgan_params > 0
+assert book_params % len(DIGITS) == 0, "the same two networks for every digit"
+### BEGIN HIDDEN TESTS
+assert book_params == len(DIGITS) * sum(m.count_params() for m in get_family("book").build(book_cfg, 0))
+assert acgan_params == sum(m.count_params() for m in get_family("acgan").build(acgan_cfg, len(DIGITS)))
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e1_why", "locked": false, "points": 1, "schema_version": 3, "solution": true}
+# **Answer.** A count of parameters does not say: a convolution applies its few weights at every
+# pixel, so the cost per image is the arithmetic (multiply-adds), not the weights. The AC-GAN has
+# fewer parameters than three book GANs but convolves 128 channels at 14x14 and 28x28, so each of
+# its images costs more; the book generator's big Dense layers are many weights but little work.
 
 # %% [markdown]
 # Parameters are not the cost: a convolution applies its few weights at every pixel. The
@@ -160,13 +204,13 @@ judge = classifiers.train_feature_cnn(real_x, real_y, len(DIGITS), epochs=CLF_EP
 judge_accuracy = classifiers.evaluate_classifier(judge, test_x, test_y, len(DIGITS))["accuracy"]
 print(f"judge on real test digits: {judge_accuracy:.3f}")
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e2_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 2.** For each synthetic set, compute the judge's accuracy per digit: the
 # fraction of generated images of digit d that the judge classifies as d. Store a dict
 # `label_accuracy = {"book": [acc of digit 0, ...], "AC-GAN": [...]}`.
 # (`classifiers.apply_model(model, uint8_images)` returns class probabilities.)
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e2_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
 label_accuracy = {}
 for name, images in synthetic.items():
@@ -175,6 +219,16 @@ for name, images in synthetic.items():
 ### END SOLUTION
 for name, values in label_accuracy.items():
     print(f"{name:7s}", "  ".join(f"digit {d}: {v:.2f}" for d, v in zip(DIGITS, values)))
+
+# %% nbgrader={"grade": true, "grade_id": "e2_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert set(label_accuracy) == set(synthetic), "one entry per synthetic set"
+assert all(len(v) == len(DIGITS) and all(0 <= a <= 1 for a in v) for v in label_accuracy.values())
+### BEGIN HIDDEN TESTS
+for _name, _set in synthetic.items():
+    _predicted = classifiers.apply_model(judge, _set.images).argmax(axis=1)
+    _expected = [np.mean(_predicted[_set.labels == k] == k) for k in range(len(DIGITS))]
+    assert np.allclose(label_accuracy[_name], _expected), _name
+### END HIDDEN TESTS
 
 # %% [markdown]
 # A generated image can be recognisable and still be a poor training image: all the
@@ -205,15 +259,16 @@ print({name: round(value, 3) for name, value in cas.items()})
 # classifier one way to write each digit. Your numbers will differ with the settings; the
 # gap between "recognisable" and "useful" is the point.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e3_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 3 (a fair comparison?).** The two runs above differ in more than the design:
 # batch size, number of updates, images seen, wall time. Compute for each run how many
 # *real images* its discriminators saw in all (`images_seen = {"book": ..., "AC-GAN": ...}`,
 # using `images per digit = 500`, the batch sizes and epochs in `BOOK` and `ACGAN`, and the
 # fact that both drop the last partial batch of an epoch). Then write down which budget you
-# would hold equal for a fair comparison (images seen? updates? wall time?) and why.
+# would hold equal for a fair comparison (images seen? updates? wall time?) and why, in the text
+# cell after the tests.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e3_code", "locked": false, "schema_version": 3, "solution": true}
 def flag(settings, name):
     words = settings.split()
     return int(words[words.index(name) + 1])
@@ -227,11 +282,25 @@ images_seen = {
     "book": len(DIGITS) * (per_digit // book_batch) * book_batch * book_epochs,  # each digit GAN its own epochs
     "AC-GAN": (len(DIGITS) * per_digit // acgan_batch) * acgan_batch * acgan_epochs,  # one GAN, all digits
 }
-# Wall time is what a user pays, so time-matched runs are the practical comparison; images
-# seen (or updates) matched is the algorithmic one. Report both, and train each long enough
-# that its montages stopped improving.
 ### END SOLUTION
 print(images_seen)
+
+# %% nbgrader={"grade": true, "grade_id": "e3_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert set(images_seen) == {"book", "AC-GAN"}
+assert all(seen > 0 for seen in images_seen.values())
+### BEGIN HIDDEN TESTS
+assert images_seen["book"] == len(DIGITS) * (500 // flag(BOOK, "--batch-size")) * flag(BOOK, "--batch-size") * flag(
+    BOOK, "--epochs")
+_acgan_batch = flag(ACGAN, "--batch-size")
+assert images_seen["AC-GAN"] == (len(DIGITS) * 500 // _acgan_batch) * _acgan_batch * flag(ACGAN, "--epochs")
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e3_why", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# **Answer.** Wall time is what a user pays, so time-matched runs are the practical comparison;
+# images seen (or updates) matched is the algorithmic one, independent of the machine. Here the
+# book GANs saw several times the AC-GAN's images. Report the budget you held equal (ideally two
+# of them), and train each design long enough that its montages and measurements stopped
+# improving, so that neither is judged before it converged.
 
 # %% [markdown]
 # ## Takeaways
@@ -243,4 +312,31 @@ print(images_seen)
 # - Compare designs at equal budgets, and say which budget.
 #
 # **Try next:** `pyimagesearch-gan evaluate RUN_DIR` on both runs (FID, KID and CAS of every
-# saved epoch); the NEU presets `neu-dcgan` and `acgan-neu` on the steel defects.
+# saved epoch, Lab 7); the NEU presets `neu-dcgan` and `acgan-neu` on the steel defects.
+
+# %% [markdown]
+# ## References
+#
+# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S., Courville, A. and
+#   Bengio, Y. (2014). Generative adversarial nets. *Advances in Neural Information Processing Systems 27*.
+# - Radford, A., Metz, L. and Chintala, S. (2016). Unsupervised representation learning with deep
+#   convolutional generative adversarial networks. *ICLR 2016*. arXiv:1511.06434.
+# - Odena, A., Olah, C. and Shlens, J. (2017). Conditional image synthesis with auxiliary classifier GANs.
+#   *Proceedings of the 34th International Conference on Machine Learning (ICML)*, PMLR 70.
+# - Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A. and Chen, X. (2016). Improved
+#   techniques for training GANs. *Advances in Neural Information Processing Systems 29*.
+# - Zhao, S., Liu, Z., Lin, J., Zhu, J.-Y. and Han, S. (2020). Differentiable augmentation for
+#   data-efficient GAN training. *Advances in Neural Information Processing Systems 33*.
+# - Karras, T., Aittala, M., Hellsten, J., Laine, S., Lehtinen, J. and Aila, T. (2020). Training generative
+#   adversarial networks with limited data. *Advances in Neural Information Processing Systems 33*.
+# - Heusel, M., Ramsauer, H., Unterthiner, T., Nessler, B. and Hochreiter, S. (2017). GANs trained by a
+#   two time-scale update rule converge to a local Nash equilibrium. *Advances in Neural Information
+#   Processing Systems 30* (FID).
+# - Ravuri, S. and Vinyals, O. (2019). Classification accuracy score for conditional generative models.
+#   *Advances in Neural Information Processing Systems 32* (CAS).
+# - Carlini, N., Hayes, J., Nasr, M., Jagielski, M., Sehwag, V., Tramèr, F., Balle, B., Ippolito, D. and
+#   Wallace, E. (2023). Extracting training data from diffusion models. *32nd USENIX Security Symposium*.
+# - Rosebrock, A. (2017). *Deep Learning for Computer Vision with Python*, Practitioner Bundle.
+#   PyImageSearch (the book DCGAN and its training loop).
+# - Mudavathu, K. D. B. and Chandra Sekhara Rao, M. V. P. Building adversarial networks to augment image
+#   data sets (an AC-GAN on Fashion-MNIST in Keras; the project's `acgan-fashion-mnist` preset).

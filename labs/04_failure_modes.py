@@ -14,6 +14,11 @@
 # %% [markdown]
 # # Lab 4: failure modes on a tiny data set
 #
+# [![Open In Colab][colab-badge]][colab]
+#
+# [colab-badge]: https://colab.research.google.com/assets/colab-badge.svg
+# [colab]: https://colab.research.google.com/github/pyimagesearch-gan/pyimagesearch-gan/blob/main/labs/04_failure_modes.ipynb
+#
 # GANs for augmentation are trained where data is scarce, and small data sets are where GANs
 # fail most. This lab trains the book DCGAN on **100 images of one digit** and changes one
 # setting at a time. Before each run, **predict** what the last montage will look like
@@ -28,22 +33,42 @@
 #    training budget;
 # 4. run your own one-setting experiment and predict its outcome.
 #
-# **Time.** Unset `LAB_QUICK`: about 5 minutes on 2 CPU cores (six runs of 30-45 s).
-# `LAB_QUICK=1`: about a minute (a smoke run: the pictures are noise).
+# **Time.** 2 min 21 s in full, 30 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# The full lab trains six small GANs; `LAB_QUICK=1` is a smoke run whose pictures are noise.
+#
+# **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the
+# graders add hidden ones) and written answers (labs/README.md).
 #
 # **Data.** MNIST twos: `$PYIMAGESEARCH_GAN_DATA/mnist/` when that variable points at a
 # folder holding `mnist/`, else a one-time download through `keras.datasets`. The lab writes
 # the tiny set as an image folder and trains on it with `--dataset folder`.
 
 # %%
-import json
+# Setup: run this cell first. Where the package or the labs' helpers (labtools.py) are missing, as
+# on Colab, it installs the package from the repository and fetches labtools.py beside this notebook.
+import importlib.util
 import os
+import subprocess
+import sys
+import urllib.request
+
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # labs/set_repository.py changes it for a fork
+if importlib.util.find_spec("pyimagesearch_gan") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+if importlib.util.find_spec("labtools") is None:
+    urllib.request.urlretrieve(f"{REPOSITORY}/raw/main/labs/labtools.py", "labtools.py")
+# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (else: downloaded once)
+from labtools import setup
+
+setup()
+
+# %%
+import json
 
 import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 
-# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/
 from labtools import QUICK, cli, fresh, output_dir, show  # labtools.py beside this notebook
 from pyimagesearch_gan.data import load_dataset
 from pyimagesearch_gan.runs import load_generator, open_run, sample
@@ -64,12 +89,13 @@ print(f"quick={QUICK}  {N_IMAGES} images of digit {DIGIT}  output={OUT}")
 # pixel distance between two generated images, divided by the same for two real images.
 # About 1: as varied as the data. Near 0: every noise vector gives (almost) the same image,
 # **mode collapse**.
-#
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e1_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 1.** Write `mean_pairwise_distance(images)`: the mean Euclidean distance over
 # all pairs of different images (uint8 arrays of shape (N, 28, 28, 1); compute in float32).
 # Hint: for flattened rows a, b: |a - b|² = |a|² + |b|² - 2 a·b.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e1_code", "locked": false, "schema_version": 3, "solution": true}
 def mean_pairwise_distance(images):
     ### BEGIN SOLUTION
     x = images.reshape(len(images), -1).astype("float32")
@@ -83,6 +109,18 @@ twos = load_dataset("mnist").of_class(DIGIT)
 print("real vs real:", round(mean_pairwise_distance(twos[:100]) / mean_pairwise_distance(twos[100:200]), 2),
       "(about 1)")
 print("one image repeated:", mean_pairwise_distance(np.repeat(twos[:1], 10, axis=0)), "(0: total collapse)")
+
+# %% nbgrader={"grade": true, "grade_id": "e1_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert abs(mean_pairwise_distance(np.repeat(twos[:1], 10, axis=0))) < 1e-3, "copies of one image: distance 0"
+_pair = np.stack([np.zeros((28, 28, 1), np.uint8), np.full((28, 28, 1), 1, np.uint8)])
+assert abs(mean_pairwise_distance(_pair) - 28.0) < 1e-3, "784 pixels apart by 1: sqrt(784) = 28"
+### BEGIN HIDDEN TESTS
+from scipy.spatial.distance import pdist
+
+_x = np.random.default_rng(0).integers(0, 256, (30, 28, 28, 1)).astype(np.uint8)
+assert abs(mean_pairwise_distance(_x) - pdist(_x.reshape(30, -1).astype(np.float64)).mean()) < 0.5
+assert abs(mean_pairwise_distance(twos[:50]) - pdist(twos[:50].reshape(50, -1).astype(np.float64)).mean()) < 0.5
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ## 2. The tiny set, and a helper to train and score a variant
@@ -147,9 +185,10 @@ show([last_montage("baseline"), last_montage("lr_1e-2"), results["lr_1e-2"]["run
 #
 # ## 5. Mode collapse
 #
-# The fully connected GAN of the CS229 report (`--preset mnist-mlp-gan`: two generator
-# updates per discriminator update, label smoothing, its own learning rates) on the same
-# tiny set. **Predict**: its generator is a plain MLP with dropout, nothing in it forces
+# The fully connected GAN of Liu and Hu's *GAN-Based Image Data Augmentation* (a Stanford CS229
+# project, see the references; `--preset mnist-mlp-gan`: two generator updates per
+# discriminator update, label smoothing, its own learning rates) on the same tiny set.
+# **Predict**: its generator is a plain MLP with dropout, nothing in it forces
 # different noise vectors to different images.
 
 # %%
@@ -160,8 +199,8 @@ show([last_montage("baseline"), last_montage("mlp_gan")], ["baseline", "mnist-ml
 # Every tile is the same blob: the generator found one output that the discriminator scores
 # well and maps all noise to it. The diversity number says it without looking. The book
 # DCGAN (convolutions, BatchNorm, D updated as often as G) does not collapse here; the
-# project's README found the S4 GAN collapsed in its MNIST experiments too, until trained far
-# longer.
+# project's README found Liu and Hu's GAN collapsed in its MNIST experiments too, until trained
+# far longer.
 #
 # ## 6. One-sided label smoothing
 #
@@ -193,14 +232,15 @@ show([last_montage(name) for name in ("baseline", "smoothing", "diffaugment")],
 # updates). A setting can be right and still look worse at your budget.
 #
 # ## 8. Your turn
-#
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e2_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 2.** Pick **one** setting to change (ideas: `--batch-size 32`, `--d-lr 2e-5`,
 # `--g-lr 2e-3`, `--set g_steps=3`, `--set noise_dim=2`, `--set real_label=0.7`,
 # `--beta-1 0.9`; `pyimagesearch-gan train --help` lists them). Write your prediction in
 # `MY_PREDICTION`, then train it as variant `"mine"` and compare the montage with the
-# baseline's.
+# baseline's. Afterwards, say in the text cell after the tests whether your prediction held.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e2_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
 MY_FLAGS = "--batch-size 32"  # (a later --batch-size wins over the baseline's)
 MY_PREDICTION = "4 times fewer updates per epoch (3, not 12): after 80 epochs it looks like the baseline at epoch 20"
@@ -209,16 +249,31 @@ show([last_montage("baseline"), last_montage("mine")], ["baseline", MY_FLAGS])
 ### END SOLUTION
 print("predicted:", MY_PREDICTION)
 
+# %% nbgrader={"grade": true, "grade_id": "e2_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+assert isinstance(MY_FLAGS, str) and MY_FLAGS.strip().startswith("--"), "one or more train flags"
+assert isinstance(MY_PREDICTION, str) and len(MY_PREDICTION.split()) >= 5, "write a prediction of a few words"
+assert "mine" in results, 'train your variant with variant("mine", MY_FLAGS)'
+### BEGIN HIDDEN TESTS
+assert np.isfinite(results["mine"]["diversity"]) and len(results["mine"]["images"]) == 200
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e2_why", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# **Answer** (for `--batch-size 32`). The prediction held: 3 updates per epoch instead of 12, so
+# after 80 epochs the GAN has had 240 updates, and its montage looks like the baseline's around
+# epoch 20, blurrier and less finished. A change of the batch size is also a change of the
+# training budget in updates: compare at equal updates to see the batch size's own effect.
+
 # %% [markdown]
 # ## 9. All runs side by side
-#
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e3_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 3.** A generator can also be too *close* to the data: a GAN that returns its
 # training images has perfect quality and diversity and is useless for augmentation (Lab 5).
 # For every variant in `results`, compute the median distance from a generated image to its
 # nearest training image (`nearest[name]`), in the units of `mean_pairwise_distance`. Which
-# variant is closest to the training set? Is it the best one?
+# variant is closest to the training set? Is it the best one? (Answer in the text cell at the end.)
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e3_code", "locked": false, "schema_version": 3, "solution": true}
 train = twos[:N_IMAGES].reshape(N_IMAGES, -1).astype("float32")
 ### BEGIN SOLUTION
 nearest = {}
@@ -239,6 +294,26 @@ for ax, name in zip(axes, names):
     ax.axis("off")
 plt.show()
 
+# %% nbgrader={"grade": true, "grade_id": "e3_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert set(nearest) == set(results), "one entry per variant"
+assert all(value >= 0 for value in nearest.values())
+### BEGIN HIDDEN TESTS
+from scipy.spatial.distance import cdist
+
+for _name, _result in results.items():
+    _d = cdist(_result["images"].reshape(200, -1).astype(np.float64), train.astype(np.float64)).min(axis=1)
+    assert abs(nearest[_name] - np.median(_d)) < 0.5, _name
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e3_why", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# **Answer.** In the full run the baseline and the label-smoothing variant lie closest to the
+# training set (median 1,780-1,830) and look best; the collapsed MLP GAN and `--lr 1e-2` lie
+# furthest. At this budget closeness goes with quality, but it is not quality: a generator that
+# returned its 100 training images would score distance 0 and perfect diversity and add nothing
+# a classifier has not seen. For augmentation the best variant is varied (diversity near 1),
+# looks right, and is about as far from the training images as new real images are (Lab 5
+# measures that).
+
 # %% [markdown]
 # ## Takeaways
 #
@@ -248,3 +323,30 @@ plt.show()
 #   a D that memorises); on a run without those problems they change little, or cost quality
 #   at a short budget.
 # - Change one setting at a time, predict first, and keep the baseline beside every result.
+
+# %% [markdown]
+# ## References
+#
+# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S., Courville, A. and
+#   Bengio, Y. (2014). Generative adversarial nets. *Advances in Neural Information Processing Systems 27*.
+# - Radford, A., Metz, L. and Chintala, S. (2016). Unsupervised representation learning with deep
+#   convolutional generative adversarial networks. *ICLR 2016*. arXiv:1511.06434.
+# - Odena, A., Olah, C. and Shlens, J. (2017). Conditional image synthesis with auxiliary classifier GANs.
+#   *Proceedings of the 34th International Conference on Machine Learning (ICML)*, PMLR 70.
+# - Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A. and Chen, X. (2016). Improved
+#   techniques for training GANs. *Advances in Neural Information Processing Systems 29*.
+# - Zhao, S., Liu, Z., Lin, J., Zhu, J.-Y. and Han, S. (2020). Differentiable augmentation for
+#   data-efficient GAN training. *Advances in Neural Information Processing Systems 33*.
+# - Karras, T., Aittala, M., Hellsten, J., Laine, S., Lehtinen, J. and Aila, T. (2020). Training generative
+#   adversarial networks with limited data. *Advances in Neural Information Processing Systems 33*.
+# - Heusel, M., Ramsauer, H., Unterthiner, T., Nessler, B. and Hochreiter, S. (2017). GANs trained by a
+#   two time-scale update rule converge to a local Nash equilibrium. *Advances in Neural Information
+#   Processing Systems 30* (FID).
+# - Ravuri, S. and Vinyals, O. (2019). Classification accuracy score for conditional generative models.
+#   *Advances in Neural Information Processing Systems 32* (CAS).
+# - Carlini, N., Hayes, J., Nasr, M., Jagielski, M., Sehwag, V., Tramèr, F., Balle, B., Ippolito, D. and
+#   Wallace, E. (2023). Extracting training data from diffusion models. *32nd USENIX Security Symposium*.
+# - Rosebrock, A. (2017). *Deep Learning for Computer Vision with Python*, Practitioner Bundle.
+#   PyImageSearch (the book DCGAN and its training loop).
+# - Liu, D. and Hu, N. GAN-based image data augmentation. Stanford CS229 final project (a fully
+#   connected GAN per MNIST digit; the project's `mnist-mlp-gan` preset).

@@ -14,6 +14,11 @@
 # %% [markdown]
 # # Lab 5: are the images new, and do they help?
 #
+# [![Open In Colab][colab-badge]][colab]
+#
+# [colab-badge]: https://colab.research.google.com/assets/colab-badge.svg
+# [colab]: https://colab.research.google.com/github/pyimagesearch-gan/pyimagesearch-gan/blob/main/labs/05_new_and_useful.ipynb
+#
 # Synthetic images are worth something for augmentation only if they are **new** (not copies
 # of the training images, which a classifier has already seen) and if they **help** (a
 # classifier trained with them does better on real test images than one trained without).
@@ -26,22 +31,42 @@
 #    and more real data, with a classifier trained for the same number of updates in each;
 # 4. argue what a fair baseline is, and how big a difference must be to mean something.
 #
-# **Time.** Unset `LAB_QUICK`: about 8 minutes on 2 CPU cores. `LAB_QUICK=1`: about a minute
-# (a smoke run: the numbers mean nothing).
+# **Time.** 2 min 33 s in full, 22 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# `LAB_QUICK=1` is a smoke run: the numbers mean nothing.
+#
+# **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the
+# graders add hidden ones) and written answers (labs/README.md).
 #
 # **Data.** MNIST digits: `$PYIMAGESEARCH_GAN_DATA/mnist/` when that variable points at a
 # folder holding `mnist/`, else a one-time download through `keras.datasets`. The lab writes
 # its small training set as an image folder, the form your own data would have.
 
 # %%
-import json
+# Setup: run this cell first. Where the package or the labs' helpers (labtools.py) are missing, as
+# on Colab, it installs the package from the repository and fetches labtools.py beside this notebook.
+import importlib.util
 import os
+import subprocess
+import sys
+import urllib.request
+
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # labs/set_repository.py changes it for a fork
+if importlib.util.find_spec("pyimagesearch_gan") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+if importlib.util.find_spec("labtools") is None:
+    urllib.request.urlretrieve(f"{REPOSITORY}/raw/main/labs/labtools.py", "labtools.py")
+# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (else: downloaded once)
+from labtools import setup
+
+setup()
+
+# %%
+import json
 
 import cv2
 import matplotlib.pyplot as plt
 import numpy as np
 
-# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/
 from labtools import QUICK, cli, fresh, output_dir, show  # labtools.py beside this notebook
 
 import keras  # noqa: E402  (after labtools, which quiets TensorFlow's start-up)
@@ -69,14 +94,15 @@ print(f"quick={QUICK}  digits={DIGITS}  n={N_REAL} real + k={K_SYNTHETIC} per di
 # The classifier of each situation is trained on a different number of images. If every
 # situation trains for the same number of *epochs*, the bigger training sets also get more
 # *updates*, and "more synthetic data helped" may only mean "more training helped".
-#
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e1_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 1.** With batch size 16 and 20 epochs, compute the number of classifier updates
 # (`updates`, a dict) for a training set of `N_REAL` real images per digit (`"real"`) and one
 # of `N_REAL + K_SYNTHETIC` per digit (`"real + GAN"`), over all `DIGITS` (count partial
 # batches as updates, as Keras does). The experiment below avoids the problem: every
 # situation gets `CLF_STEPS` updates.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e1_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
 batches = lambda images: -(-images // 16)  # noqa: E731  (ceil: Keras trains on the last partial batch)
 updates = {
@@ -85,6 +111,14 @@ updates = {
 }
 ### END SOLUTION
 print(updates)
+
+# %% nbgrader={"grade": true, "grade_id": "e1_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert set(updates) == {"real", "real + GAN"}
+assert updates["real + GAN"] > updates["real"], "more images per epoch: more updates per epoch"
+### BEGIN HIDDEN TESTS
+assert updates["real"] == 20 * -(-N_REAL * len(DIGITS) // 16)
+assert updates["real + GAN"] == 20 * -(-(N_REAL + K_SYNTHETIC) * len(DIGITS) // 16)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ## 2. The small real set
@@ -141,6 +175,14 @@ show([RUN / str(DIGITS[0]) / "real.png", sorted((RUN / str(DIGITS[0])).glob("epo
 # image than held-out real images ever are to the training set (and much closer to it than
 # to the second-nearest one). It writes a figure per class (each generated image beside its
 # nearest training images) and `report.md`.
+#
+# The held-out real images come from the same folder: an image folder has no test split, so
+# `neighbors` holds out 20% of each class of `REAL` (by seed) and compares each of them with the
+# other 80%. **The GANs trained on the whole folder, so they have seen these "held-out" digits.**
+# That does not spoil their use here, which is to show how close two *different real* images of a
+# class normally come; but it is not a test on digits the GANs never saw (for that, pass a folder
+# that holds the GANs' training images and more, or use `--dataset mnist`, whose held-out images
+# are the test split).
 
 # %%
 NEIGHBORS = fresh(OUT / "neighbors")
@@ -151,16 +193,16 @@ show(figures[:1], [figures[0].name], size=9)
 report = json.loads((NEIGHBORS / "report.json").read_text())
 print((NEIGHBORS / "report.md").read_text()[:1500])
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e2_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 2.** `report` is the parsed `report.json`. For each digit, divide the median
 # pixel distance from a generated image to its nearest training image by the same median for
 # the held-out real images (new real digits): store `closeness = {"2": ratio, ...}`, and the
 # number of near-copies in `flagged`. A ratio well above 1: the generated images are further
 # from the training set than new real digits are (not good enough yet). Well below 1 and
 # near-copies: the GAN starts to memorise. Which do you see, and what would you expect after
-# ten times as many epochs on 100 images?
+# ten times as many epochs on 100 images? (Answer in the text cell after the tests.)
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e2_code", "locked": false, "schema_version": 3, "solution": true}
 print(sorted(report), sorted(report["classes"][str(DIGITS[0])]))  # explore the report
 ### BEGIN SOLUTION
 closeness = {}
@@ -171,11 +213,30 @@ flagged = len(report["near_copies"])
 print(f"{flagged} near-copies among {report['generated']} generated images")
 print("nearest-training distance, generated / held-out real:", {d: round(r, 2) for d, r in closeness.items()})
 
+# %% nbgrader={"grade": true, "grade_id": "e2_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert set(closeness) == {str(d) for d in DIGITS}, "one ratio per digit, keyed by the digit as a string"
+assert all(ratio > 0 for ratio in closeness.values())
+assert 0 <= flagged <= report["generated"]
+### BEGIN HIDDEN TESTS
+for _digit, _stats in report["classes"].items():
+    _expected = _stats["pixel"]["generated"]["median"] / _stats["pixel"]["held_out"]["median"]
+    assert abs(closeness[_digit] - _expected) < 1e-9, _digit
+assert flagged == len(report["near_copies"])
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e2_why", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# **Answer.** After 80 epochs the ratios lie above 1 and no image is flagged: the generated digits
+# are further from the training set than new real digits are, new but not yet as good. With ten
+# times the epochs on only 100 images per digit, the GANs would come closer to their training
+# images, and some could become near-copies (a small set is easy to memorise): run `neighbors`
+# again before using such images.
+
 # %% [markdown]
 # ## 5. Do they help? A small augmentation experiment
 #
-# S3's small CNN (`s3-cnn`), trained for `CLF_STEPS` updates in every situation, tested on
-# the real test digits, `TRIALS` times with different seeds:
+# The small CNN of Farhat's *Improving Image Classification with Deep Convolutional GAN Data
+# Augmentation* (see the references; the classifier `s3-cnn`), trained for `CLF_STEPS` updates in
+# every situation, tested on the real test digits, `TRIALS` times with different seeds:
 #
 # | situation | training images per digit |
 # |---|---|
@@ -209,23 +270,45 @@ for trial in range(TRIALS):
                                   seed=trial, augment=augment(trial) if augment else None)
         accuracy[name].append(result["accuracy"])
 for name, values in accuracy.items():
-    print(f"{name:18s} {np.mean(values):.3f} ± {np.std(values):.3f}  ({', '.join(f'{v:.3f}' for v in values)})")
+    print(f"{name:18s} {', '.join(f'{v:.3f}' for v in values)}")
 
-# %% [markdown]
-# **Exercise 3.** Plot the four situations as bars with their mean accuracy and an error bar
-# of one standard deviation over trials. Which differences would you call real with
-# `TRIALS` trials? What would you change to be sure?
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e3_task", "locked": true, "schema_version": 3, "solution": false}
+# **Exercise 3.** For each situation compute its mean accuracy over the trials (`means[name]`)
+# and the **sample** standard deviation of its accuracies (`sds[name]`: the spread of one trial
+# around the mean, with Bessel's correction, `ddof=1`; 0 when there is a single trial). The cell
+# then plots them as bars with error bars on the full accuracy axis, 0 to 1. Which differences
+# would you call real with `TRIALS` trials? What would you change to be sure? (Answer in the text
+# cell after the tests.)
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e3_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
-names = list(accuracy)
-plt.bar(names, [np.mean(accuracy[n]) for n in names], yerr=[np.std(accuracy[n]) for n in names], capsize=6)
-lowest = min(min(v) for v in accuracy.values())
-plt.ylim(max(0.0, lowest - 0.1), 1.0)
-plt.ylabel("test accuracy")
-plt.title(f"{N_REAL} real images per digit, {TRIALS} trials")
-plt.show()
+means = {name: float(np.mean(values)) for name, values in accuracy.items()}
+sds = {name: float(np.std(values, ddof=1)) if len(values) > 1 else 0.0 for name, values in accuracy.items()}
 ### END SOLUTION
+for name in accuracy:
+    print(f"{name:18s} {means[name]:.3f} ± {sds[name]:.3f}")
+plt.bar(list(means), list(means.values()), yerr=list(sds.values()), capsize=6)
+plt.ylim(0, 1)
+plt.ylabel("test accuracy")
+plt.title(f"{N_REAL} real images per digit, mean ± sample SD of {TRIALS} trials")
+plt.show()
+
+# %% nbgrader={"grade": true, "grade_id": "e3_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert set(means) == set(accuracy) and set(sds) == set(accuracy)
+assert all(min(accuracy[n]) <= means[n] <= max(accuracy[n]) for n in accuracy)
+assert all(sd >= 0 for sd in sds.values())
+### BEGIN HIDDEN TESTS
+for _name, _values in accuracy.items():
+    assert abs(means[_name] - np.mean(_values)) < 1e-9
+    assert abs(sds[_name] - (np.std(_values, ddof=1) if len(_values) > 1 else 0.0)) < 1e-9, "sample SD: ddof=1"
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e3_why", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# **Answer.** With 3 trials the sample SDs are a few thousandths, and differences of a point or
+# more (real + transforms or more real against real + GAN) are larger than the spread; smaller
+# differences are not. Three trials are few: a standard deviation from 3 values is itself
+# uncertain, so to be sure run more trials (10 or more), report confidence intervals of the mean
+# (or a paired test over the same seeds), and use a larger test set.
 
 # %% [markdown]
 # ## What is a fair baseline?
@@ -241,10 +324,40 @@ plt.show()
 # - **several trials** and the spread between them: with small test sets and few trials,
 #   differences of a point or two are noise.
 #
-# In our full run (3 trials) the order was: real + transforms 0.974 ± 0.001, more real
-# 0.969 ± 0.003, real 0.962 ± 0.004, real + GAN 0.953 ± 0.007. The classic transforms beat
+# In our full run (3 trials, mean ± sample SD) the order was: real + transforms 0.974 ± 0.001, more
+# real 0.969 ± 0.004, real 0.962 ± 0.005, real + GAN 0.953 ± 0.009. The classic transforms beat
 # even 100 more real images per digit, and the GAN images, new by the neighbours check,
 # lowered the accuracy a little: new is not the same as useful.
 #
 # The package's `augment-mnist` and `augment-neu` commands run these experiments at full
-# size (`--quick` for a smoke run); the project README reports what they found here.
+# size (`--quick` for a smoke run); the project README reports what they found here. The
+# course's final project (`labs/project.md`) runs the NEU one on a data set you grow yourself.
+
+# %% [markdown]
+# ## References
+#
+# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S., Courville, A. and
+#   Bengio, Y. (2014). Generative adversarial nets. *Advances in Neural Information Processing Systems 27*.
+# - Radford, A., Metz, L. and Chintala, S. (2016). Unsupervised representation learning with deep
+#   convolutional generative adversarial networks. *ICLR 2016*. arXiv:1511.06434.
+# - Odena, A., Olah, C. and Shlens, J. (2017). Conditional image synthesis with auxiliary classifier GANs.
+#   *Proceedings of the 34th International Conference on Machine Learning (ICML)*, PMLR 70.
+# - Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A. and Chen, X. (2016). Improved
+#   techniques for training GANs. *Advances in Neural Information Processing Systems 29*.
+# - Zhao, S., Liu, Z., Lin, J., Zhu, J.-Y. and Han, S. (2020). Differentiable augmentation for
+#   data-efficient GAN training. *Advances in Neural Information Processing Systems 33*.
+# - Karras, T., Aittala, M., Hellsten, J., Laine, S., Lehtinen, J. and Aila, T. (2020). Training generative
+#   adversarial networks with limited data. *Advances in Neural Information Processing Systems 33*.
+# - Heusel, M., Ramsauer, H., Unterthiner, T., Nessler, B. and Hochreiter, S. (2017). GANs trained by a
+#   two time-scale update rule converge to a local Nash equilibrium. *Advances in Neural Information
+#   Processing Systems 30* (FID).
+# - Ravuri, S. and Vinyals, O. (2019). Classification accuracy score for conditional generative models.
+#   *Advances in Neural Information Processing Systems 32* (CAS).
+# - Carlini, N., Hayes, J., Nasr, M., Jagielski, M., Sehwag, V., Tramèr, F., Balle, B., Ippolito, D. and
+#   Wallace, E. (2023). Extracting training data from diffusion models. *32nd USENIX Security Symposium*.
+# - Rosebrock, A. (2017). *Deep Learning for Computer Vision with Python*, Practitioner Bundle.
+#   PyImageSearch (the book DCGAN and its training loop).
+# - Farhat, C. Improving image classification with deep convolutional GAN data augmentation. Université
+#   d'Evry, Université Paris-Saclay (a 64x64 DCGAN per class and a small CNN; the project's `s3-cnn`).
+# - Melchior, L. (2019). Data augmentation with GANs for defect detection. Blog post, 13 November 2019
+#   (a PyTorch DCGAN at 128x128 on NEU, with a nearest-neighbour check).

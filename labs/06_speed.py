@@ -14,6 +14,11 @@
 # %% [markdown]
 # # Lab 6 (optional): where does the time go?
 #
+# [![Open In Colab][colab-badge]][colab]
+#
+# [colab-badge]: https://colab.research.google.com/assets/colab-badge.svg
+# [colab]: https://colab.research.google.com/github/pyimagesearch-gan/pyimagesearch-gan/blob/main/labs/06_speed.ipynb
+#
 # The book's training loop runs one batch at a time from Python: `generator.predict`, a NumPy
 # shuffle, `discriminator.train_on_batch`, `gan.train_on_batch`. The project runs the same
 # two updates inside one compiled `train_step` driven by `fit`. With the small models and
@@ -26,21 +31,41 @@
 # 3. avoid the per-call overhead of `predict()` in a loop;
 # 4. run and read `pyimagesearch-gan bench`.
 #
-# **Time.** Unset `LAB_QUICK`: about 4 minutes on 2 CPU cores. `LAB_QUICK=1`: about a minute.
+# **Time.** 2 min 22 s in full, 46 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
 # Timings on a shared or busy machine vary by 10% or more; run twice before you believe one.
 #
 # **Data.** MNIST sevens for the timings (`$PYIMAGESEARCH_GAN_DATA/mnist/`, else a one-time
 # download); `bench` uses the NEU images when `$PYIMAGESEARCH_GAN_DATA/neu/` exists and random
 # images of the same shape otherwise (the speed is the same).
+#
+# **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the
+# graders add hidden ones) and written answers (labs/README.md).
 
 # %%
+# Setup: run this cell first. Where the package or the labs' helpers (labtools.py) are missing, as
+# on Colab, it installs the package from the repository and fetches labtools.py beside this notebook.
+import importlib.util
 import os
+import subprocess
+import sys
+import urllib.request
+
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # labs/set_repository.py changes it for a fork
+if importlib.util.find_spec("pyimagesearch_gan") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+if importlib.util.find_spec("labtools") is None:
+    urllib.request.urlretrieve(f"{REPOSITORY}/raw/main/labs/labtools.py", "labtools.py")
+# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (else: downloaded once)
+from labtools import setup
+
+setup()
+
+# %%
 import time
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-# os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (and neu/)
 from labtools import QUICK, cli, fresh, output_dir  # labtools.py beside this notebook
 
 import keras  # noqa: E402  (after labtools, which quiets TensorFlow's start-up)
@@ -64,12 +89,13 @@ print(f"quick={QUICK}  batch sizes {BATCH_SIZES}  {STEPS} steps x {REPEATS} roun
 #
 # A Dense layer with `n` inputs and `m` outputs does `n * m` multiply-adds per image, 2 FLOPs
 # each. The book generator starts with Dense(100 -> 512) and Dense(512 -> 7*7*64).
-#
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e1_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 1.** Compute `dense_gflop`, the GFLOPs of these two layers' forward pass for one
 # image, then compare with the package's count of every layer (`bench.mac_layers` lists
 # `(layer, multiply-adds per image)`).
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e1_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
 dense_gflop = 2 * (100 * 512 + 512 * 7 * 7 * 64) / 1e9
 ### END SOLUTION
@@ -79,6 +105,13 @@ for layer, macs in bench.mac_layers(generator) + bench.mac_layers(discriminator)
 print(f"your two Dense layers: {dense_gflop:.5f} GFLOP")
 step_gflop = {bs: bench.step_flops(generator, discriminator, bs) / 1e9 for bs in BATCH_SIZES}
 print("one training step (D update + G update):", {bs: f"{g:.2f} GFLOP" for bs, g in step_gflop.items()})
+
+# %% nbgrader={"grade": true, "grade_id": "e1_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+_dense = [2 * macs / 1e9 for layer, macs in bench.mac_layers(generator) if isinstance(layer, keras.layers.Dense)]
+assert 0 < dense_gflop < 2 * sum(macs for _, macs in bench.mac_layers(generator)) / 1e9
+### BEGIN HIDDEN TESTS
+assert abs(dense_gflop - sum(_dense)) < 1e-9 and abs(dense_gflop - 0.0033136) < 1e-6
+### END HIDDEN TESTS
 
 # %% [markdown]
 # A batch-16 step is about 1.6 GFLOP. At the 50-100 GFLOP/s that a few CPU cores sustain
@@ -106,18 +139,16 @@ for batch in BATCH_SIZES:
 for (mode, batch), value in ms.items():
     print(f"batch {batch:4d}  {mode:15s} {value:7.1f} ms/step")
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "e2_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 2.** From `ms`, compute for each batch size the real images per second of each
 # mode (`images_per_second[(mode, batch)]`) and the speed-up of the compiled step (XLA auto)
-# over the book loop (`speedup[batch]`). Why is the speed-up smaller at batch 128?
+# over the book loop (`speedup[batch]`). Why is the speed-up smaller at batch 128? (Answer in the
+# text cell after the tests.)
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e2_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
 images_per_second = {(mode, batch): batch / (value / 1000) for (mode, batch), value in ms.items()}
 speedup = {batch: ms[("book", batch)] / ms[("step, XLA auto", batch)] for batch in BATCH_SIZES}
-# The book loop pays a fixed cost per step (Python, three Keras calls, predict's setup, copies
-# between NumPy and TensorFlow); at batch 128 the arithmetic grows 8x and that fixed cost
-# becomes a smaller part of the step.
 ### END SOLUTION
 for batch in BATCH_SIZES:
     print(f"batch {batch}: book {images_per_second[('book', batch)]:.0f} images/s, compiled step "
@@ -127,6 +158,22 @@ plt.figure(figsize=(2 * len(ms), 3))
 plt.bar(labels, [batch / (value / 1000) for (_, batch), value in ms.items()])
 plt.ylabel("real images / s")
 plt.show()
+
+# %% nbgrader={"grade": true, "grade_id": "e2_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert set(images_per_second) == set(ms) and set(speedup) == set(BATCH_SIZES)
+assert all(value > 0 for value in images_per_second.values())
+### BEGIN HIDDEN TESTS
+for (_mode, _batch), _ms in ms.items():
+    assert abs(images_per_second[(_mode, _batch)] - _batch * 1000 / _ms) < 1e-6 * _batch * 1000 / _ms
+for _batch in BATCH_SIZES:
+    assert abs(speedup[_batch] - ms[("book", _batch)] / ms[("step, XLA auto", _batch)]) < 1e-9
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e2_why", "locked": false, "points": 1, "schema_version": 3, "solution": true}
+# **Answer.** The book loop pays a fixed cost per step (Python, three Keras calls, `predict`'s
+# setup, copies between NumPy and TensorFlow) whatever the batch. At batch 128 the arithmetic
+# grows 8 times and that fixed cost becomes a smaller part of the step, so removing it (the
+# compiled step) saves a smaller fraction.
 
 # %% [markdown]
 # ## 3. `predict()` in a loop
@@ -169,17 +216,29 @@ print((BENCH / "bench.md").read_text())
 # FLOP rate with the machine's best matrix multiply. Which of these would raise it for the
 # compiled step, and which would not: (a) a bigger batch, (b) more classes trained
 # concurrently, (c) XLA for the whole step (`--jit-compile on`), (d) a faster Python?
-# Write your answers as a dict `answers = {"a": True, ...}` (True: raises it), then check one
-# of them with `bench` (e.g. `--batch-sizes 64`).
+# Write your answers as a dict `answers = {"a": "yes", ...}`, each `"yes"` (raises it), `"no"`
+# or `"depends"` (raises it at some batch sizes and lowers it at others), then check one of them
+# with `bench` (e.g. `--batch-sizes 64`) and say why, in the text cell after the tests.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "e3_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
-answers = {"a": True, "b": True, "c": True, "d": False}
-# (a) and (b) give each op more work per dispatch; (c) fuses small ops (measured here: it
-# helps at batch 16 and can hurt at 128, see the README's speed table); (d) the compiled
-# step barely runs Python per step, the book loop would gain.
+answers = {"a": "yes", "b": "yes", "c": "depends", "d": "no"}
 ### END SOLUTION
 print(answers)
+
+# %% nbgrader={"grade": true, "grade_id": "e3_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+assert set(answers) == {"a", "b", "c", "d"}
+assert set(answers.values()) <= {"yes", "no", "depends"}, 'each answer is "yes", "no" or "depends"'
+### BEGIN HIDDEN TESTS
+assert answers == {"a": "yes", "b": "yes", "c": "depends", "d": "no"}
+### END HIDDEN TESTS
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "e3_why", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# **Answer.** (a) and (b) give each operation more work per dispatch, so the fixed cost per op
+# matters less: yes. (c) depends: XLA fuses the many small operations, which helps at batch 16,
+# but at batch 128, where the ops are big enough on their own, the project README's speed table
+# measured it slower (35% of matmul with XLA on, 47% without). (d) no: the compiled step runs almost no Python per step;
+# the book loop would gain.
 
 # %% [markdown]
 # ## Takeaways
@@ -189,3 +248,28 @@ print(answers)
 # - The gap closes as the batch grows; at any size, measure before and after a change.
 # - `pyimagesearch-gan bench` gives the numbers for your machine; the README lists this
 #   project's measurements.
+
+# %% [markdown]
+# ## References
+#
+# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S., Courville, A. and
+#   Bengio, Y. (2014). Generative adversarial nets. *Advances in Neural Information Processing Systems 27*.
+# - Radford, A., Metz, L. and Chintala, S. (2016). Unsupervised representation learning with deep
+#   convolutional generative adversarial networks. *ICLR 2016*. arXiv:1511.06434.
+# - Odena, A., Olah, C. and Shlens, J. (2017). Conditional image synthesis with auxiliary classifier GANs.
+#   *Proceedings of the 34th International Conference on Machine Learning (ICML)*, PMLR 70.
+# - Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A. and Chen, X. (2016). Improved
+#   techniques for training GANs. *Advances in Neural Information Processing Systems 29*.
+# - Zhao, S., Liu, Z., Lin, J., Zhu, J.-Y. and Han, S. (2020). Differentiable augmentation for
+#   data-efficient GAN training. *Advances in Neural Information Processing Systems 33*.
+# - Karras, T., Aittala, M., Hellsten, J., Laine, S., Lehtinen, J. and Aila, T. (2020). Training generative
+#   adversarial networks with limited data. *Advances in Neural Information Processing Systems 33*.
+# - Heusel, M., Ramsauer, H., Unterthiner, T., Nessler, B. and Hochreiter, S. (2017). GANs trained by a
+#   two time-scale update rule converge to a local Nash equilibrium. *Advances in Neural Information
+#   Processing Systems 30* (FID).
+# - Ravuri, S. and Vinyals, O. (2019). Classification accuracy score for conditional generative models.
+#   *Advances in Neural Information Processing Systems 32* (CAS).
+# - Carlini, N., Hayes, J., Nasr, M., Jagielski, M., Sehwag, V., Tramèr, F., Balle, B., Ippolito, D. and
+#   Wallace, E. (2023). Extracting training data from diffusion models. *32nd USENIX Security Symposium*.
+# - Rosebrock, A. (2017). *Deep Learning for Computer Vision with Python*, Practitioner Bundle.
+#   PyImageSearch (the book DCGAN and its training loop).

@@ -1,7 +1,14 @@
-"""What every lab shares: the quick switch, its output folder, the command line, showing PNGs.
+"""What every lab shares: the setup report, the quick switch, its output folder, the command line, showing PNGs.
 
-A lab imports these from its first cell (`from labtools import ...`); Jupyter starts a
-notebook's kernel in the notebook's folder, so this file is found there.
+A lab imports these from its first cells (`from labtools import ...`); Jupyter starts a
+notebook's kernel in the notebook's folder, so this file is found there. A notebook opened on
+its own (Colab) fetches this file and installs the package from `REPOSITORY` in its setup cell.
+
+- `REPOSITORY` is the project's GitHub repository: the labs' "Open in Colab" links and setup
+  cells use it. For a fork, `python labs/set_repository.py https://github.com/you/pyimagesearch-gan`
+  rewrites it here and in every lab.
+- `setup()` says which package the kernel imports, where MNIST comes from (a local folder,
+  or a one-time download, made now) and whether TensorFlow sees a GPU.
 
 - `QUICK` is True when the environment variable LAB_QUICK is 1: every lab then runs top to
   bottom in about a minute on a laptop CPU, with settings too small to show real results (a
@@ -32,6 +39,22 @@ import tensorflow as tf  # noqa: E402
 tf.get_logger().setLevel("ERROR")  # no retracing notes: the labs build many small models on purpose
 
 QUICK = os.environ.get("LAB_QUICK") == "1"
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # placeholder: set_repository.py changes it
+
+
+def setup():
+    """Print the package, the MNIST source and the accelerator this kernel uses."""
+    import pyimagesearch_gan
+    from pyimagesearch_gan.data import load_dataset, resolve_data_dir
+
+    print(f"pyimagesearch-gan {pyimagesearch_gan.__version__} from {Path(pyimagesearch_gan.__file__).parent}")
+    folder = resolve_data_dir(None, "mnist")
+    mnist = load_dataset("mnist")  # reads the folder, or downloads through keras.datasets (11 MB, once)
+    local = folder.is_dir() and any(folder.iterdir())
+    print(f"MNIST: {len(mnist.images)} training images from {folder if local else 'keras.datasets (~/.keras)'}")
+    gpus = tf.config.list_physical_devices("GPU")
+    print(f"GPU: {', '.join(gpu.name for gpu in gpus)}" if gpus else "GPU: none, TensorFlow runs on the CPU")
+    print(f"LAB_QUICK={'1: a smoke run' if QUICK else 'unset: the full lab'}")
 
 
 def output_dir(lab):

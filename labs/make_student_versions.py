@@ -1,21 +1,24 @@
-"""Student versions of the labs: every solution replaced by `raise NotImplementedError()`.
+"""Student versions of the labs without nbgrader: what `nbgrader generate_assignment` releases.
 
     python labs/make_student_versions.py [--output labs/student]
 
-Each lab's `.py` (jupytext percent format) marks its solutions as nbgrader does, inside code
-cells:
+The labs mark their exercises with nbgrader's cell metadata (`nbgrader={...}` on a cell's
+`# %%` line in the jupytext sources):
 
-    ### BEGIN SOLUTION
-    answer = 42
-    ### END SOLUTION
+- autograded answer cells (code, "solution": true) hold the solution between
+      ### BEGIN SOLUTION
+      answer = 42
+      ### END SOLUTION
+  which the student version replaces, at the indentation of the BEGIN line, with
+      # YOUR CODE HERE
+      raise NotImplementedError()
+- manually graded answer cells (markdown, "solution": true and "grade": true) hold a model
+  answer, replaced by "YOUR ANSWER HERE";
+- test cells (code, "grade": true, "locked": true) keep their visible asserts and lose the
+  hidden ones between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`.
 
-The student notebook keeps everything else and puts in place of each marked region, at the
-indentation of its BEGIN line, what nbgrader puts there:
-
-    # YOUR CODE HERE
-    raise NotImplementedError()
-
-(`nbgrader generate_assignment` does the same from the .ipynb files, for graded courses.)
+Teachers with nbgrader run `nbgrader generate_assignment` on the notebooks instead (labs/README.md);
+tests/test_labs.py checks that both give the same cells.
 """
 import argparse
 import re
@@ -27,6 +30,10 @@ import nbformat
 LABS = Path(__file__).resolve().parent
 BEGIN = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
 END = re.compile(r"^\s*### END SOLUTION\s*$")
+BEGIN_HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$")
+END_HIDDEN = re.compile(r"^\s*### END HIDDEN TESTS\s*$")
+CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
+TEXT_STUB = "YOUR ANSWER HERE"
 
 
 def lab_sources(folder=LABS):
@@ -34,42 +41,82 @@ def lab_sources(folder=LABS):
     return sorted(Path(folder).glob("[0-9][0-9]_*.py"))
 
 
-def strip_solutions(source):
-    """`source` (one cell's code) with each solution region replaced; raises ValueError on
-    an unbalanced BEGIN/END."""
+def grading(cell):
+    """The cell's nbgrader metadata ({} for a cell nbgrader ignores)."""
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def is_answer(cell):
+    return bool(grading(cell).get("solution"))
+
+
+def is_test(cell):
+    return cell.cell_type == "code" and bool(grading(cell).get("grade")) and not is_answer(cell)
+
+
+def exercise_cells(notebook):
+    """Indices of the autograded answer cells (code cells holding a solution)."""
+    return [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code" and is_answer(cell)]
+
+
+def test_cells(notebook):
+    """Indices of the test cells."""
+    return [i for i, cell in enumerate(notebook.cells) if is_test(cell)]
+
+
+def _replace_regions(source, begin, end, stub, what):
+    """`source` with each begin/end region replaced by `stub` lines at the BEGIN line's indentation."""
     lines, inside = [], False
     for line in source.splitlines():
-        begin = BEGIN.match(line)
-        if begin:
+        if begin.match(line):
             if inside:
-                raise ValueError("### BEGIN SOLUTION inside another solution")
+                raise ValueError(f"### BEGIN {what} inside another one")
             inside = True
-            lines += [f"{begin.group(1)}# YOUR CODE HERE", f"{begin.group(1)}raise NotImplementedError()"]
-        elif END.match(line):
+            indent = line[: len(line) - len(line.lstrip())]
+            lines += [indent + s for s in stub]
+        elif end.match(line):
             if not inside:
-                raise ValueError("### END SOLUTION without ### BEGIN SOLUTION")
+                raise ValueError(f"### END {what} without ### BEGIN {what}")
             inside = False
         elif not inside:
             lines.append(line)
     if inside:
-        raise ValueError("### BEGIN SOLUTION without ### END SOLUTION")
+        raise ValueError(f"### BEGIN {what} without ### END {what}")
     return "\n".join(lines)
 
 
-def is_exercise(cell):
-    return cell.cell_type == "code" and any(BEGIN.match(line) for line in cell.source.splitlines())
+def strip_solutions(source):
+    """One answer cell's code with each solution region replaced; ValueError on unbalanced markers."""
+    return _replace_regions(source, BEGIN, END, CODE_STUB, "SOLUTION")
 
 
-def exercise_cells(notebook):
-    """Indices of the cells holding a solution."""
-    return [i for i, cell in enumerate(notebook.cells) if is_exercise(cell)]
+def strip_hidden_tests(source):
+    """One test cell's code without its hidden tests."""
+    return _replace_regions(source, BEGIN_HIDDEN, END_HIDDEN, [], "HIDDEN TESTS")
+
+
+def student_cell(cell):
+    """What the student sees of `cell` (a copy); ValueError for solution markers outside an answer cell."""
+    cell = nbformat.from_dict(cell)
+    has_markers = any(BEGIN.match(line) for line in cell.source.splitlines())
+    if has_markers and not is_answer(cell):
+        raise ValueError(f"### BEGIN SOLUTION in a cell that is not an nbgrader answer cell:\n{cell.source[:200]}")
+    if is_answer(cell):
+        if cell.cell_type == "markdown":
+            cell.source = TEXT_STUB
+        elif has_markers:
+            cell.source = strip_solutions(cell.source)
+        else:
+            cell.source = "\n".join(CODE_STUB)
+    elif is_test(cell):
+        cell.source = strip_hidden_tests(cell.source)
+    return cell
 
 
 def student_notebook(path):
     """The student version of the lab whose jupytext source is `path`, as a notebook."""
     notebook = jupytext.read(path)
-    for i in exercise_cells(notebook):
-        notebook.cells[i].source = strip_solutions(notebook.cells[i].source)
+    notebook.cells = [student_cell(cell) for cell in notebook.cells]
     return notebook
 
 

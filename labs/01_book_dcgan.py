@@ -236,8 +236,9 @@ cfg = get_preset("book-mnist").with_overrides({"batch_size": BATCH, "epochs": EP
 sample = load_dataset("folder", SAMPLE)
 digit_images = sample.of_class(sample.class_names.index(digits[-1]))
 keras.utils.set_random_seed(cfg.seed)
-generator, discriminator = get_family("book").build(cfg, 0)
-gan = make_gan(cfg, generator, discriminator)
+options = cfg.options()  # the settings in groups: model, step, optimizers, devices ...
+generator, discriminator = get_family("book").build(options.model, 0)
+gan = make_gan(options, generator, discriminator)
 z = draw_noise(0, 256, cfg.noise_dim)
 real = to_float(digit_images[:256])
 probe = {"update": [], "real": [], "fake, inference mode": [], "fake, training mode": []}

@@ -41,7 +41,7 @@
 # 1. prove with weight snapshots which network an update changed;
 # 2. explain why the Keras 2 recipe leaves D untrained under Keras 3 and what that does to G;
 # 3. fix it in two ways: toggling `trainable` before each call (the project's
-#    `training/book_loop.py`), and a training step with explicit variable lists (the
+#    `speed/book_loop.py`), and a training step with explicit variable lists (the
 #    project's `training/gan.py`, `GAN.step`).
 #
 # **Time.** 1 min 36 s in full, 22 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
@@ -191,11 +191,11 @@ for step in range(3):
 # Each train function is traced once, at its first call, with the trainable weights of that
 # moment. Setting `D.trainable = True` before `D.train_on_batch` and `False` before
 # `gan.train_on_batch` makes each trace see the right weights. That is all the project's
-# `BookLoop` (training/book_loop.py) changes in the book's loop; it also swaps the book's
+# `BookLoop` (speed/book_loop.py) changes in the book's loop; it also swaps the book's
 # `Adam(decay=...)`, which Keras 3 ignores, for `book_adam`.
 
 # %%
-from pyimagesearch_gan.training.book_loop import BookLoop
+from pyimagesearch_gan.speed.book_loop import BookLoop
 
 G1, D1 = book_pair()
 loop = BookLoop(G1, D1, d_optimizer=book_adam(2e-4), g_optimizer=book_adam(2e-4), seed=0)

@@ -110,8 +110,8 @@ acgan_cfg = get_preset("acgan-fashion-mnist").with_overrides({"dataset": "mnist"
 
 # %% nbgrader={"grade": false, "grade_id": "e1_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
-book_params = len(DIGITS) * sum(m.count_params() for m in get_family("book").build(book_cfg, 0))
-acgan_params = sum(m.count_params() for m in get_family("acgan").build(acgan_cfg, len(DIGITS)))
+book_params = len(DIGITS) * sum(m.count_params() for m in get_family("book").build(book_cfg.options().model, 0))
+acgan_params = sum(m.count_params() for m in get_family("acgan").build(acgan_cfg.options().model, len(DIGITS)))
 ### END SOLUTION
 print(f"{len(DIGITS)} book GANs: {book_params:,} parameters; one AC-GAN: {acgan_params:,}")
 
@@ -119,8 +119,8 @@ print(f"{len(DIGITS)} book GANs: {book_params:,} parameters; one AC-GAN: {acgan_
 assert book_params > 0 and acgan_params > 0
 assert book_params % len(DIGITS) == 0, "the same two networks for every digit"
 ### BEGIN HIDDEN TESTS
-assert book_params == len(DIGITS) * sum(m.count_params() for m in get_family("book").build(book_cfg, 0))
-assert acgan_params == sum(m.count_params() for m in get_family("acgan").build(acgan_cfg, len(DIGITS)))
+assert book_params == len(DIGITS) * sum(m.count_params() for m in get_family("book").build(book_cfg.options().model, 0))
+assert acgan_params == sum(m.count_params() for m in get_family("acgan").build(acgan_cfg.options().model, len(DIGITS)))
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "e1_why", "locked": false, "points": 1, "schema_version": 3, "solution": true}

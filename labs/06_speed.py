@@ -73,8 +73,8 @@ import keras  # noqa: E402  (after labtools, which quiets TensorFlow's start-up)
 from pyimagesearch_gan.data import load_dataset, make_pipeline, to_float
 from pyimagesearch_gan.models import get_family
 from pyimagesearch_gan.presets import get_preset
-from pyimagesearch_gan.training import bench
-from pyimagesearch_gan.training.book_loop import BookLoop, clone_pair
+from pyimagesearch_gan.speed import bench
+from pyimagesearch_gan.speed.book_loop import BookLoop, clone_pair
 from pyimagesearch_gan.training.trainer import make_gan, make_optimizer
 
 OUT = output_dir("06_speed")
@@ -99,7 +99,7 @@ print(f"quick={QUICK}  batch sizes {BATCH_SIZES}  {STEPS} steps x {REPEATS} roun
 ### BEGIN SOLUTION
 dense_gflop = 2 * (100 * 512 + 512 * 7 * 7 * 64) / 1e9
 ### END SOLUTION
-generator, discriminator = get_family("book").build(cfg, 0)
+generator, discriminator = get_family("book").build(cfg.options().model, 0)
 for layer, macs in bench.mac_layers(generator) + bench.mac_layers(discriminator):
     print(f"{layer.name:28s} {2 * macs / 1e9:.5f} GFLOP per image")
 print(f"your two Dense layers: {dense_gflop:.5f} GFLOP")
@@ -129,11 +129,12 @@ assert abs(dense_gflop - sum(_dense)) < 1e-9 and abs(dense_gflop - 0.0033136) < 
 ms = {}
 for batch in BATCH_SIZES:
     keras.utils.set_random_seed(0)
-    g, d = get_family("book").build(cfg, 0)
-    loop = BookLoop(*clone_pair(g, d), d_optimizer=make_optimizer(cfg, 2e-4), g_optimizer=make_optimizer(cfg, 2e-4))
+    g, d = get_family("book").build(cfg.options().model, 0)
+    optimizers = cfg.options().optimizers
+    loop = BookLoop(*clone_pair(g, d), d_optimizer=make_optimizer(optimizers, "d"), g_optimizer=make_optimizer(optimizers, "g"))
     ms[("book", batch)] = 1000 * bench.time_book(loop, to_float(sevens), batch, STEPS, REPEATS)
     for xla in ("off", "auto"):
-        gan = make_gan(cfg, *clone_pair(g, d), jit_compile=bench.JIT[xla])
+        gan = make_gan(cfg.options(), *clone_pair(g, d), jit_compile=bench.JIT[xla])
         data = make_pipeline(sevens, batch, seed=0)
         ms[(f"step, XLA {xla}", batch)] = 1000 * bench.time_fit(gan, data, STEPS, REPEATS)
 for (mode, batch), value in ms.items():

@@ -22,18 +22,15 @@ import json
 import time
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.figure import Figure  # a figure of its own: a notebook's backend stays as it is
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from pyimagesearch_gan.evidence import classifiers, metrics  # noqa: E402
-from pyimagesearch_gan.evidence.inputs import check_evaluation  # noqa: E402
-from pyimagesearch_gan.evidence.real_data import feature_cnn, held_out_accuracy, load_real, stamp  # noqa: E402
-from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json  # noqa: E402
-from pyimagesearch_gan.runs import load_generator, sample  # noqa: E402
-from pyimagesearch_gan.utils import format_seconds  # noqa: E402
+from pyimagesearch_gan.evidence import classifiers, metrics
+from pyimagesearch_gan.evidence.inputs import check_evaluation
+from pyimagesearch_gan.evidence.real_data import feature_cnn, held_out_accuracy, load_real, stamp
+from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
+from pyimagesearch_gan.runs import load_generator, sample
+from pyimagesearch_gan.utils import format_seconds
 
 COLUMNS = ["epoch", "class", "fid", "kid", "cas"]
 KID_SUBSETS = 10
@@ -207,7 +204,8 @@ def plot_metrics(result, path):
     """FID per class against the epoch, and CAS against the epoch where it was computed."""
     rows = result["rows"]
     cas = sorted({(r["epoch"], r["cas"]) for r in rows if r["cas"] is not None})
-    fig, axes = plt.subplots(1, 2 if cas else 1, figsize=(12 if cas else 6, 4), squeeze=False)
+    fig = Figure(figsize=(12 if cas else 6, 4))
+    axes = fig.subplots(1, 2 if cas else 1, squeeze=False)
     for name in dict.fromkeys(r["class"] for r in rows):
         points = [(r["epoch"], r["fid"]) for r in rows if r["class"] == name]
         axes[0, 0].plot(*zip(*points), marker="o", label=name)
@@ -222,4 +220,3 @@ def plot_metrics(result, path):
     fig.tight_layout()
     with atomic_path(Path(path)) as tmp:
         fig.savefig(tmp, dpi=80)
-    plt.close(fig)

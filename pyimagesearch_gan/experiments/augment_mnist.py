@@ -393,9 +393,10 @@ def write_summary(settings, exp, seconds):
 
 
 def plot_mixing(settings, select, path):
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, axes = plt.subplots(1, len(settings.sizes), figsize=(5.5 * len(settings.sizes), 4), squeeze=False)
+    fig = Figure(figsize=(5.5 * len(settings.sizes), 4))
+    axes = fig.subplots(1, len(settings.sizes), squeeze=False)
     positions = np.arange(len(settings.ratios))
     for ax, size in zip(axes[0], settings.sizes):
         for clf in settings.classifiers:

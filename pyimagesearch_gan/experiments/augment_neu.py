@@ -313,9 +313,10 @@ def confusions(rows):
 
 def plot_accuracy(rows, sizes, clfs, order, path):
     """Test accuracy per situation with 95% intervals, a panel per classifier, bars per size."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, axes = plt.subplots(1, len(clfs), figsize=(6 * len(clfs), 4.5), squeeze=False)
+    fig = Figure(figsize=(6 * len(clfs), 4.5))
+    axes = fig.subplots(1, len(clfs), squeeze=False)
     width = 0.8 / len(sizes)
     for ax, clf in zip(axes[0], clfs):
         for i, n in enumerate(sizes):

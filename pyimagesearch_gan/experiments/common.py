@@ -13,17 +13,13 @@ import time
 from pathlib import Path
 
 import keras
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from pyimagesearch_gan.errors import UserError  # noqa: E402
-from pyimagesearch_gan.evidence import classifiers  # noqa: E402
-from pyimagesearch_gan.experiments import protocol  # noqa: E402
-from pyimagesearch_gan.files import atomic_path, write_json  # noqa: E402
-from pyimagesearch_gan.utils import Stopwatch, fingerprint, format_seconds  # noqa: E402
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.evidence import classifiers
+from pyimagesearch_gan.experiments import protocol
+from pyimagesearch_gan.files import atomic_path, write_json
+from pyimagesearch_gan.utils import Stopwatch, fingerprint, format_seconds
 
 METRICS = ("loss", "accuracy", "precision", "recall", "f1")
 MAX_EPOCHS = 25
@@ -415,7 +411,6 @@ def save_figure(fig, path):
     fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=100)
-    plt.close(fig)
 
 
 def settings_dict(settings):

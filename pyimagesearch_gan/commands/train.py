@@ -7,7 +7,7 @@ with `--set key=value` (model settings as `--set model.alpha=0.3`).
 import argparse
 import sys
 
-from pyimagesearch_gan.config import parse_assignments
+from pyimagesearch_gan.config import TrainConfig, parse_assignments
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.runs import open_run
@@ -25,6 +25,7 @@ def check_tensorboard():
         )
 
 
+DEFAULTS = TrainConfig()  # the help texts show the config's own defaults
 TRAIN_FLAGS = {  # flag -> config field
     "dataset": "dataset",
     "data_dir": "data_dir",
@@ -106,7 +107,7 @@ def add_parser(subparsers):
         metavar="RT",
         help="adaptive augmentation (ADA): apply each --diffaugment policy with a probability that rises while "
         "D is sure of the real images (mean sign of its logit above RT) and falls otherwise; ADA uses 0.6 "
-        "(default 0: always apply; --set ada_kimg=N sets the speed, default 100)",
+        f"(default 0: always apply; --set ada_kimg=N sets the speed, default {DEFAULTS.ada_kimg:g})",
     )
     p.add_argument(
         "--max-per-class",
@@ -116,10 +117,13 @@ def add_parser(subparsers):
     p.add_argument(
         "--sample-every",
         type=int,
-        help="write the fixed-noise montage every N epochs and at the last (default 1, the book's every epoch)",
+        help="write the fixed-noise montage every N epochs and at the last "
+        f"(default {DEFAULTS.sample_every}, the book's every epoch)",
     )
     p.add_argument(
-        "--checkpoint-every", type=int, help="epochs between checkpoints (default 10; also at the end and on Ctrl-C)"
+        "--checkpoint-every",
+        type=int,
+        help=f"epochs between checkpoints (default {DEFAULTS.checkpoint_every}; also at the end and on Ctrl-C)",
     )
     p.add_argument("--pooled", action="store_true", help="one GAN on all selected classes instead of one per class")
     p.add_argument(
@@ -152,7 +156,8 @@ def add_parser(subparsers):
     p.add_argument(
         "--steps-per-execution",
         type=int,
-        help="training steps per call into TensorFlow (default 1; callbacks see every k-th batch)",
+        help=f"training steps per call into TensorFlow (default {DEFAULTS.steps_per_execution}; callbacks see every "
+        "k-th batch)",
     )
     p.add_argument(
         "--intra-op-threads",

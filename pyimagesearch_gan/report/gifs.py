@@ -42,7 +42,7 @@ def write_progress_gif(gan_folder, *, max_frames=60, max_bytes=3_000_000):
         )
     last = load_rgb(montages[-1][1])
     # Montages of another size (a run resumed with other settings) are fitted to the last one.
-    frames = [(epoch, fit(load_rgb(path), last.shape)) for epoch, path in montages[:-1]] + [(montages[-1][0], last)]
+    frames = [(epoch, fit_to(load_rgb(path), last.shape)) for epoch, path in montages[:-1]] + [(montages[-1][0], last)]
     gray = all(is_gray(image) for _, image in frames[:: max(1, len(frames) // 5)])
     scale = gif_scale(frames, gray, max_bytes)
     palette = None if gray else make_frame(frames[-1], scale, gray=False).quantize(64, dither=Image.Dither.NONE)
@@ -66,7 +66,7 @@ def load_rgb(path):
         ) from None
 
 
-def fit(image, shape):
+def fit_to(image, shape):
     if image.shape == shape:
         return image
     return np.asarray(Image.fromarray(image).resize((shape[1], shape[0]), Image.Resampling.BOX))

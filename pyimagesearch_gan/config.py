@@ -93,7 +93,7 @@ class TrainConfig:
         return self.checkpoint_every * max(1, -(-self.epochs // (10 * self.checkpoint_every)))
 
     def steps_per_epoch(self, num_images):
-        return self.options().data.steps_per_epoch(num_images)
+        return epoch_steps(num_images, self.batch_size, self.epochs, self.updates)
 
     def optimizer_decay(self, lr):
         """The decay rate per update: the book's lr / epochs unless set explicitly."""
@@ -213,6 +213,14 @@ class TrainConfig:
             raise UserError(f"--ada-target runs on one device: leave out --strategy {self.strategy}")
 
 
+def epoch_steps(num_images, batch_size, epochs, updates):
+    """Steps of one epoch of a GAN of `num_images` images: updates / epochs (rounded up) with an
+    update budget, else one pass (the last partial batch dropped, as the book does)."""
+    if updates is not None:
+        return -(-updates // epochs)
+    return steps_per_epoch(num_images, batch_size)
+
+
 # ---------------------------------------------------------------- the settings in groups
 # Each part of training is built from its own group: the data layer and the plan from `data`,
 # the model family from `model`, the GAN's step from `step`, the two Adams from `optimizers`,
@@ -236,11 +244,7 @@ class DataOptions:
     updates: int | None
 
     def steps_per_epoch(self, num_images):
-        """Steps of one epoch of a GAN of `num_images` images: updates / epochs (rounded up) with
-        an update budget, else one pass (the last partial batch dropped, as the book does)."""
-        if self.updates is not None:
-            return -(-self.updates // self.epochs)
-        return steps_per_epoch(num_images, self.batch_size)
+        return epoch_steps(num_images, self.batch_size, self.epochs, self.updates)
 
 
 @dataclasses.dataclass(frozen=True)

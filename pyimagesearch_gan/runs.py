@@ -353,11 +353,13 @@ def available_epochs(run, gan):
 
 
 def generator_epoch(run, gan, epoch=None):
-    """The epoch `load_generator` loads for GAN folder `gan` (`epoch`, or the final one), or a
-    one-line UserError saying which epochs it has; files are listed, not opened."""
+    """(epoch, final): the epoch `load_generator` loads for GAN folder `gan` (`epoch`, or the final
+    one) and whether that is the final generator.keras, or a one-line UserError saying which
+    epochs it has; files are listed, not opened."""
     final = run.folder / gan / "generator.keras"
-    if epoch is None or (final.is_file() and epoch == final_epoch(run, gan)):
-        if not final.is_file():
+    last = final_epoch(run, gan) if final.is_file() else None
+    if epoch is None or epoch == last:
+        if last is None:
             epochs = generator_epochs(run.folder, gan)
             hint = (
                 f"pick a checkpoint with --epoch ({format_epochs(epochs)})"
@@ -365,27 +367,26 @@ def generator_epoch(run, gan, epoch=None):
                 else f"finish it: {resume_hint(run.folder)}"
             )
             raise UserError(f"no generator in {final.parent} (the run did not finish): {hint}")
-        return final_epoch(run, gan)
-    if epoch not in available_epochs(run, gan):
+        return last, True
+    if epoch not in generator_epochs(run.folder, gan):
         raise UserError(
             f"--epoch {epoch}: {run.folder / gan} has generators of epochs {format_epochs(available_epochs(run, gan))} "
             f"only (snapshots every {run.cfg.snapshot_interval()} epochs, the checkpoints and the final one; "
             "train with --set snapshot_every=N for more)"
         )
-    return epoch
+    return epoch, False
 
 
 def load_generator(run, gan, epoch=None):
     """(generator, epoch) of GAN folder `gan`: the final generator.keras, or epoch `epoch`'s."""
     from pyimagesearch_gan.models import get_family
 
-    used = generator_epoch(run, gan, epoch)
-    final = run.folder / gan / "generator.keras"
-    if epoch is None or (final.is_file() and used == final_epoch(run, gan)):
-        return load_model(final), used
+    used, final = generator_epoch(run, gan, epoch)
+    if final:
+        return load_model(run.folder / gan / "generator.keras"), used
     generator, _ = get_family(run.cfg.family).build(run.cfg.options().model, run.num_classes)
-    load_generator_weights(generator, run.folder, gan, epoch)
-    return generator, epoch
+    load_generator_weights(generator, run.folder, gan, used)
+    return generator, used
 
 
 def epoch_plan(run, wanted=None):

@@ -64,8 +64,13 @@ def lab_env(monkeypatch, tmp_path, data_root):
 def execute(notebook, folder=LABS, allow_errors=False):
     """Run `notebook` in a fresh python3 kernel started in `folder` (raises CellExecutionError
     at the first error unless `allow_errors`)."""
-    client = nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", allow_errors=allow_errors,
-                                     resources={"metadata": {"path": str(folder)}})
+    client = nbclient.NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        allow_errors=allow_errors,
+        resources={"metadata": {"path": str(folder)}},
+    )
     client.execute()
     return notebook
 
@@ -97,8 +102,12 @@ def release(tmp_path_factory):
     for path in SOURCES:
         shutil.copy(path.with_suffix(".ipynb"), source)
     shutil.copy(LABS / "labtools.py", source)
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", "labs",
-                           f"--CourseDirectory.root={course}"], cwd=course, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", "labs", f"--CourseDirectory.root={course}"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     released = course / "release" / "labs"
     assert (released / "labtools.py").is_file(), "the helpers travel with the assignment"
@@ -131,7 +140,8 @@ def test_every_lab_has_graded_exercises_a_setup_cell_and_a_colab_link():
             if student.is_answer(cell) and cell.cell_type == "markdown":
                 assert student.grading(cell)["grade"] and student.grading(cell)["points"] > 0, grade_id(cell)
         assert any(student.is_answer(cell) and cell.cell_type == "markdown" for cell in cells), (
-            f"{source.name}: no written answer cell")
+            f"{source.name}: no written answer cell"
+        )
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
@@ -149,7 +159,8 @@ def test_nbgrader_releases_every_lab_as_make_student_versions_does(release):
         assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, source.name
         ours = student.student_notebook(source)
         assert [(c.cell_type, c.source) for c in released.cells] == [(c.cell_type, c.source) for c in ours.cells], (
-            f"{source.name}: make_student_versions.py and nbgrader release different cells")
+            f"{source.name}: make_student_versions.py and nbgrader release different cells"
+        )
         tests = [grade_id(c) for c in released.cells if student.is_test(c)]
         assert tests and all(student.grading(c)["locked"] for c in released.cells if student.is_test(c))
 
@@ -161,15 +172,20 @@ def test_solution_version_passes_its_tests_quick(source, lab_env):
     draws = re.compile(r"^\s*(plt\.show|show|show_images)\(", re.M)
     drawing = [cell for cell in code if draws.search(cell.source)]
     assert drawing, f"{source.name} draws no figure"
-    blank = [cell.source.splitlines()[0] for cell in drawing
-             if not any(output.get("output_type") == "display_data" for output in cell.get("outputs", []))]
+    blank = [
+        cell.source.splitlines()[0]
+        for cell in drawing
+        if not any(output.get("output_type") == "display_data" for output in cell.get("outputs", []))
+    ]
     assert not blank, f"{source.name}: cells that draw showed no figure (matplotlib backend?): {blank}"
     assert len(student.test_cells(notebook)) >= 2
 
 
 def release_params():
-    return [pytest.param(s, marks=() if s.stem == RELEASE_IN_DEFAULT_SUITE else pytest.mark.slow, id=s.stem)
-            for s in SOURCES]
+    return [
+        pytest.param(s, marks=() if s.stem == RELEASE_IN_DEFAULT_SUITE else pytest.mark.slow, id=s.stem)
+        for s in SOURCES
+    ]
 
 
 @pytest.mark.parametrize("source", release_params())
@@ -203,8 +219,11 @@ def test_times_agree_with_times_json():
 def test_set_repository_points_every_link_and_setup_cell_at_a_fork(tmp_path):
     labs = tmp_path / "labs"
     shutil.copytree(LABS, labs, ignore=shutil.ignore_patterns("output", "student", "__pycache__"))
-    done = subprocess.run([sys.executable, str(labs / "set_repository.py"), "https://github.com/someone/gan-fork"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(labs / "set_repository.py"), "https://github.com/someone/gan-fork"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert repository(labs) == "https://github.com/someone/gan-fork"
     old = repository().removeprefix("https://github.com/")
@@ -214,9 +233,11 @@ def test_set_repository_points_every_link_and_setup_cell_at_a_fork(tmp_path):
             assert old not in text, path.name
             assert colab_link("someone/gan-fork", source.stem) in text, path.name
             assert 'REPOSITORY = \\"https://github.com/someone/gan-fork\\"' in text or (
-                'REPOSITORY = "https://github.com/someone/gan-fork"' in text), path.name
-    bad = subprocess.run([sys.executable, str(labs / "set_repository.py"), "someone/gan-fork"], capture_output=True,
-                         text=True)
+                'REPOSITORY = "https://github.com/someone/gan-fork"' in text
+            ), path.name
+    bad = subprocess.run(
+        [sys.executable, str(labs / "set_repository.py"), "someone/gan-fork"], capture_output=True, text=True
+    )
     assert bad.returncode != 0 and "https://github.com/OWNER/NAME" in bad.stderr
 
 
@@ -229,8 +250,12 @@ def test_nbgrader_autograde_gives_the_solution_every_point_and_the_release_none(
         shutil.copy(path, course / "source" / "lab")
 
     def nbgrader(*args):
-        done = subprocess.run([sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"],
-                              cwd=course, capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"],
+            cwd=course,
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stdout + done.stderr
 
     nbgrader("generate_assignment", "lab")

@@ -28,7 +28,7 @@ from pyimagesearch_gan.training.class_gans import ClassGANs, joint_dataset, sche
 from pyimagesearch_gan.training.fused import FusedClassGANs, why_not_fused
 from pyimagesearch_gan.training.gan import GAN
 from pyimagesearch_gan.training.monitor import LossPlot, Monitor
-from pyimagesearch_gan.training.plan import Job, grouping, plan_groups
+from pyimagesearch_gan.training.plan import Job, grouping
 from pyimagesearch_gan.training.stopping import Interrupted
 from pyimagesearch_gan.training.trainer import build_gan, group_model, make_gan, make_optimizer, train_group
 from pyimagesearch_gan.utils import xla_cache_flags
@@ -157,7 +157,7 @@ def test_concurrent_and_fused_classes_train_exactly_like_sequential(small_cfg, t
             {"epochs": 2, "concurrent": way != "sequential", "fuse": "fused" in way, "checkpoint_every": 1, **overrides}
         )
         jobs = jobs_for(tmp_path / way)
-        groups = plan_groups(cfg, jobs)
+        groups, _ = grouping(cfg, jobs)
         assert len(groups) == (2 if way == "sequential" else 1)
         if way == "fused, resumed":
             stop = StopAt(epoch=1, batch=1)
@@ -269,7 +269,7 @@ def test_classes_of_different_sizes_train_jointly_exactly_like_alone(small_cfg, 
     runs = {}
     for way in ("alone", "joint", "resumed"):
         jobs = jobs_for(tmp_path / way, counts=counts)
-        groups = plan_groups(cfg.with_overrides({"concurrent": way != "alone"}), jobs)
+        groups, _ = grouping(cfg.with_overrides({"concurrent": way != "alone"}), jobs)
         assert len(groups) == (3 if way == "alone" else 1)
         if way == "resumed":
             stop = StopAt(epoch=1, batch=3)

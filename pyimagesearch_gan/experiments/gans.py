@@ -14,6 +14,7 @@ training or loads the generators instead of training again.
 """
 
 import dataclasses
+import functools
 import json
 import shutil
 from pathlib import Path
@@ -54,7 +55,7 @@ class TrainedGANs:
         """How many GANs: one conditional GAN, or one per class."""
         return 1 if self.conditional else len(self.names)
 
-    @property
+    @functools.cached_property
     def epochs(self):
         """Epochs with a generator, ascending; the last one is the final generator."""
         return runs.available_epochs(self.run, self.run.targets_all[0].gan)

@@ -59,14 +59,10 @@ def default_run_dir(cfg):
 MERGED_STEPS_PER_CLASS = 150
 
 
-def job_steps(cfg, job):
-    """Steps per epoch of `job`: the plan's, or for a job made by hand, the config's rule."""
-    return job.steps or cfg.steps_per_epoch(len(job.images))
-
-
-def plan_groups(cfg, jobs):
-    """Jobs trained together in one compiled step (see `grouping`)."""
-    return grouping(cfg, jobs)[0]
+def job_steps(rule, job):
+    """Steps per epoch of `job`: the plan's, or for a job made by hand, by `rule` (a TrainConfig
+    or its DataOptions: `steps_per_epoch(num_images)`)."""
+    return job.steps or rule.steps_per_epoch(len(job.images))
 
 
 def grouping(cfg, jobs):

@@ -32,7 +32,7 @@ from pyimagesearch_gan.training.diffaugment import make_augmenter
 from pyimagesearch_gan.training.fused import FusedClassGANs, sync_callbacks, why_not_fused
 from pyimagesearch_gan.training.gan import GAN, book_adam
 from pyimagesearch_gan.training.monitor import Monitor
-from pyimagesearch_gan.training.plan import grouping, is_finished, plan_run
+from pyimagesearch_gan.training.plan import grouping, is_finished, job_steps, plan_run
 from pyimagesearch_gan.training.progress import ProgressLogger
 from pyimagesearch_gan.training.stopping import Interrupted, StopGuard, StopStep, guarded_run
 from pyimagesearch_gan.training.tensorboard import TensorBoardLogger
@@ -134,7 +134,7 @@ def train_group(
     run_dir = Path(run_dir or jobs[0].folder.parent)
     data, monitoring, saving = options.data, options.monitor, options.checkpoints
     gans = [build_gan(options, family, job) for job in jobs]
-    steps = [job.steps or data.steps_per_epoch(len(job.images)) for job in jobs]  # a job made by hand
+    steps = [job_steps(data, job) for job in jobs]
     model = group_model(options, gans, [job.name for job in jobs], steps)
     prefixes = [""] if len(jobs) == 1 else [f"{job.name}/" for job in jobs]
     monitors = [

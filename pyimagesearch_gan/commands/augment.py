@@ -1,15 +1,23 @@
-"""`pyimagesearch-gan augment-mnist` and `augment-neu`: do synthetic images help a classifier?
+"""`pyimagesearch-gan augment DATA_DIR`, `augment-neu` and `augment-mnist`: do synthetic
+images help a classifier?
 
-The experiments of the reference papers (S4 on MNIST, S3's five situations on NEU); a rerun
-with the same --output continues where the last one stopped.
+`augment` judges any class folder; `augment-neu` is its NEU preset (few real images per class,
+or one rare class at a time); `augment-mnist` runs S4's tables. A rerun with the same --output
+continues where the last one stopped.
 """
 
+from pyimagesearch_gan.commands.options import FRACTION, whole
 from pyimagesearch_gan.config import parse_assignments
 from pyimagesearch_gan.experiments.settings import (
+    AUGMENT_QUICK,
     MNIST_QUICK,
     NEU_QUICK,
+    SOURCES,
+    TRANSFORMS,
+    AugmentSettings,
     MnistSettings,
     NeuSettings,
+    check_augment,
     check_mnist,
     check_neu,
     make_settings,
@@ -25,13 +33,16 @@ def default(settings, name):
 
 def add_experiment_parser(subparsers, name, help, data, settings):
     """A parser with the flags every augmentation experiment has; help texts show the defaults of
-    its `settings` class."""
+    its `settings` class. `data` None: the data folder is the first argument."""
 
     def d(field):
         return default(settings, field)
 
     p = subparsers.add_parser(name, help=help)
-    p.add_argument("--data-dir", help=f"folder holding {data}/ (default $PYIMAGESEARCH_GAN_DATA, else ./datasets)")
+    if data is None:
+        p.add_argument("data_dir", metavar="DATA_DIR", help="the image folder: DATA_DIR/<class>/.../<image>")
+    else:
+        p.add_argument("--data-dir", help=f"folder holding {data}/ (default $PYIMAGESEARCH_GAN_DATA, else ./datasets)")
     p.add_argument(
         "--output", required=True, help="folder for results.csv, summary.md, plots, cached GANs (a rerun continues)"
     )
@@ -89,8 +100,8 @@ def experiment_settings(cls, quick_values, check, args, names, lists):
     return settings
 
 
-def run_experiment(name, settings, args):
-    """Run experiment module `name` with checked `settings`."""
+def run_experiment(name, settings, args, **more):
+    """Run experiment module `name` with checked `settings` (and the `more` keywords)."""
     import importlib
 
     import_tensorflow()
@@ -98,7 +109,7 @@ def run_experiment(name, settings, args):
 
     module = importlib.import_module(f"pyimagesearch_gan.experiments.{name}")
     try:
-        module.run(settings, args.data_dir, args.output)
+        module.run(settings, args.data_dir, args.output, **more)
     except KeyboardInterrupt as err:  # the GAN trainer's "resume with train --resume" is not the way here
         where = str(err).split(" Resume with:")[0] or "interrupted."
         raise Interrupted(
@@ -173,23 +184,16 @@ def add_neu_parser(subparsers):
     )
     p.add_argument("--k", type=int, help="synthetic images per class added to the real ones (default k = n)")
     p.add_argument(
-        "--sources",
-        help="comma list of gan, gan-da (DiffAugment), gan-ada (adaptive DiffAugment, ADA), acgan, acgan-da "
-        f"(default {default(NeuSettings, 'sources')})",
+        "--rare",
+        help="the rare-class experiment: each class in turn keeps only N real images (comma list, e.g. 10,20), "
+        "the others --rare-others; GAN images top the rare class up",
     )
     p.add_argument(
-        "--diffaugment", help=f"DiffAugment policy of the -da sources (default {default(NeuSettings, 'diffaugment')})"
-    )
-    p.add_argument(
-        "--gan-steps",
+        "--rare-others",
         type=int,
-        help=f"updates per GAN (default {default(NeuSettings, 'gan_steps')}, as seed 000's training)",
+        help=f"real images of the other classes in the rare-class experiment (default {NeuSettings.rare_others})",
     )
-    p.add_argument(
-        "--gan-batch",
-        type=int,
-        help=f"class GAN batch size, at most half the images (default {default(NeuSettings, 'gan_batch')})",
-    )
+    add_gan_flags(p, NeuSettings)
     p.set_defaults(run=run_neu)
 
 
@@ -199,12 +203,80 @@ def run_neu(args):
         NEU_QUICK,
         check_neu,
         args,
-        ("test_per_class", "k", "diffaugment", "gan_steps", "gan_batch"),
-        {"sizes": int, "sources": str, "classifiers": str},
+        ("test_per_class", "k", "diffaugment", "gan_steps", "gan_batch", "rare_others"),
+        {"sizes": int, "sources": str, "classifiers": str, "rare": int},
     )
+    if settings.rare and not args.sizes:  # --rare alone runs the rare-class experiment only
+        settings.sizes = ()
     run_experiment("augment_neu", settings, args)
 
 
+def add_gan_flags(p, settings):
+    """The GAN flags of `augment` and `augment-neu`: sources, DiffAugment policy, budget, batch."""
+    p.add_argument(
+        "--sources",
+        help="comma list of " + ", ".join(SOURCES) + " (-da: DiffAugment, -ada: adaptive DiffAugment; "
+        f"default {default(settings, 'sources')})",
+    )
+    p.add_argument(
+        "--diffaugment", help=f"DiffAugment policy of the -da sources (default {default(settings, 'diffaugment')})"
+    )
+    p.add_argument(
+        "--gan-steps",
+        type=int,
+        help=f"updates per GAN, whatever its class's size (default {default(settings, 'gan_steps')})",
+    )
+    p.add_argument(
+        "--gan-batch",
+        type=int,
+        help=f"class GAN batch size, at most half the smallest class (default {default(settings, 'gan_batch')})",
+    )
+
+
+def add_augment_parser(subparsers):
+    p = add_experiment_parser(
+        subparsers,
+        "augment",
+        "does a GAN's synthetic data help a classifier on this image folder? (summary.md, report.html)",
+        None,
+        AugmentSettings,
+    )
+    p.add_argument(
+        "--test", type=FRACTION, help=f"share of each class held out as test images (default {AugmentSettings.test})"
+    )
+    p.add_argument(
+        "--transforms",
+        choices=TRANSFORMS,
+        help="classic transforms: texture (8 symmetries + shifts), digits (small rotations + shifts), photo "
+        "(horizontal flip, shifts, rotations, zoom), none (default texture)",
+    )
+    p.add_argument(
+        "--add", dest="k", type=whole(1), metavar="K", help="add K synthetic images per class instead of topping up"
+    )
+    p.add_argument("--image-size", type=int, choices=(28, 64), help="image side (default 28; 64: the DCGAN-64 family)")
+    p.add_argument("--channels", type=int, choices=(1, 3), help="1 gray or 3 RGB (default: gray when every image is)")
+    add_gan_flags(p, AugmentSettings)
+    p.set_defaults(run=run_augment)
+
+
+def run_augment(args):
+    settings = experiment_settings(
+        AugmentSettings,
+        AUGMENT_QUICK,
+        check_augment,
+        args,
+        ("test", "transforms", "k", "image_size", "channels", "diffaugment", "gan_steps", "gan_batch"),
+        {"sources": str, "classifiers": str},
+    )
+    if settings.k is not None:
+        settings.top_up = False
+    from pyimagesearch_gan.experiments.designs import load_folder_design
+
+    design = load_folder_design(settings, args.data_dir)
+    run_experiment("engine", settings, args, design=design)
+
+
 def add_parser(subparsers):
+    add_augment_parser(subparsers)
     add_mnist_parser(subparsers)
     add_neu_parser(subparsers)

@@ -440,3 +440,16 @@ def _markdown(report):
         + "\n"
         + figures
     )
+
+
+def count_near_copies(generated, train, held_out, *, percentile=1.0, ratio=1 / 3):
+    """(flagged, checked): how many of the `generated` images the near-copy rule flags against
+    one class's `train` images, the threshold taken from its `held_out` real images (pixel
+    distances, pixel-identical training images counted once)."""
+    train = np.asarray(train)[distinct(train)]
+    if not len(generated) or not len(train):
+        return 0, len(generated)
+    threshold = near_copy_threshold(train, held_out, percentile) if len(held_out) else 0.0
+    distances, _ = nearest(generated, train, 2)
+    second = distances[:, 1] if distances.shape[1] > 1 else np.full(len(distances), np.inf)
+    return int(flag_copies(distances[:, 0], second, threshold, ratio).sum()), len(generated)

@@ -28,6 +28,7 @@ from keras import layers, ops
 from scipy import stats
 
 from pyimagesearch_gan.evidence import classifiers, metrics
+from pyimagesearch_gan.experiments.designs import validation_count
 from pyimagesearch_gan.utils import per_class_split
 
 # ---------------------------------------------------------------- data
@@ -35,8 +36,8 @@ from pyimagesearch_gan.utils import per_class_split
 
 def validation_split(labels, fraction, seed):
     """(train indices, validation indices): `fraction` of each class (at least one image, at
-    least one left to train on) goes to validation, drawn by `seed`."""
-    val = per_class_split(labels, lambda n: min(n - 1, max(1, round(fraction * n))), [seed, 7919])
+    least one left to train on, designs.validation_count) goes to validation, drawn by `seed`."""
+    val = per_class_split(labels, lambda n: validation_count(n, fraction), [seed, 7919])
     return np.flatnonzero(~val), np.flatnonzero(val)
 
 
@@ -82,6 +83,18 @@ def digit_transforms(seed, side=28, shift_pixels=2, degrees=10):
     return [
         layers.RandomRotation(degrees / 360, fill_mode="constant", fill_value=-1.0, seed=seed),
         layers.RandomTranslation(factor, factor, fill_mode="constant", fill_value=-1.0, seed=seed + 1),
+    ]
+
+
+def photo_transforms(seed, side=28, shift_pixels=2, degrees=10, zoom=0.1):
+    """Photos: horizontal flips, shifts of up to `shift_pixels`, rotations of up to `degrees`
+    and zoom of up to `zoom`, borders reflected (no vertical flips: photos have an up)."""
+    factor = shift_pixels / side
+    return [
+        layers.RandomFlip("horizontal", seed=seed),
+        layers.RandomTranslation(factor, factor, fill_mode="reflect", seed=seed + 1),
+        layers.RandomRotation(degrees / 360, fill_mode="reflect", seed=seed + 2),
+        layers.RandomZoom(zoom, zoom, fill_mode="reflect", seed=seed + 3),
     ]
 
 

@@ -47,30 +47,57 @@ class Settings:
 
 
 @dataclasses.dataclass
-class NeuSettings(Settings):
+class AugmentSettings(Settings):
+    """The one augmentation experiment on a class folder (`augment`): a test and a validation
+    share per class, the data's classic transforms, GAN sources topping every class up to the
+    largest (or adding k per class), a budget of updates per GAN."""
+
+    classifiers: tuple = ("cnn",)
+    trials: int = 3
+    test: float = 0.2
+    test_per_class: int | None = None  # NEU: a fixed number per class instead of a share
+    transforms: str = "texture"
+    top_up: bool = True
+    k: int | None = None
+    image_size: int = 28
+    channels: int | None = None  # None: gray when every image is, else RGB
+    sources: tuple = ("gan-da",)
+    diffaugment: str = "color,translation,cutout"  # the policy of the -da sources
+    gan_steps: int = 9000  # updates per GAN, whatever its class's size
+    gan_batch: int = 16
+    rare: tuple = ()  # NEU: rare sizes, each class in turn keeping only n_rare real images
+    rare_others: int = 200
+
+
+@dataclasses.dataclass
+class NeuSettings(AugmentSettings):
     sizes: tuple = (50, 200)
     classifiers: tuple = ("cnn", "s3-cnn")
+    trials: int = 5
     test_per_class: int = 100
-    k: int | None = None
+    top_up: bool = False
+    channels: int | None = 1
     sources: tuple = ("gan-da", "gan", "acgan-da")
-    diffaugment: str = "color,translation,cutout"  # the policy of the -da sources
-    gan_steps: int = 9000
-    gan_batch: int = 16
 
 
-NEU_QUICK = {
+AUGMENT_QUICK = {
     "gan_set": {"jit_compile": False},
-    "sizes": (8,),
-    "test_per_class": 10,
     "trials": 2,
-    "sources": ("gan-da", "acgan"),
-    "classifiers": ("cnn",),
-    "gan_steps": 4,
+    "gan_steps": 8,
     "snapshots": 2,
     "max_epochs": 3,
     "patience": 2,
     "cas_count": 10,
     "cas_epochs": 1,
+}
+
+NEU_QUICK = {
+    **AUGMENT_QUICK,
+    "sizes": (8,),
+    "test_per_class": 10,
+    "sources": ("gan-da", "acgan"),
+    "classifiers": ("cnn",),
+    "gan_steps": 4,
 }
 
 
@@ -129,7 +156,7 @@ def check_common(settings, flag_word):
             raise UserError(f"--classifiers: unknown classifier '{name}'; choose from {', '.join(CLASSIFIERS)}")
     at_least(settings, 1, "trials", "clf_batch", "max_epochs", "snapshots", "cas_count", "cas_epochs")
     at_least(settings, 0, "patience")
-    if min(settings.sizes) < 4:
+    if settings.sizes and min(settings.sizes) < 4:
         raise UserError(
             f"--sizes {min(settings.sizes)}: every size must be at least 4 images per {flag_word} "
             "(training and validation images)"
@@ -155,18 +182,54 @@ def check_folders(dataset, data_dir, output):
     resolve_data_dir(data_dir, dataset)
 
 
-def check_neu(settings, data_dir=None, output=None):
+TRANSFORMS = ("texture", "digits", "photo", "none")
+IMAGE_SIZES = (28, 64)
+
+
+def check_augment(settings, data_dir=None, output=None, dataset="folder"):
+    """Every setting of `augment` (and of augment-neu, its NEU preset) before TensorFlow starts."""
     check_common(settings, "class")
     unknown = [s for s in settings.sources if s not in SOURCES]
     if unknown:
         raise UserError(f"--sources: unknown source '{unknown[0]}'; choose from {', '.join(SOURCES)}")
+    if settings.transforms not in TRANSFORMS:
+        raise UserError(f"--transforms {settings.transforms}: choose from {', '.join(TRANSFORMS)}")
+    if settings.image_size not in IMAGE_SIZES:
+        raise UserError(f"--image-size {settings.image_size}: choose 28 (the book DCGAN) or 64 (the DCGAN-64 family)")
+    if settings.image_size != 28:
+        conditional = [s for s in settings.sources if SOURCES[s][0] == "acgan-neu"]
+        if conditional:
+            raise UserError(f"--sources {conditional[0]}: the AC-GAN draws 28x28 images; use --image-size 28 for it")
+    if settings.channels not in (None, 1, 3):
+        raise UserError(f"--channels {settings.channels}: give 1 (gray) or 3 (RGB), or leave it out to detect it")
     if not parse_policy(settings.diffaugment):
         raise UserError(f"--diffaugment {settings.diffaugment}: the -da sources need a policy, e.g. color,translation")
-    at_least(settings, 1, "test_per_class", "gan_steps", "gan_batch")
-    at_least(settings, 0, "k")
-    check_gan_set(settings, sorted({SOURCES[s][0] for s in settings.sources}))
+    if not 0 < settings.test < 0.5:
+        raise UserError(f"--test {settings.test}: give a share of each class's images between 0 and 0.5, e.g. 0.2")
+    at_least(settings, 1, "gan_steps", "k", "test_per_class", "rare_others")
+    at_least(settings, 2, "gan_batch")
+    at_least(settings, 4, "rare")
+    check_gan_set(settings, sorted({source_preset(settings, s)[0] for s in settings.sources}))
     if output is not None:
-        check_folders("neu", data_dir, output)
+        check_folders(dataset, data_dir, output)
+
+
+def source_preset(settings, source):
+    """(GAN preset, DiffAugment policy or None, ADA target or 0) of a source at the image size."""
+    preset, diffaugment, ada_target = SOURCES[source]
+    if settings.image_size == 64 and preset == "neu-dcgan":
+        preset = "dcgan64-rgb"
+    elif (
+        diffaugment
+        and preset == "neu-dcgan"
+        and parse_policy(settings.diffaugment) == parse_policy("color,translation,cutout")
+    ):
+        preset = "neu-dcgan-diffaug"
+    return preset, (",".join(parse_policy(settings.diffaugment)) if diffaugment else None), ada_target
+
+
+def check_neu(settings, data_dir=None, output=None):
+    check_augment(settings, data_dir, output, dataset="neu")
 
 
 def check_mnist(settings, data_dir=None, output=None):

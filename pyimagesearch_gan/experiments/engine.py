@@ -1,0 +1,300 @@
+"""The augmentation experiment: does a GAN's synthetic data help a classifier on this data?
+
+One engine for every data set; a design (designs.py) says which images, the situations
+(situations.py) what is compared. Per group of scenarios, in phases:
+1. the classic situations (real, resampling, transforms) fitted in every scenario and trial;
+2. per GAN source: the GAN set trained (or resumed, or loaded) in `OUT/gans/...`, each class's
+   epoch chosen by CAS on the validation images, the synthetic images checked for near-copies
+   of the training images, and the source's situations fitted.
+Every fit is an early-stopped classifier scored on the test images (protocol.py). After every
+phase `summary.md`, `metrics.png` and `report.html` are written from all rows so far, so a
+long run can be watched, and a rerun with the same --output goes on where it stopped.
+"""
+
+import dataclasses
+import functools
+import json
+import time
+
+import numpy as np
+
+from pyimagesearch_gan.evidence.neighbors import count_near_copies
+from pyimagesearch_gan.experiments import common, protocol, summary
+from pyimagesearch_gan.experiments.gans import train_gans
+from pyimagesearch_gan.experiments.settings import source_preset
+from pyimagesearch_gan.experiments.situations import resampled, situations
+from pyimagesearch_gan.files import ensure_writable_dir, write_image, write_json
+from pyimagesearch_gan.presets import get_preset
+from pyimagesearch_gan.training.monitor import montage, stored
+from pyimagesearch_gan.utils import format_seconds
+
+COLUMNS = [
+    "group",
+    "scenario",
+    "rare_class",
+    "situation",
+    "source",
+    "transforms",
+    "resampled",
+    "synthetic",
+    "classifier",
+    "trial",
+    "train_images",
+    "epochs",
+    "best_epoch",
+    *common.METRICS,
+    "train_accuracy",
+    "filter_pass_rate",
+    "seconds",
+    "confusion",
+]
+KEY = ["scenario", "situation", "classifier", "trial"]
+# settings that only choose which rows are fitted (common.Results keeps rows across them)
+SELECTING = ("sizes", "rare", "sources", "classifiers", "trials")
+MONTAGE = 64  # images in a report montage
+
+
+def classic_transforms(name, seed, side):
+    """The Keras preprocessing layers of the --transforms choice, or None."""
+    if name == "texture":
+        return protocol.texture_transforms(seed, side)
+    if name == "digits":
+        return protocol.digit_transforms(seed, side)
+    if name == "photo":
+        return protocol.photo_transforms(seed, side)
+    return None
+
+
+def gan_config(settings, source, gan_set, channels):
+    """The TrainConfig of a source's GANs for a GAN set: its preset, batch within the smallest
+    class (or all images, for a conditional GAN), the image channels."""
+    preset, policy, ada_target = source_preset(settings, source)
+    cfg = get_preset(preset)
+    conditional = cfg.family == "acgan"
+    pool = sum(len(x) for x in gan_set.train) if conditional else min(len(x) for x in gan_set.train)
+    batch = max(1, min(cfg.batch_size if conditional else settings.gan_batch, pool // 2))
+    overrides = {"batch_size": batch, "seed": settings.seed, "num_benchmark": 64, "channels": channels}
+    if policy:
+        overrides["diffaugment"] = policy
+    if ada_target:
+        overrides["ada_target"] = ada_target
+    return cfg.with_overrides({**overrides, **settings.gan_set})
+
+
+def stacked(per_class):
+    x = np.concatenate(per_class)
+    y = np.repeat(np.arange(len(per_class)), [len(p) for p in per_class]).astype("int32")
+    return x, y
+
+
+@dataclasses.dataclass
+class Source:
+    """A trained GAN set of one source, its chosen epochs and generators, its near-copy counts."""
+
+    gans: object
+    chosen: list
+    generators: list
+    near_copies: dict
+
+
+class Experiment:
+    def __init__(self, settings, design, output, command):
+        self.settings, self.design, self.command = settings, design, command
+        self.output = ensure_writable_dir(output)
+        self.start = time.perf_counter()
+        self.results = common.Results(self.output, common.settings_dict(settings), COLUMNS, KEY, SELECTING)
+        self.selection = common.SelectionLog(self.output / "selection.csv")
+        self.gan_times = common.GanTimes(self.output, self.results.continued)
+        self.channels = int(design.test_x.shape[-1])
+        self.sources = {}  # (gan set key, source) -> Source
+        self.status = {}  # (gan set key, source) -> "waiting" | "training" | "done"
+        self.situations = {
+            group: situations(
+                settings.sources,
+                transforms=settings.transforms != "none",
+                imbalanced=any(s.imbalanced for s in design.scenarios if s.group == group),
+            )
+            for group in design.groups()
+        }
+        fits = sum(len(self.situations[s.group]) for s in design.scenarios)
+        self.clock = common.Clock(fits * len(settings.classifiers) * settings.trials)
+        self.phases = len(design.groups()) * (1 + len(settings.sources))
+        self.phase = 0
+
+    # ------------------------------------------------------------ phases
+
+    def run(self):
+        settings = self.settings
+        common.log(
+            f"{self.command}: {len(self.design.names)} classes, {len(self.design.scenarios)} scenario(s) in "
+            f"{len(self.design.groups())} group(s), {len(self.design.test_y)} test images; classifiers "
+            f"{', '.join(settings.classifiers)}, {settings.trials} trial(s); sources {', '.join(settings.sources)} "
+            f"({settings.gan_steps:,} updates per GAN); into {self.output}"
+        )
+        for group in self.design.groups():
+            scenarios = [s for s in self.design.scenarios if s.group == group]
+            self.begin_phase(f"{group}: the classic situations")
+            self.fit_all(scenarios, [s for s in self.situations[group] if s.source is None])
+            for source in settings.sources:
+                self.begin_phase(f"{group}: {source} GANs, their epochs and their situations")
+                for key in dict.fromkeys(s.gans for s in scenarios):
+                    self.source(key, source)
+                self.fit_all(scenarios, [s for s in self.situations[group] if s.source == source])
+        self.write(finished=True)
+        common.log(f"{self.command} done in {format_seconds(self.elapsed())}: {self.output / 'report.html'}")
+        return self.output
+
+    def begin_phase(self, what):
+        self.write()
+        self.phase += 1
+        common.log(f"[phase {self.phase}/{self.phases}] {what} (elapsed {format_seconds(self.elapsed())})")
+
+    def elapsed(self):
+        return time.perf_counter() - self.start
+
+    # ------------------------------------------------------------ GANs
+
+    def source(self, key, source):
+        """The Source of GAN set `key`: trained (or loaded), epochs chosen, near-copies counted."""
+        if (key, source) in self.sources:
+            return self.sources[key, source]
+        gan_set, settings = self.design.gan_sets[key], self.settings
+        self.status[key, source] = "training"
+        self.write()
+        cfg = gan_config(settings, source, gan_set, self.channels)
+        folder = self.output / "gans" / gan_set.folder / source
+        gans = train_gans(
+            cfg, self.design.names, gan_set.train, folder, updates=settings.gan_steps, snapshots=settings.snapshots
+        )
+        label = f"{key} {source}"
+        self.gan_times.add(label, gans)
+        train_x, train_y = stacked(gan_set.train)
+        val_x, val_y = stacked(gan_set.val)
+        extractor = functools.partial(
+            common.train_feature_extractor, train_x, train_y, len(self.design.names), settings.seed
+        )
+        chosen = self.selection.choose(label, gans, (train_x, train_y, val_x, val_y), settings, extractor)
+        generators = [gans.generator(c, epoch) for c, epoch in enumerate(chosen)]
+        near = {}
+        for c, name in enumerate(self.design.names):
+            count = max(s.synthetic[c] for s in self.design.scenarios if s.gans == key)
+            if count:
+                images = gans.synthesize(c, count, settings.seed * 1000, generator=generators[c])
+                flagged, checked = count_near_copies(images, gan_set.train[c], gan_set.val[c])
+                near[name] = {"flagged": flagged, "checked": checked}
+            self.write_montage(
+                f"{gan_set.folder or 'data'}_{source}_{name}", gans.synthesize(c, MONTAGE, 1, generator=generators[c])
+            )
+        common.log(
+            "  near-copies of the training images among the synthetic images used: "
+            + ", ".join(f"{name} {v['flagged']}/{v['checked']}" for name, v in near.items())
+        )
+        self.sources[key, source] = Source(gans, chosen, generators, near)
+        self.status[key, source] = "done"
+        return self.sources[key, source]
+
+    def write_montage(self, stem, images):
+        side = int(np.ceil(np.sqrt(len(images))))
+        folder = ensure_writable_dir(self.output / "report_files")
+        write_image(folder / f"{summary.safe(stem)}.png", stored(montage(images, (side, side)), images))
+
+    # ------------------------------------------------------------ classifiers
+
+    def fit_all(self, scenarios, chosen_situations):
+        for scenario in scenarios:
+            for situation in chosen_situations:
+                for clf in self.settings.classifiers:
+                    for trial in range(self.settings.trials):
+                        if self.results.done(
+                            scenario=scenario.key, situation=situation.name, classifier=clf, trial=trial
+                        ):
+                            self.clock.total -= 1
+                            continue
+                        self.fit(scenario, situation, clf, trial)
+
+    def training_set(self, scenario, situation, seed):
+        """(x, y, synthetic images added, filter pass rate) of a situation in a scenario."""
+        x, y = stacked(scenario.train)
+        if situation.resample:
+            keep = resampled(y, seed)
+            x, y = x[keep], y[keep]
+        if situation.source is None:
+            return x, y, 0, None
+        source = self.source(scenario.gans, situation.source)
+        parts = []
+        for c, count in enumerate(scenario.synthetic):
+            if count:
+                parts.append((source.gans.synthesize(c, count, seed, generator=source.generators[c]), c))
+        x, y = common.with_parts(x, y, parts)
+        return x, y, sum(scenario.synthetic), None
+
+    def fit(self, scenario, situation, clf, trial):
+        settings = self.settings
+        seed = settings.seed * 1000 + trial
+        x, y, added, pass_rate = self.training_set(scenario, situation, seed)
+        val_x, val_y = stacked(scenario.val)
+        row = common.fit_and_score(
+            clf,
+            x,
+            y,
+            val_x,
+            val_y,
+            self.design.test_x,
+            self.design.test_y,
+            len(self.design.names),
+            seed=seed,
+            augment=classic_transforms(settings.transforms, seed, settings.image_size)
+            if situation.transforms
+            else None,
+            settings=settings,
+        )
+        self.clock.add(row["seconds"])
+        self.results.add(
+            {
+                **row,
+                "group": scenario.group,
+                "scenario": scenario.key,
+                "rare_class": "" if scenario.rare is None else self.design.names[scenario.rare],
+                "situation": situation.name,
+                "source": situation.source or "",
+                "transforms": int(situation.transforms),
+                "resampled": int(situation.resample),
+                "synthetic": added,
+                "classifier": clf,
+                "trial": trial,
+                "filter_pass_rate": "" if pass_rate is None else round(pass_rate, 3),
+            }
+        )
+        focus = ""
+        if scenario.rare is not None:
+            confusion = np.array(json.loads(row["confusion"]))
+            focus = (
+                f", rare-class recall {confusion[scenario.rare, scenario.rare] / confusion[scenario.rare].sum():.3f}"
+            )
+        common.log(
+            f"  {scenario.key} | {situation.name} | {clf} trial {trial + 1}/{settings.trials}: macro-F1 "
+            f"{row['f1']:.3f}, accuracy {row['accuracy']:.3f}{focus} (epochs {row['epochs']})  "
+            f"[fit {self.clock.status()}]"
+        )
+
+    # ------------------------------------------------------------ outputs
+
+    def write(self, finished=False):
+        """summary.md, metrics.png, report.html and their montages from every row so far."""
+        for c, name in enumerate(self.design.names):
+            path = self.output / "report_files" / f"real_{summary.safe(name)}.png"
+            if not path.is_file():
+                first = self.design.gan_sets[self.design.scenarios[0].gans].train[c]
+                self.write_montage(f"real_{name}", first[:MONTAGE])
+        status = (
+            f"finished in {format_seconds(self.elapsed())}"
+            if finished
+            else f"running: phase {self.phase} of {self.phases}, classifier fits {self.clock.status()}"
+        )
+        summary.write_all(self, status)
+        write_json(self.output / "progress.json", {"status": status, "phase": self.phase, "phases": self.phases})
+
+
+def run(settings, data_dir, output, *, design, command="augment"):
+    """Run the experiment of `design` (its images read from `data_dir`) with checked `settings`."""
+    return Experiment(settings, design, output, command).run()

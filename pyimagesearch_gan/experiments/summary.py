@@ -1,0 +1,394 @@
+"""What an augmentation experiment found, from its rows: metrics with intervals, paired
+differences against the strongest classic situation, the verdict, `summary.md`,
+`metrics.png` and the view that `report.html` draws.
+
+Every metric is read from a fit's confusion matrix on the test images: accuracy, balanced
+accuracy (the mean of the per-class recalls), macro-F1, per-class recall and, in a rare-class
+scenario, the rare class's recall and F1. With imbalanced classes accuracy hides the rare
+class, so the headline metric is the rare class's recall where there is one, else macro-F1 for
+imbalanced data, else accuracy. The baseline a GAN situation is judged against is the classic
+situation with the best mean of that metric: picked after the fact, so it is the hardest one
+to beat, never an easy one.
+"""
+
+import json
+import math
+import re
+
+import numpy as np
+
+from pyimagesearch_gan.experiments import common, protocol
+from pyimagesearch_gan.experiments.situations import CLASSIC
+
+RARE_RECALL, RARE_F1 = "rare-class recall", "rare-class F1"
+
+
+def safe(name):
+    """A file-name-safe form of a class or set name."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(name)).strip("_") or "class"
+
+
+def per_class(confusion):
+    """(recall, F1) per class of a confusion matrix (rows: true class)."""
+    confusion = np.asarray(confusion, float)
+    hits = np.diag(confusion)
+    recall = hits / np.maximum(confusion.sum(axis=1), 1)
+    precision = hits / np.maximum(confusion.sum(axis=0), 1)
+    f1 = np.where(recall + precision > 0, 2 * recall * precision / np.maximum(recall + precision, 1e-12), 0.0)
+    return recall, f1
+
+
+def scores(row, names):
+    """{metric: value} of one fit, from its confusion matrix; per-class recall as 'recall <class>'."""
+    confusion = np.array(json.loads(row["confusion"]))
+    recall, f1 = per_class(confusion)
+    values = {
+        "accuracy": float(np.trace(confusion) / confusion.sum()),
+        "balanced accuracy": float(recall.mean()),
+        "macro-F1": float(f1.mean()),
+    }
+    if row.get("rare_class"):
+        c = names.index(row["rare_class"])
+        values[RARE_RECALL], values[RARE_F1] = float(recall[c]), float(f1[c])
+    values.update({f"recall {name}": float(r) for name, r in zip(names, recall)})
+    return values
+
+
+class Group:
+    """The rows of one group and classifier, by situation, with their scores per trial."""
+
+    def __init__(self, name, classifier, rows, names, order, imbalanced):
+        self.name, self.classifier, self.names = name, classifier, names
+        self.by_situation = {}
+        for row in rows:
+            self.by_situation.setdefault(row["situation"], {})[(row["scenario"], row["trial"])] = scores(row, names)
+        self.order = [s for s in order if s.name in self.by_situation]
+        self.rare = any(r.get("rare_class") for r in rows)
+        if self.rare:
+            self.metrics = [RARE_RECALL, RARE_F1, "macro-F1", "balanced accuracy", "accuracy"]
+        elif imbalanced:
+            self.metrics = ["macro-F1", "balanced accuracy", "accuracy"]
+        else:
+            self.metrics = ["accuracy", "macro-F1", "balanced accuracy"]
+        self.headline = self.metrics[0]
+
+    def values(self, situation, metric):
+        return [v[metric] for _, v in sorted(self.by_situation.get(situation, {}).items())]
+
+    def interval(self, situation, metric):
+        values = self.values(situation, metric)
+        return protocol.mean_ci(values) if values else (math.nan, math.nan)
+
+    def strongest_classic(self, metric):
+        classic = [s.name for s in self.order if s.kind == CLASSIC]
+        return max(classic, key=lambda s: self.interval(s, metric)[0]) if classic else None
+
+    def difference(self, situation, baseline, metric):
+        """(mean, half) of the paired difference over the trials both have, or None."""
+        mine, theirs = self.by_situation.get(situation, {}), self.by_situation.get(baseline, {})
+        trials = sorted(mine.keys() & theirs.keys())
+        if not trials or situation == baseline:
+            return None
+        return protocol.paired_difference([mine[t][metric] for t in trials], [theirs[t][metric] for t in trials])
+
+    def trials(self, situation):
+        return len(self.by_situation.get(situation, {}))
+
+
+def groups(exp, rows):
+    result = []
+    for name in exp.design.groups():
+        imbalanced = any(s.imbalanced for s in exp.design.scenarios if s.group == name)
+        for clf in exp.settings.classifiers:
+            mine = [r for r in rows if r["group"] == name and r["classifier"] == clf]
+            if mine:
+                result.append(Group(name, clf, mine, exp.design.names, exp.situations[name], imbalanced))
+    return result
+
+
+def points(mean, half):
+    """A difference in points (x100) with its interval."""
+    if math.isnan(half):
+        return f"{100 * mean:+.1f} points"
+    return f"{100 * mean:+.1f} ± {100 * half:.1f} points"
+
+
+def verdicts(group):
+    """Per GAN source, the headline comparison: (text, row dict) of its situation with the
+    transforms (or without, when there are none) against the strongest classic situation."""
+    result = []
+    baseline = group.strongest_classic(group.headline)
+    gan = [s for s in group.order if s.kind != CLASSIC]
+    for source in dict.fromkeys(s.source for s in gan):
+        candidates = [s for s in gan if s.source == source]
+        situation = next((s for s in candidates if s.transforms), candidates[0]).name
+        for metric in group.metrics[:3] if group.rare else group.metrics[:2]:
+            base = group.strongest_classic(metric)
+            diff = group.difference(situation, base, metric)
+            if diff is None:
+                continue
+            mean, half = diff
+            significant = not math.isnan(half) and (mean - half > 0 or mean + half < 0)
+            row = {
+                "metric": metric,
+                "situation": situation,
+                "baseline": base,
+                "mean": mean,
+                "half": None if math.isnan(half) else half,
+                "significant": significant,
+            }
+            if metric == group.headline and base == baseline:
+                verb = "raise" if mean > 0 else "lower"
+                what = {RARE_RECALL: "the rare class's recall"}.get(metric, metric)
+                judged = "significant" if significant else "not significant (the 95% interval includes zero)"
+                row["text"] = (
+                    f"{group.name}, {group.classifier}: GAN images ({situation}) {verb} {what} by "
+                    f"{points(mean, half)} over {base}: {judged}"
+                )
+            result.append(row)
+    return result
+
+
+def cell(mean, half):
+    return "-" if math.isnan(mean) else protocol.format_ci(mean, half)
+
+
+def group_lines(group):
+    lines = [f"## {group.name}, classifier {group.classifier}", ""]
+    baselines = {m: group.strongest_classic(m) for m in group.metrics[:2]}
+    header = ["situation", *group.metrics, *(f"Δ {m} vs {b}" for m, b in baselines.items()), "trials"]
+    table = []
+    for s in group.order:
+        diffs = []
+        for metric, base in baselines.items():
+            diff = group.difference(s.name, base, metric)
+            diffs.append("-" if diff is None else protocol.format_difference(*diff))
+        table.append([s.name, *(cell(*group.interval(s.name, m)) for m in group.metrics), *diffs, group.trials(s.name)])
+    lines += [common.markdown_table(header, table), ""]
+    recall_header = ["situation", *group.names]
+    recall_table = [[s.name, *(cell(*group.interval(s.name, f"recall {n}")) for n in group.names)] for s in group.order]
+    lines += ["Recall per class (test images):", "", common.markdown_table(recall_header, recall_table), ""]
+    return lines
+
+
+def write_markdown(exp, found, status):
+    settings, design = exp.settings, exp.design
+    counts = ", ".join(f"{n} {c['train']}+{c['validation']}" for n, c in zip(design.names, design.counts))
+    added = "topping every class up to the largest" if settings.top_up else f"(k = {settings.k or 'n'} per class)"
+    lines = [
+        f"# {design.title}",
+        "",
+        f"Status: {status}.",
+        "",
+        f"Test images: {len(design.test_y)} held-out real images, never seen by a GAN or in training. Real images "
+        f"per class (training + validation) in the first scenario: {counts}. Classifiers early-stopped on the "
+        f"validation loss (patience {settings.patience}, at most {settings.max_epochs} epochs, best weights); GANs "
+        f"{settings.gan_steps:,} updates each, one per class, the epoch per class chosen by CAS on the validation "
+        f"images. GAN situations add synthetic images {added}"
+        f"{' (rare-class scenarios: topping up)' if settings.rare else ''}. Classic transforms: {settings.transforms}. "
+        f"Mean ± 95% t-interval over trials; Δ = paired difference against the strongest classic situation "
+        "(same trial and scenario), ↑/↓ where its interval excludes zero.",
+        "",
+    ]
+    verdict_lines = [row["text"] for group in found for row in verdicts(group) if "text" in row]
+    if verdict_lines:
+        lines += ["## Verdict", "", *(f"- {text}" for text in verdict_lines), ""]
+    for group in found:
+        lines += group_lines(group)
+    keys = [f"{key} {source}" for key in design.gan_sets for source in settings.sources]
+    lines += exp.selection.table(keys, design.names)
+    lines += near_copy_lines(exp)
+    lines += [
+        "## Time",
+        "",
+        common.markdown_table(["work", "size", "time"], timings(exp)),
+        "",
+        "GAN and fit times as recorded, summed over every resumed run of this folder.",
+        "",
+    ]
+    lines += [
+        "Every fit: `results.csv`; CAS and FID of every GAN epoch: `selection.csv`; the page: `report.html`; "
+        "settings: `config.json`; GAN run folders: `gans/`.",
+        "",
+    ]
+    common.write_text(exp.output / "summary.md", "\n".join(lines))
+
+
+def near_copy_lines(exp):
+    table = [
+        [
+            f"{key} {source}",
+            *(
+                f"{found.near_copies[n]['flagged']}/{found.near_copies[n]['checked']}"
+                if n in found.near_copies
+                else "-"
+                for n in exp.design.names
+            ),
+        ]
+        for (key, source), found in exp.sources.items()
+    ]
+    if not table:
+        return []
+    return [
+        "## Near-copies among the synthetic images used",
+        "",
+        "Flagged / checked per class: pixel distance to the nearest training image of the class is 0, or below the "
+        "1st percentile of validation-to-training distances and under a third of the second-nearest's.",
+        "",
+        common.markdown_table(["GANs", *exp.design.names], table),
+        "",
+    ]
+
+
+def plot(found, path):
+    """The headline metrics per situation with 95% intervals, a panel per group and classifier."""
+    from matplotlib.figure import Figure
+
+    if not found:
+        return
+    fig = Figure(figsize=(max(6, 1.1 * max(len(g.order) for g in found) + 2), 4 * len(found)))
+    axes = fig.subplots(len(found), 1, squeeze=False)[:, 0]
+    for ax, group in zip(axes, found):
+        shown = group.metrics[:3]
+        width = 0.8 / len(shown)
+        for i, metric in enumerate(shown):
+            stats = [group.interval(s.name, metric) for s in group.order]
+            ax.bar(
+                np.arange(len(group.order)) + (i - (len(shown) - 1) / 2) * width,
+                [m for m, _ in stats],
+                width,
+                yerr=[0 if math.isnan(h) else h for _, h in stats],
+                capsize=3,
+                label=metric,
+            )
+        ax.set_xticks(np.arange(len(group.order)), [s.name for s in group.order], rotation=25, ha="right", fontsize=8)
+        ax.set(ylim=(0, 1), title=f"{group.name}, classifier {group.classifier} (test images)")
+        ax.legend(fontsize=8, loc="lower right")
+        ax.grid(axis="y", alpha=0.3)
+    common.save_figure(fig, path)
+
+
+def write_all(exp, status):
+    """summary.md, metrics.png and report.html of the experiment `exp` (engine.Experiment)."""
+    try:
+        from pyimagesearch_gan.report.experiment_page import write_experiment_report
+    except ImportError:
+        write_experiment_report = None
+
+    rows = common.as_text(exp.results.rows)
+    found = groups(exp, rows)
+    write_markdown(exp, found, status)
+    plot(found, exp.output / "metrics.png")
+    if write_experiment_report:
+        write_experiment_report(exp.output, view(exp, found, status))
+
+
+def view(exp, found, status):
+    """The dict report.html is drawn from (report.experiment_page)."""
+    design, settings = exp.design, exp.settings
+    all_verdicts = [row for group in found for row in verdicts(group)]
+    headline = next((row["text"] for row in all_verdicts if "text" in row), "No GAN situation has been fitted yet.")
+    metrics = []
+    if found:
+        group = found[0]
+        for s in group.order:
+            values = {}
+            for m in group.metrics:
+                mean, half = group.interval(s.name, m)
+                values[m] = [mean, None if math.isnan(half) else half]
+            metrics.append({"situation": s.name, "kind": s.kind, "values": values, "trials": group.trials(s.name)})
+    return {
+        "title": design.title,
+        "subtitle": subtitle(exp),
+        "status": status,
+        "verdict": {"headline": headline, "rows": all_verdicts},
+        "metrics": metrics,
+        "metrics_group": f"{found[0].name}, classifier {found[0].classifier}" if found else "",
+        "plots": [{"src": "metrics.png", "caption": "Headline metrics per situation, mean and 95% interval"}]
+        if found
+        else [],
+        "classes": [class_view(exp, found, c, name) for c, name in enumerate(design.names)],
+        "settings": [
+            [k, json.dumps(v) if isinstance(v, (list, dict)) else str(v)]
+            for k, v in common.settings_dict(settings).items()
+        ],
+        "timings": timings(exp),
+        "files": [
+            ["summary.md", "the tables"],
+            ["results.csv", "every classifier fit, with its confusion matrix"],
+            ["selection.csv", "CAS and FID of every GAN epoch"],
+            ["config.json", "the settings"],
+            ["gans/", "the GAN run folders (open with pyimagesearch-gan report)"],
+        ],
+    }
+
+
+def subtitle(exp):
+    design = exp.design
+    sizes = [c["train"] + c["validation"] for c in design.counts]
+    return (
+        f"{len(design.names)} classes, {min(sizes)} to {max(sizes)} real images per class (training + validation) "
+        f"in the first scenario, {len(design.test_y)} test images; {len(design.scenarios)} scenario(s)"
+    )
+
+
+def class_view(exp, found, c, name):
+    design = exp.design
+    synthetic = []
+    for key, gan_set in design.gan_sets.items():
+        for source in exp.settings.sources:
+            label = f"{key} {source}"
+            entry = {
+                "source": source if len(design.gan_sets) == 1 else f"{source}, {key}",
+                "status": exp.status.get((key, source), "waiting"),
+            }
+            rows = [r for r in exp.selection.rows if r["gans"] == label and r["class"] == name]
+            if rows:
+                rows.sort(key=lambda r: int(r["epoch"]))
+                entry["epochs"] = [int(r["epoch"]) for r in rows]
+                entry["cas_recall"] = [float(r["recall"]) for r in rows]
+                entry["fid"] = [float(r["fid"]) if r["fid"] else None for r in rows]
+                chosen = [int(r["epoch"]) for r in rows if r["chosen"] == "1"]
+                if chosen:
+                    entry["epoch"] = chosen[0]
+            stem = safe(f"{gan_set.folder or 'data'}_{source}_{name}")
+            montage = exp.output / "report_files" / f"{stem}.png"
+            if montage.is_file():
+                entry["montage"] = montage.relative_to(exp.output).as_posix()
+            found_source = exp.sources.get((key, source))
+            if found_source and name in found_source.near_copies:
+                entry["near_copies"] = found_source.near_copies[name]["flagged"]
+                entry["checked"] = found_source.near_copies[name]["checked"]
+            entry["added"] = max((s.synthetic[c] for s in design.scenarios if s.gans == key), default=0)
+            synthetic.append(entry)
+    recall = []
+    for group in found[:1]:
+        for s in group.order:
+            values = []
+            for (scenario, _), v in sorted(group.by_situation[s.name].items()):
+                rare = next(x.rare for x in design.scenarios if x.key == scenario)
+                if rare is None or rare == c:
+                    values.append(v[f"recall {name}"])
+            if values:
+                mean, half = protocol.mean_ci(values)
+                recall.append({"situation": s.name, "mean": mean, "half": None if math.isnan(half) else half})
+    return {
+        "name": name,
+        "real": design.counts[c],
+        "real_montage": f"report_files/real_{safe(name)}.png",
+        "synthetic": synthetic,
+        "recall": recall,
+    }
+
+
+def timings(exp):
+    from pyimagesearch_gan.utils import format_seconds
+
+    rows = [
+        [f"GANs {label}", f"{t['count']} x {t['updates']:,} updates", format_seconds(t["seconds"])]
+        for label, t in exp.gan_times.items()
+    ]
+    fits = [float(r["seconds"]) for r in exp.results.rows]
+    rows.append(["classifier fits", f"{len(fits)} fits", format_seconds(sum(fits))])
+    rows.append(["this run", "", format_seconds(exp.elapsed())])
+    return rows

@@ -1,6 +1,7 @@
-"""The run report and progress GIFs, on small fake run folders (no training), and the page in
-a real headless browser."""
+"""The run report and progress GIFs, on small fake run folders (no training), the experiment
+page on a sample view, and both pages in a real headless browser."""
 
+import html
 import importlib.util
 import json
 import os
@@ -9,6 +10,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote
 
 import cv2
 import numpy as np
@@ -16,7 +18,13 @@ import pytest
 from PIL import Image
 
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.report import thin, write_progress_gif, write_report
+from pyimagesearch_gan.report import (
+    render_experiment_page,
+    thin,
+    write_experiment_report,
+    write_progress_gif,
+    write_report,
+)
 
 TILE = 28
 
@@ -234,13 +242,16 @@ def test_report_renders_from_an_installed_wheel(tmp_path):
     run, _ = fake_run(tmp_path / "run")
     script = (
         "import sys; sys.path.insert(0, sys.argv[1]); import pyimagesearch_gan.report as r; "
-        "assert r.__file__.startswith(sys.argv[1]), r.__file__; print(r.write_report(sys.argv[2], gifs=False))"
+        "assert r.__file__.startswith(sys.argv[1]), r.__file__; print(r.write_report(sys.argv[2], gifs=False)); "
+        "r.write_experiment_report(sys.argv[2] + '/experiment', {'classes': [{'name': 'crazing'}]})"
     )
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     subprocess.run([sys.executable, "-c", script, str(installed), str(run)], check=True, env=env, timeout=120)
     page = (run / "report.html").read_text()
     assert page.count('<section class="gan"') == 2 and "drawChart" in page and "--accent" in page
     assert "{{" not in page and "{%" not in page
+    page = (run / "experiment" / "report.html").read_text()
+    assert "<h2>crazing</h2>" in page and "svg.cas" in page and "--accent" in page
 
 
 def test_report_is_refused_where_there_is_no_run(tmp_path):
@@ -319,3 +330,186 @@ def test_page_renders_in_a_browser(tmp_path):
     assert pixels.shape == (1600, 1200)
     montage_area = pixels[650:1000, 40:1150]  # the first GAN's montages: gray noise, not page background
     assert pixels.std() > 20 and montage_area.std() > 20
+
+
+# ---------------------------------------------------------------- the experiment page
+
+EXPERIMENT_CLASSES = ["crazing", "patches", "a<b>"]
+# Each class's GAN montage has its own tint, so that a screenshot shows which ones are drawn.
+TINTS = [(255, 60, 60), (60, 255, 60), (60, 60, 255)]
+HOSTILE = "</style><script>alert(1)</script>"
+
+
+def tinted_montage(path, tint, seed):
+    rng = np.random.default_rng(seed)
+    noise = rng.integers(64, 256, (4 * TILE, 4 * TILE, 1))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray((noise * np.array(tint) / 255).astype("uint8")).save(path)
+
+
+def experiment_view():
+    """A view as the experiment computes it, half way: one source done, one still training."""
+    situations = ["real", "transforms + resampling", "gan-da top-up + transforms"]
+    classes = []
+    for i, name in enumerate(EXPERIMENT_CLASSES):
+        classes.append(
+            {
+                "name": name,
+                "real": {"train": 170, "validation": 30, "test": 1000},
+                "real_montage": f"report_files/real {i}.png",
+                "synthetic": [
+                    {
+                        "source": "gan-da",
+                        "status": "done",
+                        "montage": f"report_files/gan-da_{i}.png",
+                        "epoch": 180,
+                        "epochs": [90, 180, 270],
+                        "cas_recall": [0.2, 0.5, 0.4],
+                        "fid": [None, 41.25, 40.0],
+                        "near_copies": 0,
+                        "checked": 200,
+                        "added": 830,
+                    },
+                    {"source": "acgan", "status": "training", "montage": f"report_files/acgan_{i}.png"},
+                ],
+                "recall": [{"situation": s, "mean": 0.5 + 0.1 * k, "half": 0.08} for k, s in enumerate(situations)],
+            }
+        )
+    scores = {"accuracy": [0.81, 0.02], "balanced accuracy": [0.7, 0.03], "macro-F1": [0.69, None]}
+    return {
+        "title": "Do GAN images help on steel-defects?",
+        "subtitle": "3 classes, 30 to 1,000 real images",
+        "status": "running: phase 3 of 5, fitting classifiers 12/40, ETA 21m",
+        "verdict": {
+            "headline": "GAN images raise the rare class's recall by 4.2 ± 3.1 points: significant",
+            "rows": [
+                {
+                    "metric": "macro-F1",
+                    "situation": situations[2],
+                    "baseline": situations[1],
+                    "mean": 0.031,
+                    "half": 0.025,
+                    "significant": True,
+                },
+                {"metric": "accuracy", "situation": situations[2], "baseline": "real", "mean": -0.004, "half": None},
+            ],
+        },
+        "metrics": [
+            {"situation": s, "kind": "gan" if "gan" in s else "classic", "values": scores, "trials": 6}
+            for s in situations
+        ],
+        "plots": [{"src": "metrics.png", "caption": "every metric per situation"}, {"src": "later.png"}],
+        "classes": classes,
+        "settings": [["image size", "28"], ["transforms", HOSTILE]],
+        "timings": [["classifier fits", "48 fits", "1h 02m"], ["this run", "", "1h 45m"]],
+        "files": [["summary.md", "the tables"], ["results.csv", "every fit, once written"]],
+    }
+
+
+def experiment_folder(out):
+    """The files the sample view names, except those not written yet: acgan's montages,
+    later.png and results.csv."""
+    for i, tint in enumerate(TINTS):
+        tinted_montage(out / "report_files" / f"real {i}.png", (255, 255, 255), i)
+        tinted_montage(out / "report_files" / f"gan-da_{i}.png", tint, 10 + i)
+    tinted_montage(out / "metrics.png", (255, 255, 255), 20)
+    (out / "summary.md").write_text("# tables\n")
+    return out
+
+
+def linked_files(page):
+    return [unquote(html.unescape(url)) for url in re.findall(r'(?:src|href)="([^"#][^"]*)"', page)]
+
+
+def test_experiment_page_shows_the_view(tmp_path):
+    out = experiment_folder(tmp_path / "out")
+    path = write_experiment_report(out, experiment_view())
+    assert path == out / "report.html" and not list(out.glob(".report*"))  # written in one move
+    page = path.read_text()
+    for name in ("crazing", "patches", "a&lt;b&gt;"):
+        assert f"<h2>{name} <small>real images: 170 train · 30 validation · 1,000 test</small></h2>" in page
+        assert f"CAS per epoch: the recall of {name} by a classifier trained on gan-da" in page
+    for situation in ("real", "transforms + resampling", "gan-da top-up + transforms"):
+        assert page.count(f"<tr><td>{situation}</td>") == 1, "the metrics table names every situation once"
+        assert page.count(f'<span class="situation">{situation}</span>') == 3, "and each class's recall bars"
+    assert "GAN images raise the rare class&#39;s recall by 4.2 ± 3.1 points: significant</p>" in page
+    assert '+3.1 ± 2.5</td><td class="mark up">↑</td>' in page and '-0.4</td><td class="mark "></td>' in page
+    assert "81.0 ± 2.0" in page and "69.0</td>" in page and "60.0 ± 8.0" in page
+    assert "gan-da, epoch 180" in page and "0 of 200 flagged as near-copies" in page and "830 images added" in page
+    assert "FID 41.2 at epoch 180" in page and "acgan (training): no montage yet" in page
+    assert page.count("<polyline") == 3 and page.count('class="chosen"') == 3  # acgan has no CAS yet
+    assert "<b>" not in page and "<script" not in page and "&lt;/style&gt;&lt;script&gt;" in page
+    assert "later.png: not written yet" in page and "<td>results.csv</td>" in page
+    links = linked_files(page)
+    assert {"report_files/real 0.png", "report_files/gan-da_2.png", "metrics.png", "summary.md"} <= set(links)
+    for link in links:
+        assert (out / link).is_file(), link
+
+
+def test_experiment_page_renders_partial_views(tmp_path):
+    assert "no verdict yet" in render_experiment_page({}) and "no classifier fitted yet" in render_experiment_page({})
+    starting = {
+        "title": "GANs for gan-da: training",
+        "verdict": {"rows": []},
+        "metrics": [{"situation": "real", "values": {"accuracy": [float("nan"), None]}, "trials": 1}],
+        "classes": [
+            {"name": "crazing", "synthetic": [{"source": "gan-da", "epochs": [90, 180], "cas_recall": [None, 0.3]}]},
+            {"name": "patches", "real": {}, "recall": [{"situation": "real", "mean": None}]},
+        ],
+        "timings": [["GANs gan-da", "6 x 9,000 updates"]],
+    }
+    page = write_experiment_report(tmp_path / "new", starting).read_text()
+    assert "<title>GANs for gan-da: training</title>" in page and "not started" in page
+    assert "<h2>crazing</h2>" in page and "<h2>patches</h2>" in page and "gan-da (waiting): no montage yet" in page
+    assert page.count("<circle") == 1 and "real images: no montage yet" in page and "no settings yet" in page
+    # Without a folder, the named files are linked as they are.
+    view = experiment_view()
+    assert "report_files/acgan_0.png" in render_experiment_page(view)
+    assert "report_files/acgan_0.png" not in render_experiment_page(view, output_dir=tmp_path)
+
+
+def test_experiment_page_needs_no_tensorflow():
+    """The report is a lower layer than the experiments: importing it loads neither them nor TensorFlow."""
+    script = (
+        "import sys, pyimagesearch_gan.report.experiment_page; "
+        "loaded = [m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras') "
+        "or m.startswith(('pyimagesearch_gan.experiments', 'pyimagesearch_gan.commands'))]; "
+        "assert not loaded, loaded"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+
+
+# Run in a copy of the page: where each class section is drawn and whether its images loaded.
+LAYOUT_PROBE = """<script>
+window.addEventListener('load', () => {
+  document.body.dataset.layout = JSON.stringify([...document.querySelectorAll('section.class')].map(s => {
+    const box = s.getBoundingClientRect();
+    return {name: s.querySelector('h2').firstChild.textContent.trim(), width: box.width, height: box.height,
+            shown: getComputedStyle(s).visibility === 'visible',
+            images: [...s.querySelectorAll('img')].map(i => i.complete && i.naturalWidth > 0)};
+  }));
+});
+</script>
+"""
+
+
+def test_experiment_page_renders_in_a_browser(tmp_path):
+    browser = find_browser()
+    out = experiment_folder(tmp_path / "out")
+    page = write_experiment_report(out, experiment_view()).read_text()
+    probe = out / "probe.html"
+    probe.write_text(page.replace("</body>", LAYOUT_PROBE + "</body>"))
+    dom = run_browser(browser, tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()).stdout
+    layout = json.loads(html.unescape(re.search(r'data-layout="([^"]*)"', dom).group(1)))
+    assert [s["name"] for s in layout] == EXPERIMENT_CLASSES
+    for section in layout:
+        assert section["shown"] and section["width"] > 600 and section["height"] > 300, section
+        assert section["images"] == [True, True], section  # the real and the gan-da montage
+    screenshot = tmp_path / "page.png"
+    url = (out / "report.html").as_uri()
+    run_browser(browser, tmp_path / "profile", f"--screenshot={screenshot}", "--window-size=1200,4000", url)
+    pixels = np.asarray(Image.open(screenshot).convert("RGB"), dtype=np.int32)
+    assert pixels.std() > 20
+    for channel in range(3):  # every class's tinted montage is on screen
+        others = np.delete(pixels, channel, axis=2).max(axis=2)
+        assert np.sum((pixels[..., channel] > 120) & (others < 60)) > 2000, EXPERIMENT_CLASSES[channel]

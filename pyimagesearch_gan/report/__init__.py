@@ -1,4 +1,5 @@
-"""A run on one page: `RUN_DIR/report.html`, and `progress.gif` in each GAN folder.
+"""A run on one page: `RUN_DIR/report.html`, and `progress.gif` in each GAN folder; an
+augmentation experiment on one page: `OUT/report.html`.
 
 A run writes a montage of the fixed benchmark noise for every GAN at every epoch, a history
 and a loss plot: hundreds of files to open one by one. `write_report` puts them on one page:
@@ -11,9 +12,21 @@ The page is one self-contained file that opens from disk (`page`); the report re
 is on disk (`run_view`), so it works on a run that is still training or was interrupted, and
 on runs written before `run.json` existed. `write_progress_gif` (`gifs`) turns a GAN's
 montages into one animated GIF, one labelled frame per epoch.
+
+`write_experiment_report` (`experiment_page`) lays out what an experiment computed, its verdict,
+metrics and each class's real and GAN images, with the same templates' frame and CSS.
 """
 
+from pyimagesearch_gan.report.experiment_page import render_experiment_page, write_experiment_report
 from pyimagesearch_gan.report.gifs import GIF_NAME, thin, write_progress_gif
 from pyimagesearch_gan.report.page import REPORT_NAME, write_report
 
-__all__ = ["GIF_NAME", "REPORT_NAME", "thin", "write_progress_gif", "write_report"]
+__all__ = [
+    "GIF_NAME",
+    "REPORT_NAME",
+    "render_experiment_page",
+    "thin",
+    "write_experiment_report",
+    "write_progress_gif",
+    "write_report",
+]

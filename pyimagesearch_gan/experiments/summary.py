@@ -270,17 +270,13 @@ def plot(found, path):
 
 def write_all(exp, status):
     """summary.md, metrics.png and report.html of the experiment `exp` (engine.Experiment)."""
-    try:
-        from pyimagesearch_gan.report.experiment_page import write_experiment_report
-    except ImportError:
-        write_experiment_report = None
+    from pyimagesearch_gan.report.experiment_page import write_experiment_report
 
     rows = common.as_text(exp.results.rows)
     found = groups(exp, rows)
     write_markdown(exp, found, status)
     plot(found, exp.output / "metrics.png")
-    if write_experiment_report:
-        write_experiment_report(exp.output, view(exp, found, status))
+    write_experiment_report(exp.output, view(exp, found, status))
 
 
 def view(exp, found, status):

@@ -183,7 +183,7 @@ show([RUN / str(d) / f"epoch_{EPOCHS:04d}.png" for d in DIGITS], [f"digit {d}, e
 # %%
 cli(f"evaluate {RUN} --count {COUNT} --feature-epochs {FEATURE_EPOCHS} --cas-epochs {CAS_EPOCHS}")
 evaluation = json.loads((RUN / "evaluation" / "metrics.json").read_text())
-rows = evaluation["rows"]  # one per digit and epoch: {"epoch", "class", "fid", "kid", "cas"}
+rows = evaluation["rows"]  # one per digit and epoch: {"epoch", "class", "fid", "kid", "cas", "recall"}
 show([RUN / "evaluation" / "fid_vs_epoch.png"], ["FID per digit and epoch"], size=7)
 
 # %% [markdown]
@@ -286,7 +286,8 @@ for _name, _values in curves.items():
 #
 # A GAN's last epoch is not always its best. `evaluate`'s `metrics.json` names the lowest-FID
 # epoch of each digit (`best_epoch`); for augmentation we want the epoch whose images train the
-# best classifier.
+# best classifier. Its `chosen_epoch`, which `generate --epoch best` draws from, is by default
+# the epoch where the CAS classifier recalls the most of each digit's real test images.
 
 # %%
 epochs = sorted({r["epoch"] for r in rows})

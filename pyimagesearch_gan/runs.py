@@ -287,6 +287,16 @@ def read_metrics(run_dir):
     return metrics if isinstance(metrics, dict) else None
 
 
+def chosen_epoch(metrics, name):
+    """{"epoch", "by"} that `evaluate` chose for class `name` ("by": "cas" or "fid"), read from
+    its metrics.json dict `metrics`, or None where it chose none."""
+    chosen = metrics.get("chosen_epoch") if isinstance(metrics.get("chosen_epoch"), dict) else {}
+    entry = chosen.get(name)
+    if isinstance(entry, dict) and isinstance(entry.get("epoch"), int) and entry.get("by") in ("cas", "fid"):
+        return {"epoch": entry["epoch"], "by": entry["by"]}
+    return None
+
+
 def epoch_montages(gan_folder):
     """[(epoch, path)] of the epoch_*.png montages of a GAN folder, epochs ascending."""
     found = []
@@ -375,6 +385,31 @@ def generator_epoch(run, gan, epoch=None):
             "train with --set snapshot_every=N for more)"
         )
     return epoch, False
+
+
+def read_chosen_epochs(run, targets):
+    """{class: (epoch, by)} for `targets`: the epoch `evaluate` chose for each class and by what,
+    each checked to be on disk; a one-line UserError when the run has no evaluation or its
+    choice cannot be drawn from now."""
+    metrics = read_metrics(run.folder)
+    evaluate = f"run 'pyimagesearch-gan evaluate {run.folder}'"
+    if metrics is None:
+        raise UserError(f"--epoch best: {run.folder} has no evaluation yet; {evaluate} first")
+    found = {}
+    for target in targets:
+        pick = chosen_epoch(metrics, target.name)
+        if pick is None:
+            raise UserError(
+                f"--epoch best: the evaluation of {run.folder} chose no epoch for class {target.name}; {evaluate} again"
+            )
+        epochs = available_epochs(run, target.gan)
+        if pick["epoch"] not in epochs:
+            raise UserError(
+                f"--epoch best: the evaluation chose epoch {pick['epoch']} for class {target.name}, but "
+                f"{run.folder / target.gan} has generators of epochs {format_epochs(epochs)} only; {evaluate} again"
+            )
+        found[target.name] = (pick["epoch"], pick["by"])
+    return found
 
 
 def load_generator(run, gan, epoch=None):

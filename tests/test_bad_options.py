@@ -34,6 +34,14 @@ CASES = {
     "generate not a run": (["generate", "{data}", "--count", "5", "--output", "{out}/g"], ["no pyimagesearch-gan run"]),
     "generate --count 0": (["generate", "{run}", "--count", "0", "--output", "{out}/g"], ["--count", "at least 1"]),
     "generate --epoch 7": (["generate", "{run}", "--count", "2", "--epoch", "7", "--output", "{out}/g"], ["--epoch 7"]),
+    "generate --epoch best, no evaluation": (
+        ["generate", "{run}", "--count", "2", "--epoch", "best", "--output", "{out}/g"],
+        ["--epoch best", "has no evaluation yet", "run 'pyimagesearch-gan evaluate", "first"],
+    ),
+    "generate --epoch soon": (
+        ["generate", "{run}", "--count", "2", "--epoch", "soon", "--output", "{out}/g"],
+        ["'best'"],
+    ),
     "generate --classes zz": (["generate", "{run}", "--count", "2", "--classes", "zz", "--output", "{out}/g"], ["zz"]),
     "generate --output exists": (["generate", "{run}", "--count", "2", "--output", "{data}"], ["--force"]),
     "generate --output under a file": (["generate", "{run}", "--count", "2", "--output", "{file}/g"], ["--output"]),
@@ -42,6 +50,7 @@ CASES = {
     "evaluate --epochs x": (["evaluate", "{run}", "--epochs", "x"], ["--epochs"]),
     "evaluate --epochs 9": (["evaluate", "{run}", "--epochs", "9"], ["--epochs 9"]),
     "evaluate --holdout 1.5": (["evaluate", "{run}", "--holdout", "1.5"], ["--holdout"]),
+    "evaluate --choose-by x": (["evaluate", "{run}", "--choose-by", "x"], ["--choose-by", "'x'"]),
     "neighbors missing": (["neighbors", "{out}/nowhere", "--output", "{out}/n"], ["nowhere", "does not exist"]),
     "neighbors no dataset": (["neighbors", "{gen}", "--output", "{out}/n"], ["--dataset is needed"]),
     "neighbors --dataset nope": (["neighbors", "{gen}", "--dataset", "nope", "--output", "{out}/n"], ["nope"]),

@@ -321,7 +321,86 @@ def test_evaluate_writes_metrics_per_class_and_epoch(run_dir, data_root, capsys)
     assert "results of other settings: they are replaced" in capsys.readouterr().out
     result = json.loads((folder / "metrics.json").read_text())
     assert [(r["epoch"], r["cas"]) for r in result["rows"]] == [(1, None), (1, None)]
+    # Without CAS the chosen epoch falls back to FID's best, and says so.
+    assert {n: (c["epoch"], c["by"]) for n, c in result["chosen_epoch"].items()} == {n: (1, "fid") for n in CLASSES}
 
 
 def test_evaluate_names_the_epochs_it_has(run_dir, capsys):
     assert "epochs 1, 2" in one_line_error(capsys, "evaluate", str(run_dir), "--epochs", "5")
+
+
+def test_chosen_epochs_by_recall_later_on_a_tie_else_by_fid():
+    from pyimagesearch_gan.evidence.evaluate import chosen_epochs
+
+    def row(epoch, name, fid, recall):
+        return {"epoch": epoch, "class": name, "fid": fid, "kid": 0.0, "cas": None, "recall": recall}
+
+    rows = [row(1, "a", 5.0, 0.8), row(1, "b", 9.0, 0.2), row(2, "a", 3.0, 0.6), row(2, "b", 7.0, 0.2)]
+    assert {n: (c["epoch"], c["by"], c["recall"]) for n, c in chosen_epochs(rows).items()} == {
+        "a": (1, "cas", 0.8),  # the highest recall, though epoch 2 has the lower FID
+        "b": (2, "cas", 0.2),  # a tie: the later epoch
+    }
+    assert {n: (c["epoch"], c["by"], c["fid"]) for n, c in chosen_epochs(rows, "fid").items()} == {
+        "a": (2, "fid", 3.0),
+        "b": (2, "fid", 7.0),
+    }
+    single = [row(1, "a", 5.0, None), row(2, "a", 6.0, None)]  # one class: no CAS, no recall
+    assert chosen_epochs(single) == {"a": {"epoch": 1, "by": "fid", "recall": None, "fid": 5.0}}
+
+
+def test_generate_best_draws_each_class_from_its_chosen_epoch(run_dir, generated, data_root, tmp_path, capsys):
+    run = tmp_path / "run"
+    shutil.copytree(run_dir, run, ignore=shutil.ignore_patterns("evaluation"))
+    main(["evaluate", str(run), "--count", "16", "--feature-epochs", "1", "--cas-epochs", "1"])
+    assert "chosen epoch per class (by CAS, for generate --epoch best): crazing" in capsys.readouterr().out
+    metrics = run / "evaluation" / "metrics.json"
+    result = json.loads(metrics.read_text())
+    assert result["chosen_epoch"].keys() == set(CLASSES)
+    for epoch in (1, 2):
+        # The CAS is the accuracy over the held-out images of both classes: their recalls, weighted.
+        rows = {r["class"]: r for r in result["rows"] if r["epoch"] == epoch}
+        held = {name: held_out_count(data_root, name)[1] for name in CLASSES}
+        weighted = sum(rows[n]["recall"] * held[n] for n in CLASSES) / sum(held.values())
+        assert rows["crazing"]["cas"] == pytest.approx(weighted)
+    for name, chosen in result["chosen_epoch"].items():
+        recalls = {r["epoch"]: r["recall"] for r in result["rows"] if r["class"] == name}
+        assert chosen["by"] == "cas" and chosen["recall"] == recalls[chosen["epoch"]] == max(recalls.values())
+        assert chosen["epoch"] == max(e for e, r in recalls.items() if r == chosen["recall"])  # later on a tie
+
+    # The checkpoint of epoch 1 for crazing, the final generator for inclusion: generate must follow.
+    result["chosen_epoch"]["crazing"]["epoch"], result["chosen_epoch"]["inclusion"]["epoch"] = 1, 2
+    metrics.write_text(json.dumps(result))
+    out = tmp_path / "best"
+    main(["generate", str(run), "--count", "12", "--output", str(out), "--seed", "3", "--epoch", "best"])
+    console = capsys.readouterr().out
+    assert "crazing: 12 images from crazing/ at epoch 1 (chosen by CAS)" in console
+    assert "inclusion: 12 images from inclusion/ at epoch 2 (chosen by CAS)" in console
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["epoch"] == "best" and manifest["chosen_by"] == "cas"
+    assert manifest["models"] == {"crazing": {"epoch": 1}, "inclusion": {"epoch": 2}}
+    assert manifest["epoch_per_class"] == {"crazing": 1, "inclusion": 2}
+    main(["generate", str(run), "--count", "12", "--output", str(tmp_path / "e1"), "--seed", "3", "--epoch", "1"])
+    for name, expected in (("crazing", tmp_path / "e1"), ("inclusion", generated)):
+        drawn, reference = read_png_folder(out / name), read_png_folder(expected / name)
+        assert drawn.keys() == reference.keys() and all(np.array_equal(drawn[k], reference[k]) for k in drawn)
+
+    main(["evaluate", str(run), "--count", "16", "--feature-epochs", "1", "--cas-epochs", "1", "--choose-by", "fid"])
+    capsys.readouterr()
+    result = json.loads(metrics.read_text())
+    by_fid = {name: (best["epoch"], "fid") for name, best in result["best_epoch"].items()}
+    assert {name: (c["epoch"], c["by"]) for name, c in result["chosen_epoch"].items()} == by_fid
+
+    result["chosen_epoch"]["crazing"]["epoch"] = 1
+    metrics.write_text(json.dumps(result))
+    shutil.rmtree(run / "checkpoints" / "crazing")  # epoch 1 is gone from disk
+    message = one_line_error(
+        capsys, "generate", str(run), "--count", "2", "--output", str(tmp_path / "o"), "--epoch", "best"
+    )
+    assert "--epoch best" in message and "epoch 1 for class crazing" in message and "evaluate" in message
+    assert not (tmp_path / "o").exists()
+    # Evaluated again, the pruned epoch keeps its row but is no longer chosen.
+    main(["evaluate", str(run), "--count", "16", "--feature-epochs", "1", "--cas-epochs", "1", "--epochs", "2"])
+    assert "keeping the earlier results of epochs 1" in capsys.readouterr().out
+    result = json.loads(metrics.read_text())
+    assert {r["epoch"] for r in result["rows"] if r["class"] == "crazing"} == {1, 2}
+    assert result["chosen_epoch"]["crazing"]["epoch"] == 2 and result["chosen_epoch"]["crazing"]["by"] == "cas"

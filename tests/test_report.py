@@ -169,6 +169,27 @@ def test_acgan_rows_are_labelled_and_best_epochs_shown(tmp_path):
     assert not (run / "all" / "progress.gif").exists()  # gifs=False
 
 
+def test_the_chosen_epoch_is_marked_beside_the_best_by_fid(tmp_path):
+    run, _ = fake_acgan_run(tmp_path / "run")
+    (run / "evaluation").mkdir()
+    chosen = {name: {"epoch": 4, "by": "cas", "recall": 0.9, "fid": 9.0} for name in ("crazing", "patches")}
+    (run / "evaluation" / "metrics.json").write_text(
+        json.dumps(
+            {
+                "best_epoch": {"crazing": {"epoch": 2, "fid": 12.5}, "patches": {"epoch": 4, "fid": 8.25}},
+                "chosen_epoch": chosen,
+                "rows": [],
+            }
+        )
+    )
+    page = write_report(run, gifs=False).read_text()
+    line = re.search(r'<p class="bestline">(.*?)</p>', page, re.S).group(1)
+    assert re.search(r">crazing: chosen by CAS: epoch 4</button>, <button [^>]*>best FID: epoch 2</button>", line)
+    patches = line.split(">patches: ")[1]
+    assert patches.startswith("chosen by CAS: epoch 4</button> <span") and "best FID" not in patches
+    assert '<td class="n">4 (by CAS)</td>' in page  # the evaluation table
+
+
 def test_old_acgan_run_without_manifest(tmp_path):
     # Classes are then unknown unless the folder is named after them.
     run, _ = fake_acgan_run(tmp_path / "all", manifest=False)

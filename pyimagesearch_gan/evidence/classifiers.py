@@ -174,6 +174,13 @@ def evaluate_classifier(model, x, y, num_classes):
     }
 
 
+def class_recall(confusion):
+    """Per class, the fraction of its images classified as it: the rows of a confusion matrix
+    (true classes) read along the diagonal; 0 for a class without images."""
+    confusion = np.asarray(confusion)
+    return (np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)).tolist()
+
+
 def save_classifier(model, path):
     """Save as .keras through a temporary file, so a crash leaves no half-written model."""
     path = Path(path)

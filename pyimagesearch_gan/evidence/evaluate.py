@@ -6,13 +6,15 @@ features of a CNN trained on the real images (no ImageNet weights can be downloa
 see real_data.py):
 - FID and KID between a class's generated images and its real images (all that the GAN saw);
 - CAS: accuracy on the held-out real images of a classifier trained only on that epoch's
-  synthetic images of all classes (needs two classes or more).
+  synthetic images of all classes (needs two classes or more), and that classifier's recall
+  of each class's held-out images.
 Reference values say what real data scores: FID/KID between the held-out and train real
 images of each class, and the feature CNN's own held-out accuracy (a CAS ceiling).
 
 Writes RUN_DIR/evaluation/metrics.csv (a row per class and epoch), metrics.json (the rows,
-the reference values, the best epoch per class = lowest FID) and fid_vs_epoch.png, and prints
-the table. The feature CNN is trained once and cached in RUN_DIR/evaluation/. Results of
+the reference values, the best epoch per class = lowest FID, and the chosen epoch per class
+that `generate --epoch best` draws from: by CAS recall, or by FID) and fid_vs_epoch.png, and
+prints the table. The feature CNN is trained once and cached in RUN_DIR/evaluation/. Results of
 epochs not evaluated now are kept when the settings are the same, so a run evaluated now and
 then (checkpoints keep only the last few epochs) builds up its whole curve.
 """
@@ -29,19 +31,30 @@ from pyimagesearch_gan.evidence import classifiers, metrics
 from pyimagesearch_gan.evidence.inputs import check_evaluation
 from pyimagesearch_gan.evidence.real_data import feature_cnn, held_out_accuracy, load_real, stamp
 from pyimagesearch_gan.files import atomic_path, ensure_writable_dir, write_json
-from pyimagesearch_gan.runs import load_generator, sample
+from pyimagesearch_gan.runs import available_epochs, load_generator, sample
 from pyimagesearch_gan.utils import format_seconds
 
-COLUMNS = ["epoch", "class", "fid", "kid", "cas"]
+COLUMNS = ["epoch", "class", "fid", "kid", "cas", "recall"]
 KID_SUBSETS = 10
 
 
 def evaluate(
-    run_dir, *, count=500, epochs=None, data_dir=None, holdout=0.2, seed=0, feature_epochs=10, cas=True, cas_epochs=5
+    run_dir,
+    *,
+    count=500,
+    epochs=None,
+    data_dir=None,
+    holdout=0.2,
+    seed=0,
+    feature_epochs=10,
+    cas=True,
+    cas_epochs=5,
+    choose_by="cas",
 ):
     """Evaluate the run in `run_dir` (see the module docstring); returns the metrics.json dict.
 
     `epochs`: the epochs to evaluate (default: every epoch with a saved generator).
+    `choose_by`: "cas" or "fid", what chooses the epoch of each class (see `chosen_epochs`).
     """
     run, plan = check_evaluation(run_dir, count=count, epochs=epochs, data_dir=data_dir)
     cfg = run.cfg
@@ -82,22 +95,24 @@ def evaluate(
         for target in targets:
             generator, _ = load_generator(run, target.gan, epoch)
             synthetic[target.name] = sample(generator, cfg, target, count, seed=seed)
-        cas_value = None
+        cas_value, recall = None, [None] * len(run.targets_all)
         if cas and len(targets) == len(run.targets_all) > 1:
             images = np.concatenate(list(synthetic.values()))
             labels = np.repeat([t.index for t in targets], count).astype("int32")
-            cas_value = metrics.classification_accuracy_score(
+            scores = metrics.classification_scores(
                 images, labels, real.held_out.images, held_labels, len(targets), epochs=cas_epochs, seed=seed
             )
-        for name, images in synthetic.items():
-            feats = metrics.features(extractor, images)
+            cas_value, recall = scores["accuracy"], classifiers.class_recall(scores["confusion"])
+        for target in targets:
+            feats = metrics.features(extractor, synthetic[target.name])
             rows.append(
                 {
                     "epoch": epoch,
-                    "class": name,
-                    "fid": metrics.frechet_distance(feats, real_features[name]),
-                    "kid": kid(feats, real_features[name], seed),
+                    "class": target.name,
+                    "fid": metrics.frechet_distance(feats, real_features[target.name]),
+                    "kid": kid(feats, real_features[target.name], seed),
                     "cas": cas_value,
+                    "recall": recall[target.index],
                 }
             )
         fids = ", ".join(f"{r['class']} {r['fid']:.2f}" for r in rows if r["epoch"] == epoch)
@@ -105,12 +120,22 @@ def evaluate(
         print(f"epoch {epoch}: FID {fids}{cas_text} ({format_seconds(time.perf_counter() - start)})", flush=True)
 
     rows = sorted(earlier + rows, key=lambda row: row["epoch"])
+    # generate draws from the chosen epochs: only those still on disk (kept rows may be of pruned ones)
+    on_disk = {t.name: available_epochs(run, t.gan) for t in run.targets_all}
+    chosen = chosen_epochs([row for row in rows if row["epoch"] in on_disk[row["class"]]], choose_by)
+    if any(c["by"] != choose_by for c in chosen.values()):
+        print(
+            "chosen epochs by FID: CAS was not computed for every class (it needs two classes or more, "
+            "and --no-cas skips it)",
+            flush=True,
+        )
     result = {
         "run_dir": str(run.folder),
         "settings": settings,
         "real_data": real.note,
         "reference": reference,
         "best_epoch": best_epochs(rows),
+        "chosen_epoch": chosen,
         "rows": rows,
     }
     write_outputs(out, result)
@@ -166,18 +191,42 @@ def reference_values(run, real, extractor, model, seed):
 
 def best_epochs(rows):
     """{class: {"epoch", "fid"}} at the lowest FID of each class."""
+    return {name: {"epoch": row["epoch"], "fid": row["fid"]} for name, row in lowest_fid(rows).items()}
+
+
+def lowest_fid(rows):
+    """{class: its row of lowest FID} (the earlier epoch on a tie)."""
     best = {}
     for row in rows:
         if row["class"] not in best or row["fid"] < best[row["class"]]["fid"]:
-            best[row["class"]] = {"epoch": row["epoch"], "fid": row["fid"]}
+            best[row["class"]] = row
     return best
 
 
+def chosen_epochs(rows, by="cas"):
+    """{class: {"epoch", "by", "recall", "fid"}}: the epoch `generate --epoch best` draws each
+    class from, among those of `rows`. By "cas", the experiments' rule (protocol.select_epochs): the epoch whose CAS
+    classifier, trained on synthetic images only, recalls most of the class's held-out real
+    images, the later epoch on a tie. By "fid", or where a class has no recall (CAS needs two
+    classes or more; --no-cas skips it): the lowest FID, as `best_epoch`."""
+    picks = lowest_fid(rows)
+    scored = [row for row in rows if row.get("recall") is not None]
+    if by == "cas" and {row["class"] for row in scored} == picks.keys():
+        for name in picks:
+            picks[name] = max((r for r in scored if r["class"] == name), key=lambda r: (r["recall"], r["epoch"]))
+    else:
+        by = "fid"
+    return {
+        name: {"epoch": row["epoch"], "by": by, "recall": row.get("recall"), "fid": row["fid"]}
+        for name, row in picks.items()
+    }
+
+
 def table_lines(result):
-    lines = ["| epoch | class | FID | KID | CAS |", "|---|---|---|---|---|"]
+    lines = ["| epoch | class | FID | KID | CAS | recall |", "|---|---|---|---|---|---|"]
     for r in result["rows"]:
-        cas = "-" if r["cas"] is None else f"{r['cas']:.3f}"
-        lines.append(f"| {r['epoch']} | {r['class']} | {r['fid']:.2f} | {r['kid']:.4f} | {cas} |")
+        cas, recall = ("-" if r.get(k) is None else f"{r[k]:.3f}" for k in ("cas", "recall"))
+        lines.append(f"| {r['epoch']} | {r['class']} | {r['fid']:.2f} | {r['kid']:.4f} | {cas} | {recall} |")
     ref = result["reference"]
     lines.append(
         "real held-out vs train: "
@@ -187,6 +236,15 @@ def table_lines(result):
     lines.append(
         "best epoch per class (lowest FID): "
         + ", ".join(f"{name} {b['epoch']} (FID {b['fid']:.2f})" for name, b in result["best_epoch"].items())
+    )
+    chosen = result["chosen_epoch"]
+    by = next(iter(chosen.values()))["by"]  # one rule for every class
+    lines.append(
+        f"chosen epoch per class (by {by.upper()}, for generate --epoch best): "
+        + ", ".join(
+            f"{name} {c['epoch']}" + ("" if c["recall"] is None else f" (recall {c['recall']:.3f})")
+            for name, c in chosen.items()
+        )
     )
     return lines
 

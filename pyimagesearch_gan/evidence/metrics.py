@@ -87,7 +87,7 @@ def kernel_distance(feats_a, feats_b, *, subsets=100, subset_size=1000, seed=0):
     return float(np.mean(values)), float(np.std(values))
 
 
-def classification_accuracy_score(
+def classification_scores(
     synthetic_images,
     synthetic_labels,
     real_images,
@@ -100,9 +100,9 @@ def classification_accuracy_score(
     seed=0,
     verbose=0,
 ):
-    """CAS: accuracy on real images of a classifier trained only on synthetic ones.
-
-    `build(image_shape, num_classes)` returns a compiled classifier (any builder in
+    """How a classifier trained only on synthetic images does on real ones: the scores of
+    `classifiers.evaluate_classifier` (its accuracy is the CAS, its confusion gives each class's
+    recall). `build(image_shape, num_classes)` returns a compiled classifier (any builder in
     classifiers.py); images are uint8.
     """
     keras.utils.set_random_seed(seed)
@@ -116,4 +116,11 @@ def classification_accuracy_score(
         seed=seed,
         verbose=verbose,
     )
-    return classifiers.evaluate_classifier(model, real_images, real_labels, num_classes)["accuracy"]
+    return classifiers.evaluate_classifier(model, real_images, real_labels, num_classes)
+
+
+def classification_accuracy_score(synthetic_images, synthetic_labels, real_images, real_labels, num_classes, **kwargs):
+    """CAS: accuracy on real images of a classifier trained only on synthetic ones (the
+    keyword arguments of `classification_scores`)."""
+    scores = classification_scores(synthetic_images, synthetic_labels, real_images, real_labels, num_classes, **kwargs)
+    return scores["accuracy"]

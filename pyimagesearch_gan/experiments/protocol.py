@@ -148,12 +148,8 @@ def select_epochs(gans, val_x, val_y, *, build, count=200, seed=0, epochs=15, ex
         images = [gans.synthesize(c, count, seed, epoch=epoch) for c in range(num_classes)]
         x = np.concatenate(images)
         y = np.repeat(np.arange(num_classes), count).astype("int32")
-        keras.utils.set_random_seed(seed)
-        model = build(x.shape[1:], num_classes)
-        classifiers.fit_classifier(model, x, y, epochs=epochs, batch_size=64, seed=seed, verbose=0)
-        result = classifiers.evaluate_classifier(model, val_x, val_y, num_classes)
-        confusion = np.array(result["confusion"])
-        recall = np.diag(confusion) / np.maximum(confusion.sum(axis=1), 1)
+        result = metrics.classification_scores(x, y, val_x, val_y, num_classes, build=build, epochs=epochs, seed=seed)
+        recall = classifiers.class_recall(result["confusion"])
         for c in range(num_classes):
             fid = None
             if extractor is not None:
@@ -165,7 +161,7 @@ def select_epochs(gans, val_x, val_y, *, build, count=200, seed=0, epochs=15, ex
                     "epoch": epoch,
                     "class": gans.names[c],
                     "cas": result["accuracy"],
-                    "recall": float(recall[c]),
+                    "recall": recall[c],
                     "fid": fid,
                 }
             )

@@ -1,5 +1,6 @@
 """What the report shows of a run folder: its GANs, their histories and montages, the timings
-and, after `pyimagesearch-gan evaluate`, the best epoch per class.
+and, after `pyimagesearch-gan evaluate`, the best epoch per class by FID and the epoch chosen
+for `generate --epoch best`.
 
 Everything is read tolerantly through `pyimagesearch_gan.runs`, so a run that is still
 training, was interrupted or was written before run.json existed still gets a page (its GANs
@@ -12,7 +13,7 @@ import statistics
 
 from PIL import Image
 
-from pyimagesearch_gan.runs import epoch_montages, read_history, read_metrics
+from pyimagesearch_gan.runs import chosen_epoch, epoch_montages, read_history, read_metrics
 
 NOT_GAN_FOLDERS = {"checkpoints", "evaluation"}
 
@@ -27,7 +28,7 @@ class GanView:
     history: list
     montages: list  # [(epoch, file name)], epochs ascending
     rows: int = 0  # montage rows labelled with classes (AC-GAN), else 0
-    best: list = dataclasses.field(default_factory=list)  # [{"class", "epoch", "fid", "real_fid"}]
+    best: list = dataclasses.field(default_factory=list)  # [{"class", "epoch", "fid", "real_fid", "chosen"}]
     notes: list = dataclasses.field(default_factory=list)  # what could not be shown, and why
 
     @property
@@ -103,7 +104,9 @@ def number(value):
 
 def read_evaluation(run_dir):
     """What `pyimagesearch-gan evaluate` found (evaluation/metrics.json), or None: the best epoch
-    per class, the FID of real held-out images per class, how many epochs were evaluated."""
+    per class by FID, the epoch chosen for `generate --epoch best` ({"epoch", "by"}, None in an
+    evaluation that chose none), the FID of real held-out images per class, how many epochs
+    were evaluated."""
     metrics = read_metrics(run_dir)
     if not metrics or not isinstance(metrics.get("best_epoch"), dict):
         return None
@@ -114,6 +117,7 @@ def read_evaluation(run_dir):
             "epoch": b["epoch"],
             "fid": number(b.get("fid")),
             "real_fid": number((real.get(name) or {}).get("fid")),
+            "chosen": chosen_epoch(metrics, name),
         }
         for name, b in metrics["best_epoch"].items()
         if isinstance(b, dict) and isinstance(b.get("epoch"), int)

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from pyimagesearch_gan.commands import main
-from pyimagesearch_gan.experiments import augment_mnist, augment_neu, common
-from pyimagesearch_gan.experiments.settings import NEU_QUICK, SOURCES, NeuSettings
+from pyimagesearch_gan.experiments import augment_mnist, augment_neu, common, engine
+from pyimagesearch_gan.experiments.designs import GanSet, neu_design
+from pyimagesearch_gan.experiments.settings import SOURCES, NeuSettings
 from pyimagesearch_gan.training.stopping import Interrupted
 from pyimagesearch_gan.utils import format_seconds
 
@@ -106,16 +107,17 @@ def test_mnist_rerun_continues_from_cache(mnist_run, data_root, capsys, monkeypa
     assert (mnist_run / "results.csv").read_text() == before
 
 
+NEU_SITUATIONS = ["real", "transforms", "gan-da", "gan-da + transforms", "acgan", "acgan + transforms"]
+
+
 def test_neu_quick_fits_every_situation_and_trial(neu_run):
     columns, rows = read_rows(neu_run)
-    assert columns == augment_neu.COLUMNS
-    settings = NeuSettings(**{**NEU_QUICK})
-    names = [name for name, _, _ in augment_neu.situations(settings)]
-    assert names == ["real", "transforms", "gan-da", "gan-da+transforms", "acgan", "acgan+transforms"]
-    assert [(r["situation"], r["trial"]) for r in rows] == [(name, str(t)) for name in names for t in (0, 1)]
+    assert columns == engine.COLUMNS
+    # balanced classes: no resampling situations
+    assert [(r["situation"], r["trial"]) for r in rows] == [(name, str(t)) for name in NEU_SITUATIONS for t in (0, 1)]
     # quick: 8 real per class, 1 of them (15%) for validation, so 7 to train on; k = n = 8 synthetic
     sizes = {r["situation"]: int(r["train_images"]) for r in rows}
-    assert sizes["real"] == sizes["transforms"] == 42 and sizes["gan-da"] == sizes["acgan+transforms"] == 42 + 48
+    assert sizes["real"] == sizes["transforms"] == 42 and sizes["gan-da"] == sizes["acgan + transforms"] == 42 + 48
     for row in rows:
         matrix = json.loads(row["confusion"])
         assert len(matrix) == 6 and sum(map(sum, matrix)) == 60  # 10 held-out test images per class
@@ -128,7 +130,7 @@ def test_neu_quick_chooses_gan_epochs_by_cas(neu_run):
     with open(neu_run / "selection.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     for source, folder in (("gan-da", "crazing"), ("acgan", "all")):
-        mine = [r for r in rows if r["gans"] == f"n=8 {source}"]
+        mine = [r for r in rows if r["gans"] == f"size8 {source}"]
         assert sorted({r["epoch"] for r in mine}) == ["1", "2"] and len(mine) == 2 * 6
         for name in {r["class"] for r in mine}:
             assert sum(r["chosen"] == "1" for r in mine if r["class"] == name) == 1
@@ -144,19 +146,33 @@ def test_neu_quick_chooses_gan_epochs_by_cas(neu_run):
     assert acgan["diffaugment"] in (None, "", "none") and acgan["family"] == "acgan"
 
 
+def table_rows(summary, first_header):
+    """{first cell: cells} of the markdown table whose header starts with `first_header`."""
+    lines = summary.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(first_header))
+    rows = {}
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        cells = [cell.strip() for cell in line.split("|")[1:-1]]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
 def test_neu_quick_summary_has_intervals_and_paired_differences(neu_run):
     summary = (neu_run / "summary.md").read_text()
-    assert "| situation | accuracy | Δ vs transforms | Δ vs real | macro F1 | epochs | trials |" in summary
-    assert "## n = 8 real images per class, classifier cnn" in summary
-    assert "## GAN epochs chosen by CAS on the validation images" in summary
-    line = next(line for line in summary.splitlines() if line.startswith("| gan-da+transforms |"))
-    cells = [cell.strip() for cell in line.split("|")[1:-1]]
-    assert "±" in cells[1] and cells[2][0] in "+-" and "±" in cells[2] and cells[-1] == "2"
-    baseline = next(line for line in summary.splitlines() if line.startswith("| transforms |"))
-    assert baseline.split("|")[3].strip() == "-"  # no difference of the baseline with itself
-    assert_png(neu_run / "neu_accuracy.png")
-    confusion = json.loads((neu_run / "confusion.json").read_text())
-    assert confusion["classes"][0] == "crazing" and set(confusion["matrices"]["8"]["cnn"]) >= {"real", "gan-da"}
+    header = "| situation | accuracy | macro-F1 | balanced accuracy | Δ accuracy vs "
+    assert header in summary and "## n = 8, classifier cnn" in summary
+    assert "## GAN epochs chosen by CAS on the validation images" in summary and "## Verdict" in summary
+    table = table_rows(summary, header)
+    assert list(table) == NEU_SITUATIONS
+    cells = table["gan-da + transforms"]
+    assert "±" in cells[0] and cells[3][0] in "+-" and "±" in cells[3] and cells[-1] == "2"
+    recall = table_rows(summary, "| situation | crazing |")
+    assert list(recall) == NEU_SITUATIONS and all("±" in cell for cell in recall["real"])
+    assert_png(neu_run / "metrics.png")
+    page = (neu_run / "report.html").read_text()
+    assert all(name in page for name in ("crazing", "scratches", "gan-da + transforms"))
     assert not [p for p in neu_run.iterdir() if p.name.startswith(".")], "no temporary files left"
 
 
@@ -172,41 +188,28 @@ def test_neu_rerun_continues_from_cache(neu_run, data_root, capsys, monkeypatch)
 
 def test_neu_summary_states_the_recorded_time(neu_run):
     summary = (neu_run / "summary.md").read_text()
-    assert "## Time" in summary and "This run: " in summary
-    rows = {line.split("|")[1].strip(): line.split("|")[2:4] for line in summary.splitlines() if line.startswith("| ")}
+    rows = table_rows(summary, "| work | size | time |")
     histories = [
         json.loads(path.read_text()) for path in (neu_run / "gans" / "size8" / "gan-da").glob("*/history.json")
     ]
     assert len(histories) == 6 and all(len(h) == 2 and all(epoch["seconds"] > 0 for epoch in h) for h in histories)
-    size, time = (cell.strip() for cell in rows["GANs n=8 gan-da"])
+    size, time = rows["GANs size8 gan-da"]
     assert size.startswith("6 x ") and size.endswith(" updates")
     # six GANs side by side: their epochs are one span of time, counted once
     assert time == format_seconds(max(sum(epoch["seconds"] for epoch in h) for h in histories))
-    assert rows["GANs n=8 acgan"][0].strip().startswith("1 x ")
-    assert rows["classifier fits, n = 8"][0].strip() == "12 fits"
+    assert rows["GANs size8 acgan"][0].startswith("1 x ")
+    assert rows["classifier fits"][0] == "12 fits" and "this run" in rows
 
 
 def test_neu_rerun_with_fewer_sources_keeps_the_others_in_the_summary(neu_run, data_root, capsys, monkeypatch):
     monkeypatch.setattr(common, "train_feature_extractor", unused)
-    main(
-        [
-            "augment-neu",
-            "--data-dir",
-            str(data_root),
-            "--output",
-            str(neu_run),
-            "--quick",
-            *NEU_FLAGS,
-            "--sources",
-            "gan-da",
-        ]
-    )
+    flags = ["--quick", *NEU_FLAGS, "--sources", "gan-da"]
+    main(["augment-neu", "--data-dir", str(data_root), "--output", str(neu_run), *flags])
     assert "acgan" not in capsys.readouterr().out
     summary = (neu_run / "summary.md").read_text()
-    names = [line.split("|")[1].strip() for line in summary.splitlines() if line.startswith("| ")]
-    assert names[1:5] == ["real", "transforms", "gan-da", "gan-da+transforms"]
-    assert {"acgan", "acgan+transforms", "n=8 acgan", "GANs n=8 acgan", "GANs n=8 gan-da"} <= set(names)
-    assert json.loads((neu_run / "gans" / "times.json").read_text()).keys() == {"n=8 gan-da", "n=8 acgan"}
+    assert list(table_rows(summary, "| situation | accuracy |")) == NEU_SITUATIONS
+    assert {"GANs size8 acgan", "GANs size8 gan-da"} <= set(table_rows(summary, "| work | size | time |"))
+    assert json.loads((neu_run / "gans" / "times.json").read_text()).keys() == {"size8 gan-da", "size8 acgan"}
 
 
 def test_neu_rerun_with_more_trials_fits_only_the_new_ones(neu_run, data_root, tmp_path, capsys):
@@ -216,21 +219,19 @@ def test_neu_rerun_with_more_trials_fits_only_the_new_ones(neu_run, data_root, t
     out = capsys.readouterr().out
     rows = read_rows(neu_run)[1]
     assert "continuing: 12 result rows" in out and rows[:12] == before
-    assert sorted((r["situation"], r["trial"]) for r in rows[12:]) == sorted(
-        (name, "2") for name in ["real", "transforms", "gan-da", "gan-da+transforms", "acgan", "acgan+transforms"]
-    )
+    assert sorted((r["situation"], r["trial"]) for r in rows[12:]) == sorted((name, "2") for name in NEU_SITUATIONS)
     assert json.loads((neu_run / "config.json").read_text())["settings"]["trials"] == 3
     summary = (neu_run / "summary.md").read_text()
-    assert next(line for line in summary.splitlines() if line.startswith("| real |")).endswith("| 3 |")
+    assert table_rows(summary, "| situation | accuracy |")["real"][-1] == "3"
     # a setting that changes every fit voids the earlier rows
     copy = tmp_path / "neu"
     copy.mkdir()
     for name in ("config.json", "results.csv"):
         shutil.copy(neu_run / name, copy / name)
     settings = json.loads((copy / "config.json").read_text())["settings"]
-    columns, key = augment_neu.COLUMNS, augment_neu.KEY
-    assert len(common.Results(copy, {**settings, "sizes": [8, 16]}, columns, key, augment_neu.SELECTING).rows) == 18
-    assert common.Results(copy, {**settings, "patience": 1}, columns, key, augment_neu.SELECTING).rows == []
+    columns, key = engine.COLUMNS, engine.KEY
+    assert len(common.Results(copy, {**settings, "sizes": [8, 16]}, columns, key, engine.SELECTING).rows) == 18
+    assert common.Results(copy, {**settings, "patience": 1}, columns, key, engine.SELECTING).rows == []
 
 
 def test_held_out_split_is_disjoint_from_training_pool(data_root):
@@ -240,15 +241,17 @@ def test_held_out_split_is_disjoint_from_training_pool(data_root):
     per_class = int(np.bincount(data.labels).min())  # 300 in NEU, fewer in the tests' stand-in sets
     test_per_class = min(100, per_class // 3)
     size = min(50, per_class - test_per_class)
-    settings = NeuSettings(sizes=(size,), test_per_class=test_per_class)
-    pools, test_x, _ = augment_neu.split(data, settings)
-    seen = {image.tobytes() for pool in pools for image in pool[:size]}
-    assert len(test_x) == 6 * test_per_class and not seen & {image.tobytes() for image in test_x}
+    design = neu_design(data, NeuSettings(sizes=(size,), test_per_class=test_per_class))
+    scenario = design.scenarios[0]
+    seen = {image.tobytes() for part in (*scenario.train, *scenario.val) for image in part}
+    assert len(design.test_x) == 6 * test_per_class and not seen & {image.tobytes() for image in design.test_x}
+    assert scenario.train_counts == [size - round(0.15 * size)] * 6
 
 
 def test_neu_sources_configure_their_gans():
     settings = NeuSettings()
-    configs = {source: augment_neu.gan_config(settings, source, 42, 6) for source in SOURCES}
+    gan_set = GanSet("size50", "size50", [np.zeros((42, 28, 28, 1), "uint8")] * 6, [])
+    configs = {source: engine.gan_config(settings, source, gan_set, 1) for source in SOURCES}
     assert configs["gan"].diffaugment == "none" and configs["gan"].ada_target == 0
     assert configs["gan-da"].preset == "neu-dcgan-diffaug" and configs["gan-da"].ada_target == 0
     assert configs["gan-ada"].diffaugment == "color,translation,cutout" and configs["gan-ada"].ada_target == 0.6

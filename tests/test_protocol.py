@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from pyimagesearch_gan.evidence import classifiers
-from pyimagesearch_gan.experiments import augment_neu, protocol
+from pyimagesearch_gan.experiments import protocol
+from pyimagesearch_gan.experiments.designs import neu_design
 from pyimagesearch_gan.experiments.gans import train_gans
 from pyimagesearch_gan.experiments.settings import NeuSettings
 from pyimagesearch_gan.presets import get_preset
@@ -27,12 +28,12 @@ def test_validation_split_is_per_class_and_disjoint():
 def test_neu_real_sets_keep_validation_and_test_images_apart(data_root):
     from pyimagesearch_gan.data import load_dataset
 
-    settings = NeuSettings(sizes=(20,), test_per_class=50)
-    pools, test_x, _ = augment_neu.split(load_dataset("neu", data_root), settings)
-    train_x, train_y, val_x, val_y = augment_neu.real_sets(pools, 20, settings)
-    assert np.bincount(train_y).tolist() == [17] * 6 and np.bincount(val_y).tolist() == [3] * 6
-    seen = {image.tobytes() for image in train_x}
-    assert not seen & {image.tobytes() for image in val_x} and not seen & {image.tobytes() for image in test_x}
+    design = neu_design(load_dataset("neu", data_root), NeuSettings(sizes=(20,), test_per_class=50))
+    scenario = design.scenarios[0]
+    assert scenario.train_counts == [17] * 6 and [len(v) for v in scenario.val] == [3] * 6
+    seen = {image.tobytes() for part in scenario.train for image in part}
+    val = {image.tobytes() for part in scenario.val for image in part}
+    assert not seen & val and not seen & {image.tobytes() for image in design.test_x}
 
 
 def test_random_symmetry_draws_the_eight_symmetries_in_training_only():

@@ -108,6 +108,7 @@ class Experiment:
         self.channels = int(design.test_x.shape[-1])
         self.sources = {}  # (gan set key, source) -> Source
         self.status = {}  # (gan set key, source) -> "waiting" | "training" | "done"
+        self.judges = {}  # scenario key -> the --filter classifier
         self.situations = {
             group: situations(
                 settings.sources,
@@ -221,12 +222,48 @@ class Experiment:
         if situation.source is None:
             return x, y, 0, None
         source = self.source(scenario.gans, situation.source)
-        parts = []
+        judge = self.judge(scenario)
+        parts, rates = [], []
         for c, count in enumerate(scenario.synthetic):
-            if count:
-                parts.append((source.gans.synthesize(c, count, seed, generator=source.generators[c]), c))
+            if not count:
+                continue
+            generator = source.generators[c]
+            if judge is None:
+                parts.append((source.gans.synthesize(c, count, seed, generator=generator), c))
+                continue
+            images, rate = protocol.filter_synthetic(
+                lambda r, c=c, g=generator: source.gans.synthesize(c, 2 * count, seed + 100_000 * (r + 1), generator=g),
+                judge,
+                c,
+                count,
+                self.settings.filter,
+            )
+            parts.append((images, c))
+            rates.append(rate)
         x, y = common.with_parts(x, y, parts)
-        return x, y, sum(scenario.synthetic), None
+        return x, y, sum(scenario.synthetic), (float(np.mean(rates)) if rates else None)
+
+    def judge(self, scenario):
+        """With --filter, the classifier of a scenario's real images that filters its synthetic
+        images (cached beside the results), else None."""
+        settings = self.settings
+        if settings.filter is None:
+            return None
+        if scenario.key not in self.judges:
+            train_x, train_y = stacked(scenario.train)
+            self.judges[scenario.key] = common.filter_judge(
+                settings.filter,
+                train_x,
+                train_y,
+                *stacked(scenario.val),
+                len(self.design.names),
+                self.output / f"filter_{summary.safe(scenario.key)}",
+                augment=classic_transforms(settings.transforms, settings.seed, settings.image_size),
+                seed=settings.seed,
+                max_epochs=settings.max_epochs,
+                patience=settings.patience,
+            )
+        return self.judges[scenario.key]
 
     def fit(self, scenario, situation, clf, trial):
         settings = self.settings

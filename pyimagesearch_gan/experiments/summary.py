@@ -18,7 +18,7 @@ import re
 import numpy as np
 
 from pyimagesearch_gan.experiments import common, protocol
-from pyimagesearch_gan.experiments.situations import CLASSIC
+from pyimagesearch_gan.experiments.situations import CLASSIC, situations
 
 RARE_RECALL, RARE_F1 = "rare-class recall", "rare-class F1"
 
@@ -95,14 +95,22 @@ class Group:
         return len(self.by_situation.get(situation, {}))
 
 
+def sources_of(exp, rows):
+    """The settings' GAN sources, then those of rows an earlier run of the folder fitted."""
+    return list(dict.fromkeys([*exp.settings.sources, *(r["source"] for r in rows if r["source"])]))
+
+
 def groups(exp, rows):
+    """A Group per group of scenarios and classifier with rows, this run's or earlier ones'."""
     result = []
+    sources = sources_of(exp, rows)
     for name in exp.design.groups():
         imbalanced = any(s.imbalanced for s in exp.design.scenarios if s.group == name)
-        for clf in exp.settings.classifiers:
+        order = situations(sources, transforms=exp.settings.transforms != "none", imbalanced=imbalanced)
+        for clf in dict.fromkeys([*exp.settings.classifiers, *(r["classifier"] for r in rows)]):
             mine = [r for r in rows if r["group"] == name and r["classifier"] == clf]
             if mine:
-                result.append(Group(name, clf, mine, exp.design.names, exp.situations[name], imbalanced))
+                result.append(Group(name, clf, mine, exp.design.names, order, imbalanced))
     return result
 
 
@@ -195,7 +203,7 @@ def write_markdown(exp, found, status):
         lines += ["## Verdict", "", *(f"- {text}" for text in verdict_lines), ""]
     for group in found:
         lines += group_lines(group)
-    keys = [f"{key} {source}" for key in design.gan_sets for source in settings.sources]
+    keys = [f"{key} {source}" for key in design.gan_sets for source in sources_of(exp, exp.results.rows)]
     lines += exp.selection.table(keys, design.names)
     lines += near_copy_lines(exp)
     lines += [

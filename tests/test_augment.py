@@ -1,0 +1,235 @@
+"""`augment` on any class folder: the designs' splits, the situations' training sets, the
+summary's metrics and verdict, near-copy counts, and the whole quick run with its page."""
+
+import csv
+import json
+import re
+
+import cv2
+import numpy as np
+import pytest
+
+from pyimagesearch_gan.commands import main
+from pyimagesearch_gan.data import ImageSet
+from pyimagesearch_gan.errors import UserError
+from pyimagesearch_gan.evidence.neighbors import count_near_copies
+from pyimagesearch_gan.experiments import summary
+from pyimagesearch_gan.experiments.designs import folder_design, gray_if_all_are, neu_design
+from pyimagesearch_gan.experiments.settings import AugmentSettings, NeuSettings
+from pyimagesearch_gan.experiments.situations import resampled, situations, synthetic_counts
+
+SIZES = {"good": 40, "scratch": 9, "spot": 16}
+
+
+def image_set(sizes, seed=0):
+    """Distinct images per class: every image's first pixels hold its class and index."""
+    images, labels = [], []
+    for c, n in enumerate(sizes):
+        block = np.random.default_rng([seed, c]).integers(0, 256, (n, 8, 8, 1), dtype="uint8")
+        block[:, 0, 0, 0], block[:, 0, 1, 0] = c, np.arange(n)
+        images.append(block)
+        labels += [c] * n
+    names = [f"c{c}" for c in range(len(sizes))]
+    return ImageSet(np.concatenate(images), np.array(labels, "int32"), names, [""] * len(labels), [])
+
+
+def test_folder_design_splits_each_class_by_share_and_keeps_the_imbalance():
+    design = folder_design(image_set([100, 10, 30]), AugmentSettings(), "t")
+    scenario = design.scenarios[0]
+    assert np.bincount(design.test_y).tolist() == [20, 2, 6]  # 20%, at least 2
+    assert [len(v) for v in scenario.val] == [12, 1, 4] and scenario.train_counts == [68, 7, 20]
+    assert scenario.imbalanced and scenario.synthetic == [0, 61, 48]  # topped up to the largest
+    keys = [{(int(i[0, 0, 0]), int(i[0, 1, 0])) for i in part} for part in (design.test_x, *scenario.train)]
+    val = {(int(i[0, 0, 0]), int(i[0, 1, 0])) for part in scenario.val for i in part}
+    train = set().union(*keys[1:])
+    assert not keys[0] & train and not keys[0] & val and not train & val
+    assert len(keys[0] | train | val) == 140
+    added = folder_design(image_set([100, 10, 30]), AugmentSettings(k=5, top_up=False), "t").scenarios[0]
+    assert added.synthetic == [5, 5, 5]
+
+
+def test_a_class_too_small_to_split_is_named():
+    with pytest.raises(UserError, match=r"class 'c1' has 6 images.*at least 7 per class"):
+        folder_design(image_set([30, 6, 30]), AugmentSettings(), "t")
+
+
+def test_rare_scenarios_keep_the_rare_images_of_their_gan_set():
+    data = image_set([40] * 3)
+    design = neu_design(data, NeuSettings(sizes=(), rare=(6,), rare_others=20, test_per_class=10))
+    assert [s.key for s in design.scenarios] == ["rare=6 c0", "rare=6 c1", "rare=6 c2"]
+    gan_set = design.gan_sets["rare6"]
+    assert [len(x) for x in gan_set.train] == [5] * 3 and [len(x) for x in gan_set.val] == [1] * 3
+    for c, scenario in enumerate(design.scenarios):
+        assert scenario.rare == c and scenario.train_counts == [5 if i == c else 17 for i in range(3)]
+        assert np.array_equal(scenario.train[c], gan_set.train[c]) and np.array_equal(scenario.val[c], gan_set.val[c])
+        assert scenario.synthetic == [12 if i == c else 0 for i in range(3)]
+        # a smaller set is part of a larger: the other classes' 20 hold their 6 rare ones
+        other = (c + 1) % 3
+        rare_images = {x.tobytes() for x in (*gan_set.train[other], *gan_set.val[other])}
+        assert rare_images <= {x.tobytes() for x in (*scenario.train[other], *scenario.val[other])}
+
+
+def test_situations_resample_only_imbalanced_data():
+    names = [s.name for s in situations(["gan-da"], transforms=True, imbalanced=True)]
+    assert names == [
+        "real",
+        "real + resampling",
+        "transforms",
+        "transforms + resampling",
+        "gan-da",
+        "gan-da + transforms",
+    ]
+    assert [s.name for s in situations(["gan"], transforms=False, imbalanced=False)] == ["real", "gan"]
+    assert synthetic_counts([5, 9, 2], top_up=True) == [4, 0, 7]
+    y = np.repeat(np.arange(3), [5, 9, 2])
+    keep = resampled(y, seed=3)
+    assert np.bincount(y[keep]).tolist() == [9, 9, 9] and set(range(16)) <= set(keep.tolist())
+    assert np.array_equal(keep, resampled(y, seed=3)) and not np.array_equal(keep, resampled(y, seed=4))
+
+
+def test_scores_read_the_rare_class_from_the_confusion_matrix():
+    confusion = [[8, 2, 0], [1, 3, 0], [0, 0, 10]]  # class 1 rare: recall 0.75, precision 0.6
+    values = summary.scores({"confusion": json.dumps(confusion), "rare_class": "b"}, ["a", "b", "c"])
+    assert values["accuracy"] == pytest.approx(21 / 24)
+    assert values["balanced accuracy"] == pytest.approx((0.8 + 0.75 + 1) / 3)
+    assert values[summary.RARE_RECALL] == pytest.approx(0.75)
+    assert values[summary.RARE_F1] == pytest.approx(2 * 0.75 * 0.6 / 1.35)
+    f1 = [2 * 0.8 * (8 / 9) / (0.8 + 8 / 9), 2 * 0.75 * 0.6 / 1.35, 1.0]
+    assert values["macro-F1"] == pytest.approx(np.mean(f1)) and values["recall c"] == 1.0
+
+
+def fake_rows(recalls):
+    """Result rows of a two-class rare group: per situation, the rare class's recall per trial."""
+    rows = []
+    for situation, per_trial in recalls.items():
+        for trial, recall in enumerate(per_trial):
+            hits = round(recall * 10)
+            rows.append(
+                {
+                    "group": "rare",
+                    "scenario": f"s{trial % 2}",
+                    "trial": str(trial // 2),
+                    "situation": situation,
+                    "classifier": "cnn",
+                    "rare_class": "b",
+                    "confusion": json.dumps([[10, 0], [10 - hits, hits]]),
+                }
+            )
+    return rows
+
+
+def test_the_verdict_judges_gan_images_against_the_strongest_classic_situation():
+    order = situations(["gan-da"], transforms=True, imbalanced=True)
+    recalls = {
+        "real": [0.1, 0.2, 0.1, 0.2],
+        "real + resampling": [0.3, 0.3, 0.4, 0.3],
+        "transforms": [0.2, 0.2, 0.2, 0.3],
+        "transforms + resampling": [0.5, 0.4, 0.5, 0.6],
+        "gan-da": [0.5, 0.5, 0.5, 0.5],
+        "gan-da + transforms": [0.8, 0.7, 0.8, 0.8],
+    }
+    group = summary.Group("rare", "cnn", fake_rows(recalls), ["a", "b"], order, True)
+    assert group.headline == summary.RARE_RECALL
+    assert group.strongest_classic(summary.RARE_RECALL) == "transforms + resampling"
+    headline = next(row for row in summary.verdicts(group) if "text" in row)
+    assert headline["situation"] == "gan-da + transforms" and headline["baseline"] == "transforms + resampling"
+    assert headline["mean"] == pytest.approx(0.275) and headline["significant"]
+    assert "raise the rare class's recall by +27.5 ±" in headline["text"] and headline["text"].endswith(": significant")
+    recalls["gan-da + transforms"] = [0.6, 0.3, 0.7, 0.4]
+    group = summary.Group("rare", "cnn", fake_rows(recalls), ["a", "b"], order, True)
+    headline = next(row for row in summary.verdicts(group) if "text" in row)
+    assert not headline["significant"] and "not significant" in headline["text"]
+
+
+def test_near_copies_of_training_images_are_counted():
+    rng = np.random.default_rng(0)
+    train = rng.integers(0, 256, (30, 8, 8, 1), dtype="uint8")
+    held_out = rng.integers(0, 256, (10, 8, 8, 1), dtype="uint8")
+    fresh = rng.integers(0, 256, (20, 8, 8, 1), dtype="uint8")
+    copies = train[:5].copy()
+    copies[:, 0, 0, 0] ^= 1  # one pixel off by one: still a near-copy
+    assert count_near_copies(np.concatenate([fresh, copies, train[5:7]]), train, held_out) == (7, 27)
+    assert count_near_copies(fresh, train, held_out) == (0, 20)
+
+
+def test_gray_content_stored_as_rgb_reads_as_one_channel():
+    gray = np.repeat(np.arange(64, dtype="uint8").reshape(1, 8, 8, 1), 3, axis=-1)
+    assert gray_if_all_are(gray).shape[-1] == 1
+    colour = gray.copy()
+    colour[0, 0, 0] = (0, 200, 0)
+    assert gray_if_all_are(colour).shape[-1] == 3
+
+
+# ---------------------------------------------------------------- the quick run
+
+
+def write_defect_folder(root):
+    """Classes of different sizes, images in nested folders, each beside its mask (x.jpg + x.png)."""
+    rng = np.random.default_rng(1)
+    for c, (name, n) in enumerate(SIZES.items()):
+        for i in range(n):
+            folder = root / name / ("lot1" if i % 2 else "lot2/deeper")
+            folder.mkdir(parents=True, exist_ok=True)
+            image = cv2.GaussianBlur(rng.integers(0, 256, (32, 32), dtype="uint8"), (5, 5), 0) // 2 + 60 * c
+            cv2.imwrite(str(folder / f"{i}.jpg"), image)
+            cv2.imwrite(str(folder / f"{i}.png"), (image > 128).astype("uint8") * 255)
+    return root
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("augment")
+    data = write_defect_folder(root / "defects")
+    main(["augment", str(data), "--output", str(root / "out"), "--quick"])
+    return root / "out"
+
+
+def test_quick_run_fits_every_situation_and_trial(quick_run):
+    with open(quick_run / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    names = [s.name for s in situations(["gan-da"], transforms=True, imbalanced=True)]
+    assert [(r["situation"], r["trial"]) for r in rows] == [(n, str(t)) for n in names for t in (0, 1)]
+    # 40/9/16 images: test 8/2/3, validation 5/1/2, training 27/6/11
+    sizes = {r["situation"]: int(r["train_images"]) for r in rows}
+    assert sizes["real"] == 44 and sizes["real + resampling"] == sizes["gan-da"] == 81
+    assert all(sum(map(sum, json.loads(r["confusion"]))) == 13 for r in rows)
+    config = json.loads((quick_run / "gans" / "gan-da" / "config.json").read_text())
+    assert config["channels"] == 1 and config["batch_size"] == 3  # gray; half the smallest class
+
+
+def test_quick_summary_has_balanced_metrics_with_intervals(quick_run):
+    text = (quick_run / "summary.md").read_text()
+    assert "| situation | macro-F1 | balanced accuracy | accuracy | Δ macro-F1 vs " in text
+    assert "| situation | good | scratch | spot |" in text  # recall per class
+    line = next(line for line in text.splitlines() if line.startswith("| gan-da + transforms |"))
+    assert line.count("±") >= 3
+    assert "## Verdict" in text and "## Near-copies among the synthetic images used" in text
+
+
+def test_quick_report_names_every_class_and_links_what_exists(quick_run):
+    page = (quick_run / "report.html").read_text()
+    assert all(name in page for name in SIZES) and "finished in" in page
+    for src in re.findall(r'src="([^"]+)"', page):
+        assert (quick_run / src).is_file(), src
+    assert (quick_run / "report_files" / "real_scratch.png").is_file()
+    assert (quick_run / "report_files" / "data_gan-da_scratch.png").is_file()
+
+
+def test_quick_report_renders_in_a_browser(quick_run, tmp_path):
+    from PIL import Image
+    from test_report import find_browser, run_browser
+
+    browser = find_browser()
+    screenshot = tmp_path / "page.png"
+    url = (quick_run / "report.html").resolve().as_uri()
+    run_browser(browser, tmp_path / "profile", f"--screenshot={screenshot}", "--window-size=1200,2400", url)
+    pixels = np.asarray(Image.open(screenshot).convert("L"), dtype=np.float32)
+    assert pixels.shape == (2400, 1200) and pixels.std() > 20
+
+
+def test_quick_rerun_continues(quick_run, capsys):
+    before = (quick_run / "results.csv").read_text()
+    main(["augment", str(quick_run.parent / "defects"), "--output", str(quick_run), "--quick"])
+    out = capsys.readouterr().out
+    assert "continuing: 12 result rows" in out and "reusing the GANs" in out
+    assert (quick_run / "results.csv").read_text() == before

@@ -233,3 +233,8 @@ def test_quick_rerun_continues(quick_run, capsys):
     out = capsys.readouterr().out
     assert "continuing: 12 result rows" in out and "reusing the GANs" in out
     assert (quick_run / "results.csv").read_text() == before
+
+
+def test_balanced_classes_get_k_synthetic_images_instead_of_a_top_up_of_nothing():
+    scenario = folder_design(image_set([30, 30]), AugmentSettings(), "t").scenarios[0]
+    assert scenario.train_counts == [20, 20] and scenario.synthetic == [24, 24]  # k = the class's 24 real

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from pyimagesearch_gan.commands import main
-from pyimagesearch_gan.experiments import augment_mnist, augment_neu, common, engine
+from pyimagesearch_gan.experiments import augment_neu, common, engine
 from pyimagesearch_gan.experiments.designs import GanSet, neu_design
 from pyimagesearch_gan.experiments.settings import SOURCES, NeuSettings
 from pyimagesearch_gan.training.stopping import Interrupted
@@ -45,53 +45,48 @@ def neu_run(tmp_path_factory, data_root):
     return output
 
 
-def test_mnist_quick_writes_every_setting(mnist_run):
+MNIST_SITUATIONS = ["real", "transforms", "gan x1", "gan only α=4"]
+
+
+def test_mnist_quick_fits_every_situation_and_trial(mnist_run):
     columns, rows = read_rows(mnist_run)
-    assert columns == augment_mnist.COLUMNS
-    # quick: one size (20 per digit, 3 of them for validation), synthetic-only, ratios 0 and 1, ratio 0 with
-    # transforms, recursive round 1; one classifier, two trials
-    settings = sorted({(r["experiment"], r["ratio"], r["transforms"], r["round"]) for r in rows})
-    assert settings == [
-        ("mix", "0.0", "0", ""),
-        ("mix", "0.0", "1", ""),
-        ("mix", "1.0", "0", ""),
-        ("recursive", "", "0", "1"),
-        ("synthetic_only", "", "0", ""),
+    assert columns == engine.COLUMNS
+    # quick: one size (20 per digit, 3 of them for validation), ratios 0 and 1 (0 is real), transforms at
+    # ratio 0 only, 20 synthetic images per digit alone for the one α; one classifier, two trials
+    assert [(r["scenario"], r["situation"], r["classifier"], r["trial"]) for r in rows] == [
+        ("s=20", name, "s4-mlp", str(t)) for name in MNIST_SITUATIONS for t in (0, 1)
     ]
-    assert (
-        len(rows) == 10 and {r["classifier"] for r in rows} == {"s4-mlp"} and {r["trial"] for r in rows} == {"0", "1"}
-    )
-    assert all(0.0 <= float(r["accuracy"]) <= 1.0 and 1 <= int(r["epochs"]) <= 3 for r in rows)
-    sizes = {(r["experiment"], r["ratio"], r["transforms"]): int(r["train_images"]) for r in rows}
-    assert sizes[("mix", "0.0", "0")] == sizes[("mix", "0.0", "1")] == 170
-    assert sizes[("mix", "1.0", "0")] == 170 + 200 and sizes[("synthetic_only", "", "0")] == 200
+    sizes = {r["situation"]: (int(r["train_images"]), int(r["synthetic"])) for r in rows}
+    assert sizes == {"real": (170, 0), "transforms": (170, 0), "gan x1": (170 + 200, 200), "gan only α=4": (200, 200)}
+    for row in rows:
+        matrix = json.loads(row["confusion"])
+        assert len(matrix) == 10 and sum(map(sum, matrix)) == 10_000  # the whole test split
+        assert 1 <= int(row["best_epoch"]) <= int(row["epochs"]) <= 3
     # --filter 0.2: synthetic images pass a real-image classifier (cached); real-only sets have no pass rate
-    rates = {(r["experiment"], r["ratio"]): r["filter_pass_rate"] for r in rows if r["experiment"] != "recursive"}
-    assert rates[("mix", "0.0")] == "" and 0.0 <= float(rates[("mix", "1.0")]) <= 1.0
-    assert 0.0 <= float(rates[("synthetic_only", "")]) <= 1.0
-    assert len(list(mnist_run.glob("filter_20_*.keras"))) == 1
+    rates = {r["situation"]: r["filter_pass_rate"] for r in rows}
+    assert rates["real"] == "" and 0.0 <= float(rates["gan x1"]) <= 1.0 and 0.0 <= float(rates["gan only α=4"]) <= 1
+    assert len(list(mnist_run.glob("filter_s_20_*.keras"))) == 1
+    gan_dir = mnist_run / "gans" / "size20_alpha4" / "gan"
+    assert json.loads((gan_dir / "config.json").read_text())["model"]["alpha"] == 4
+    assert (gan_dir / "done.json").is_file() and (gan_dir / "7" / "generator.keras").is_file()
+    assert (gan_dir / "checkpoints" / "7" / "generator_0001.npz").is_file()
 
 
-def test_mnist_quick_summary_and_plot(mnist_run):
+def test_mnist_quick_summary_has_intervals_balanced_metrics_and_the_papers_numbers(mnist_run):
     summary = (mnist_run / "summary.md").read_text()
-    for heading in ("## Table 1", "## Figure 2", "## Recursive training", "## GAN epochs chosen by CAS"):
-        assert heading in summary
-    assert (
-        "| real per digit | classifier | real only (ours) | real only (paper) | α=4 (ours) | Δ vs real only | "
-        "α=4 (paper) |" in summary
-    )
-    assert "| ratio | 20: s4-mlp | Δ | 20: paper |" in summary
-    line = next(line for line in summary.splitlines() if line.startswith("| 1 |"))
-    assert "±" in line.split("|")[2] and line.split("|")[3].strip()[0] in "+-"
-    assert "| 0 + transforms |" in summary
-    assert "| GANs size20_alpha4 | 10 x " in summary and "| GANs recursive20_round1 | 10 x " in summary
-    assert "| classifier fits, real per digit 20 | 10 fits |" in summary
-    assert_png(mnist_run / "mnist_mixing.png")
+    assert "| situation | accuracy | macro-F1 | balanced accuracy | Δ accuracy vs " in summary
+    line = next(line for line in summary.splitlines() if line.startswith("| gan x1 | "))
+    cells = [c.strip() for c in line.split("|")[1:-1]]
+    assert all("±" in c for c in cells[1:4]) and cells[4][0] in "+-"
+    assert "## Verdict" in summary and "20 per digit, s4-mlp: GAN images (gan x1)" in summary
+    assert "## S4's numbers beside ours" in summary
+    assert "| situation | ours: 20 per digit, s4-mlp | S4: 250 per digit | S4: 500 per digit |" in summary
+    assert "| gan only α=4 | " in summary and "| 0.7092 | 0.7632 |" in summary  # Table 1, α = 4
+    assert "| 0.8022 | 0.7857 |" in summary  # Figure 2, ratio 1
+    assert "| GANs size20_alpha4 gan | 10 x 4 updates |" in summary and "| classifier fits | 8 fits |" in summary
+    assert_png(mnist_run / "metrics.png")
+    assert "gan only α=4" in (mnist_run / "report.html").read_text()
     assert json.loads((mnist_run / "config.json").read_text())["settings"]["sizes"] == [20]
-    for gan in ("size20_alpha4", "recursive20_round1"):
-        assert (mnist_run / "gans" / gan / "done.json").is_file()
-        assert (mnist_run / "gans" / gan / "7" / "generator.keras").is_file()
-        assert (mnist_run / "gans" / gan / "checkpoints" / "7" / "generator_0001.npz").is_file()
 
 
 def unused(*args, **kwargs):
@@ -103,7 +98,7 @@ def test_mnist_rerun_continues_from_cache(mnist_run, data_root, capsys, monkeypa
     monkeypatch.setattr(common, "train_feature_extractor", unused)
     main(["augment-mnist", "--data-dir", str(data_root), "--output", str(mnist_run), "--quick", "--filter", "0.2"])
     out = capsys.readouterr().out
-    assert "continuing: 10 result rows" in out and "reusing the GANs" in out and "training 10" not in out
+    assert "continuing: 8 result rows" in out and "reusing the GANs" in out and "training 10" not in out
     assert (mnist_run / "results.csv").read_text() == before
 
 
@@ -271,6 +266,7 @@ def test_neu_sources_configure_their_gans():
         ("augment-mnist", ["--classifiers", "svm"], "unknown classifier 'svm'"),
         ("augment-mnist", ["--ratios", "a,b"], "--ratios expects"),
         ("augment-mnist", ["--sizes", "100000"], "the MNIST train data has only"),
+        ("augment-mnist", ["--gan-preset", "neu-dcgan", "--alphas", "1,4"], "α is a setting of the mlp GANs"),
     ],
 )
 def test_bad_flags_fail_in_one_line(command, flags, message, data_root, tmp_path, capsys):

@@ -2,7 +2,8 @@
 images help a classifier?
 
 `augment` judges any class folder; `augment-neu` is its NEU preset (few real images per class,
-or one rare class at a time); `augment-mnist` runs S4's tables. A rerun with the same --output
+or one rare class at a time); `augment-mnist` its MNIST preset, with S4's mixing ratios and
+synthetic-only classifiers. A rerun with the same --output
 continues where the last one stopped.
 """
 
@@ -141,18 +142,15 @@ def add_mnist_parser(subparsers):
     )
     p.add_argument(
         "--synthetic-per-digit",
+        dest="synthetic_only",
         type=int,
-        help=f"synthetic images per digit for Table 1 (default {default(MnistSettings, 'synthetic_per_digit')})",
+        help="synthetic images per digit of the synthetic-only classifiers, Table 1 "
+        f"(default {default(MnistSettings, 'synthetic_only')}; 0: none)",
     )
     p.add_argument(
         "--gan-epochs",
         type=int,
         help=f"GAN epochs (passes over the real images; default {default(MnistSettings, 'gan_epochs')} as the paper)",
-    )
-    p.add_argument(
-        "--recursive",
-        type=int,
-        help=f"rounds of S4's recursive training (default {default(MnistSettings, 'recursive')}: off)",
     )
     p.set_defaults(run=run_mnist)
 
@@ -163,7 +161,7 @@ def run_mnist(args):
         MNIST_QUICK,
         check_mnist,
         args,
-        ("gan_preset", "synthetic_per_digit", "gan_epochs", "recursive"),
+        ("gan_preset", "synthetic_only", "gan_epochs"),
         {"sizes": int, "ratios": float, "transform_ratios": float, "alphas": int, "classifiers": str},
     )
     run_experiment("augment_mnist", settings, args)

@@ -9,6 +9,6 @@ writes results.csv, summary.md, plots and config.json into its output folder.
 - `common`: synthetic sets, fitting and scoring, the results and selection logs, summaries.
 - `augment_neu`: S3's situations on NEU steel defects with few real images per class, for
   several GAN sources (per-class DCGAN with and without DiffAugment, AC-GAN).
-- `augment_mnist`: SPEC S4 (CS229) on MNIST: synthetic-only classifiers (Table 1), the
-  real + synthetic mixing ratios (Figure 2) with and without transforms, recursive training.
+- `augment_mnist`: SPEC S4 (CS229) on MNIST: synthetic-only classifiers per α (Table 1), the
+  real + synthetic mixing ratios (Figure 2) with and without transforms.
 """

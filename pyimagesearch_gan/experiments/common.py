@@ -1,6 +1,6 @@
 """What the augmentation experiments share: synthetic images drawn (and filtered) from the
 chosen GAN epochs, classifiers fitted and scored, the results and epoch-selection logs that let
-a run continue after a crash, and the summary pieces (intervals, paired differences, markdown,
+a run continue after a crash, and the summary pieces (markdown tables,
 plots). The GANs themselves are in gans.py, the protocol's parts in protocol.py.
 """
 
@@ -69,13 +69,15 @@ def with_parts(x, y, parts):
     return np.concatenate([x, x_all]), np.concatenate([y, y_all]).astype("int32")
 
 
-def draw_synthetic(gans, generators, count, seed, *, judge=None, threshold=None):
-    """`count` synthetic images per class from `generators` (one per class, at the chosen
+def draw_synthetic(gans, generators, counts, seed, *, judge=None, threshold=None):
+    """`counts[c]` synthetic images of class c from `generators` (one per class, at the chosen
     epochs) with noise seeded by `seed`; with a `judge`, only images it gives their class a
     probability >= `threshold` (protocol.filter_synthetic). Returns ([(images, class)], mean
-    share of candidates that passed, or None without a judge)."""
+    share of candidates that passed, or None without a judge or images)."""
     parts, rates = [], []
-    for c, generator in enumerate(generators):
+    for c, (generator, count) in enumerate(zip(generators, counts)):
+        if not count:
+            continue
         if judge is None:
             parts.append((gans.synthesize(c, count, seed, generator=generator), c))
             continue
@@ -298,8 +300,13 @@ class Results:
         self.continued = same_settings({k: v for k, v in old.items() if k not in selecting}, settings)
         if self.continued and self.path.is_file():
             with open(self.path, newline="") as f:
-                self.rows = list(csv.DictReader(f))
-            log(f"continuing: {len(self.rows)} result rows already in {self.path}")
+                reader = csv.DictReader(f)
+                self.rows = list(reader)
+            if reader.fieldnames != self.columns:
+                log(f"{self.path} has the columns of an earlier version of the experiment: starting afresh")
+                self.continued, self.rows = False, []
+            else:
+                log(f"continuing: {len(self.rows)} result rows already in {self.path}")
         write_json(config, {"settings": settings})
 
     def key(self, row):
@@ -323,34 +330,6 @@ def same_settings(old, new):
     """True when the settings agree on every key both have: a setting added to the experiment
     later (at its default, which keeps the earlier behaviour) does not void earlier results."""
     return bool(old) and all(old[key] == new[key] for key in old.keys() & new.keys())
-
-
-def summarize(rows, group_columns, metric):
-    """{group tuple: (mean, std, n)} of `metric` over the rows of each group (trials)."""
-    groups = {}
-    for row in rows:
-        groups.setdefault(tuple(str(row[c]) for c in group_columns), []).append(float(row[metric]))
-    return {key: (float(np.mean(v)), float(np.std(v)), len(v)) for key, v in groups.items()}
-
-
-def interval_cell(rows, metric="accuracy"):
-    """'mean ± 95% half-width' of `metric` over the rows (trials)."""
-    if not rows:
-        return "-"
-    return protocol.format_ci(*protocol.mean_ci([float(r[metric]) for r in rows]))
-
-
-def difference_cell(rows, baseline, metric="accuracy"):
-    """The paired difference of `metric` against `baseline`'s rows of the same trial."""
-    if not rows or not baseline or rows is baseline:
-        return "-"
-    mine, theirs = {r["trial"]: r for r in rows}, {r["trial"]: r for r in baseline}
-    trials = sorted(set(mine) & set(theirs))
-    if not trials or mine == theirs:
-        return "-"
-    a = [float(mine[t][metric]) for t in trials]
-    b = [float(theirs[t][metric]) for t in trials]
-    return protocol.format_difference(*protocol.paired_difference(a, b))
 
 
 def as_text(rows):
@@ -378,28 +357,6 @@ class GanTimes(dict):
         self[label] = {"count": gans.count, "updates": gans.updates, "seconds": round(gans.seconds, 1)}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         write_json(self.path, dict(self))
-
-
-def time_lines(times, rows, size_column, size_word, seconds):
-    """Markdown lines: the recorded training time of each GAN set ({label: {count, updates,
-    seconds}}, see GanTimes) and of the classifier fits per size, then this invocation's wall time."""
-    table = [
-        [f"GANs {label}", f"{t['count']} x {t['updates']:,} updates", format_seconds(t["seconds"])]
-        for label, t in times.items()
-    ]
-    for size in sorted({r[size_column] for r in rows}, key=int):
-        fits = [float(r["seconds"]) for r in rows if r[size_column] == size]
-        table.append([f"classifier fits, {size_word} {size}", f"{len(fits)} fits", format_seconds(sum(fits))])
-    return [
-        "## Time",
-        "",
-        markdown_table(["work", "size", "time"], table),
-        "",
-        "Times as recorded per GAN epoch and per classifier fit, summed over every resumed run of this folder (an "
-        "epoch cut short by a stop and choosing the GAN epochs are not counted). GANs of one set train side by "
-        f"side in one step. This run: {format_seconds(seconds)}.",
-        "",
-    ]
 
 
 def write_text(path, text):

@@ -10,6 +10,9 @@ TensorFlow, so a class too small to split is one line before anything starts.
 - `neu_design`: NEU's fixed test set (a number per class) and, per real size n, n images of
   every class (`sizes`); with `rare`, each class in turn keeps only n_rare images while the
   others keep `rare_others`: the rare-class experiment, whose GANs learn from the rare images.
+- `mnist_design`: MNIST's whole test split and, per real size s, s images of every digit; per
+  size one GAN set per α of the MLP GAN (`alphas`), the first for the mixing ratios, each for
+  its synthetic-only situation.
 
 Every class takes its images from one seeded order (`utils.per_class_order`): test images
 first, then the real images of each scenario, nested, validation first; so the rare class's
@@ -23,6 +26,7 @@ import numpy as np
 from pyimagesearch_gan.data import load_dataset
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.experiments.situations import synthetic_counts
+from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.utils import per_class_order
 
 MIN_TEST, MIN_VALIDATION, MIN_TRAIN = 2, 1, 4
@@ -31,18 +35,21 @@ MIN_TEST, MIN_VALIDATION, MIN_TRAIN = 2, 1, 4
 @dataclasses.dataclass
 class GanSet:
     """Per-class training and validation images that one GAN per class (per source) learns
-    from and is judged on; `folder` is where under OUT/gans its run folders go."""
+    from and is judged on; `folder` is where under OUT/gans its run folders go; `overrides`
+    are GAN settings of this set only (e.g. the MLP GAN's `model.alpha`)."""
 
     key: str
     folder: str
     train: list
     val: list
+    overrides: dict = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
 class Scenario:
     """One set of real images per class. Scenarios of a `group` are summarised together, their
-    trials paired by (scenario, trial); `rare` is the rare class's index in a rare scenario."""
+    trials paired by (scenario, trial); `rare` is the rare class's index in a rare scenario;
+    `variants` names other GAN sets of the same images ({variant: GAN set key})."""
 
     key: str
     group: str
@@ -51,6 +58,15 @@ class Scenario:
     gans: str
     synthetic: list  # synthetic images added per class in the GAN situations
     rare: int | None = None
+    variants: dict = dataclasses.field(default_factory=dict)
+
+    def gan_set(self, situation):
+        """The key of the GAN set a GAN situation draws from."""
+        return self.variants[situation.variant] if situation.variant else self.gans
+
+    def gan_sets(self):
+        """The keys of every GAN set the scenario draws from, its own first."""
+        return list(dict.fromkeys([self.gans, *self.variants.values()]))
 
     @property
     def train_counts(self):
@@ -70,6 +86,7 @@ class Design:
     scenarios: list
     gan_sets: dict  # key -> GanSet
     counts: list  # per class: {"train", "validation", "test"} of the first scenario's images, for the report
+    notes: object = None  # (experiment, summary.py's groups) -> summary.md lines of its own, e.g. published numbers
 
     def groups(self):
         return list(dict.fromkeys(s.group for s in self.scenarios))
@@ -95,10 +112,10 @@ def sample_counts(scenario, test_counts):
 def scenario_of(key, group, gans, parts, settings, rare=None, top_up=None):
     """A Scenario from (train, val) per class. Its GAN situations top every class up to the
     largest (`top_up`, default the settings') or add k per class (default k: the class's real
-    images, training and validation)."""
+    images, training and validation); balanced classes have nothing to top up, so they get k."""
     train, val = [p[0] for p in parts], [p[1] for p in parts]
     counts = [len(x) for x in train]
-    top_up = settings.top_up if top_up is None else top_up
+    top_up = (settings.top_up if top_up is None else top_up) and len(set(counts)) > 1
     k = settings.k or max(len(t) + len(v) for t, v in parts)
     return Scenario(key, group, train, val, gans, synthetic_counts(counts, top_up=top_up, k=k), rare)
 
@@ -168,6 +185,31 @@ def neu_design(data, settings):
     counts = sample_counts(scenarios[0], [settings.test_per_class] * len(names))
     title = "Do GAN images help a NEU classifier?"
     return Design(title, names, test_x, test_y, scenarios, gan_sets, counts)
+
+
+def mnist_design(train, test, settings, notes=None):
+    """MNIST: the whole test split as test images; per size s a scenario of s images per digit,
+    with one GAN set per α (the first its own GAN set, the others its variants `α=...`)."""
+    names = list(train.class_names)
+    orders = per_class_order(train.labels, settings.seed)
+    for c, name in enumerate(names):
+        if max(settings.sizes) > len(orders[c]):
+            raise UserError(
+                f"--sizes {max(settings.sizes)}: the MNIST train data has only {len(orders[c])} images of digit {name}"
+            )
+    mlp = get_preset(settings.gan_preset).family == "mlp"
+    scenarios, gan_sets = [], {}
+    for s in settings.sizes:
+        parts = [split_class(train.images[orders[c][:s]], settings.validation) for c in range(len(names))]
+        keys = {f"α={a}": f"size{s}_alpha{a}" for a in settings.alphas}
+        scenario = scenario_of(f"s={s}", f"{s} per digit", keys[f"α={settings.alphas[0]}"], parts, settings)
+        scenario.variants = keys
+        scenarios.append(scenario)
+        for a, key in zip(settings.alphas, keys.values()):
+            gan_sets[key] = GanSet(key, key, scenario.train, scenario.val, {"model.alpha": a} if mlp else {})
+    counts = sample_counts(scenarios[0], np.bincount(test.labels, minlength=len(names)).tolist())
+    title = "Do GAN images help an MNIST classifier with few real digits?"
+    return Design(title, names, test.images, test.labels.astype("int32"), scenarios, gan_sets, counts, notes)
 
 
 def gray_if_all_are(images, tolerance=3):

@@ -3,9 +3,9 @@
 One engine for every data set; a design (designs.py) says which images, the situations
 (situations.py) what is compared. Per group of scenarios, in phases:
 1. the classic situations (real, resampling, transforms) fitted in every scenario and trial;
-2. per GAN source: the GAN set trained (or resumed, or loaded) in `OUT/gans/...`, each class's
-   epoch chosen by CAS on the validation images, the synthetic images checked for near-copies
-   of the training images, and the source's situations fitted.
+2. per GAN source: the scenarios' GAN sets trained (or resumed, or loaded) in `OUT/gans/...`,
+   each class's epoch chosen by CAS on the validation images, the synthetic images checked for
+   near-copies of the training images, and the source's situations fitted.
 Every fit is an early-stopped classifier scored on the test images (protocol.py). After every
 phase `summary.md`, `metrics.png` and `report.html` are written from all rows so far, so a
 long run can be watched, and a rerun with the same --output goes on where it stopped.
@@ -22,7 +22,7 @@ from pyimagesearch_gan.evidence.neighbors import count_near_copies
 from pyimagesearch_gan.experiments import common, protocol, summary
 from pyimagesearch_gan.experiments.gans import train_gans
 from pyimagesearch_gan.experiments.settings import source_preset
-from pyimagesearch_gan.experiments.situations import resampled, situations
+from pyimagesearch_gan.experiments.situations import added, resampled, situations
 from pyimagesearch_gan.files import ensure_writable_dir, write_image, write_json
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.training.monitor import montage, stored
@@ -50,7 +50,7 @@ COLUMNS = [
 ]
 KEY = ["scenario", "situation", "classifier", "trial"]
 # settings that only choose which rows are fitted (common.Results keeps rows across them)
-SELECTING = ("sizes", "rare", "sources", "classifiers", "trials")
+SELECTING = ("sizes", "rare", "sources", "classifiers", "trials", "ratios", "transform_ratios", "alphas")
 MONTAGE = 64  # images in a report montage
 
 
@@ -67,7 +67,7 @@ def classic_transforms(name, seed, side):
 
 def gan_config(settings, source, gan_set, channels):
     """The TrainConfig of a source's GANs for a GAN set: its preset, batch within the smallest
-    class (or all images, for a conditional GAN), the image channels."""
+    class (or all images, for a conditional GAN), the image channels, the set's own settings."""
     preset, policy, ada_target = source_preset(settings, source)
     cfg = get_preset(preset)
     conditional = cfg.family == "acgan"
@@ -78,7 +78,17 @@ def gan_config(settings, source, gan_set, channels):
         overrides["diffaugment"] = policy
     if ada_target:
         overrides["ada_target"] = ada_target
-    return cfg.with_overrides({**overrides, **settings.gan_set})
+    return cfg.with_overrides({**overrides, **gan_set.overrides, **settings.gan_set})
+
+
+def gan_updates(settings, cfg, gan_set):
+    """Updates per GAN: `gan_steps`, or with `gan_epochs` that many passes over the smallest
+    class (over all images, for a conditional GAN)."""
+    if not settings.gan_epochs:
+        return settings.gan_steps
+    sizes = [len(x) for x in gan_set.train]
+    pool = sum(sizes) if cfg.family == "acgan" else min(sizes)
+    return settings.gan_epochs * max(1, pool // cfg.batch_size)
 
 
 def stacked(per_class):
@@ -109,18 +119,25 @@ class Experiment:
         self.sources = {}  # (gan set key, source) -> Source
         self.status = {}  # (gan set key, source) -> "waiting" | "training" | "done"
         self.judges = {}  # scenario key -> the --filter classifier
-        self.situations = {
-            group: situations(
-                settings.sources,
-                transforms=settings.transforms != "none",
-                imbalanced=any(s.imbalanced for s in design.scenarios if s.group == group),
-            )
-            for group in design.groups()
-        }
+        self.situations = {group: self.situations_of(group, settings.sources) for group in design.groups()}
         fits = sum(len(self.situations[s.group]) for s in design.scenarios)
         self.clock = common.Clock(fits * len(settings.classifiers) * settings.trials)
         self.phases = len(design.groups()) * (1 + len(settings.sources))
         self.phase = 0
+
+    def situations_of(self, group, sources):
+        """The situations of a group of scenarios with these GAN sources, in their order."""
+        settings = self.settings
+        mine = [s for s in self.design.scenarios if s.group == group]
+        return situations(
+            sources,
+            transforms=settings.transforms != "none",
+            imbalanced=any(s.imbalanced for s in mine),
+            ratios=settings.ratios,
+            transform_ratios=settings.transform_ratios,
+            only=settings.synthetic_only,
+            variants=list(dict.fromkeys(v for s in mine for v in s.variants)),
+        )
 
     # ------------------------------------------------------------ phases
 
@@ -130,7 +147,7 @@ class Experiment:
             f"{self.command}: {len(self.design.names)} classes, {len(self.design.scenarios)} scenario(s) in "
             f"{len(self.design.groups())} group(s), {len(self.design.test_y)} test images; classifiers "
             f"{', '.join(settings.classifiers)}, {settings.trials} trial(s); sources {', '.join(settings.sources)} "
-            f"({settings.gan_steps:,} updates per GAN); into {self.output}"
+            f"({summary.budget(settings)}); into {self.output}"
         )
         for group in self.design.groups():
             scenarios = [s for s in self.design.scenarios if s.group == group]
@@ -138,7 +155,7 @@ class Experiment:
             self.fit_all(scenarios, [s for s in self.situations[group] if s.source is None])
             for source in settings.sources:
                 self.begin_phase(f"{group}: {source} GANs, their epochs and their situations")
-                for key in dict.fromkeys(s.gans for s in scenarios):
+                for key in dict.fromkeys(key for s in scenarios for key in s.gan_sets()):
                     self.source(key, source)
                 self.fit_all(scenarios, [s for s in self.situations[group] if s.source == source])
         self.write(finished=True)
@@ -165,7 +182,12 @@ class Experiment:
         cfg = gan_config(settings, source, gan_set, self.channels)
         folder = self.output / "gans" / gan_set.folder / source
         gans = train_gans(
-            cfg, self.design.names, gan_set.train, folder, updates=settings.gan_steps, snapshots=settings.snapshots
+            cfg,
+            self.design.names,
+            gan_set.train,
+            folder,
+            updates=gan_updates(settings, cfg, gan_set),
+            snapshots=settings.snapshots,
         )
         label = f"{key} {source}"
         self.gan_times.add(label, gans)
@@ -178,7 +200,7 @@ class Experiment:
         generators = [gans.generator(c, epoch) for c, epoch in enumerate(chosen)]
         near = {}
         for c, name in enumerate(self.design.names):
-            count = max(s.synthetic[c] for s in self.design.scenarios if s.gans == key)
+            count = self.added(key, source, c)
             if count:
                 images = gans.synthesize(c, count, settings.seed * 1000, generator=generators[c])
                 flagged, checked = count_near_copies(images, gan_set.train[c], gan_set.val[c])
@@ -193,6 +215,16 @@ class Experiment:
         self.sources[key, source] = Source(gans, chosen, generators, near)
         self.status[key, source] = "done"
         return self.sources[key, source]
+
+    def added(self, key, source, c):
+        """The most synthetic images of class `c` that a situation draws from GAN set `key`."""
+        counts = [
+            added(situation, scenario)[c]
+            for scenario in self.design.scenarios
+            for situation in self.situations[scenario.group]
+            if situation.source == source and scenario.gan_set(situation) == key
+        ]
+        return max(counts, default=0)
 
     def write_montage(self, stem, images):
         side = int(np.ceil(np.sqrt(len(images))))
@@ -221,40 +253,25 @@ class Experiment:
             x, y = x[keep], y[keep]
         if situation.source is None:
             return x, y, 0, None
-        source = self.source(scenario.gans, situation.source)
-        judge = self.judge(scenario)
-        parts, rates = [], []
-        for c, count in enumerate(scenario.synthetic):
-            if not count:
-                continue
-            generator = source.generators[c]
-            if judge is None:
-                parts.append((source.gans.synthesize(c, count, seed, generator=generator), c))
-                continue
-            images, rate = protocol.filter_synthetic(
-                lambda r, c=c, g=generator: source.gans.synthesize(c, 2 * count, seed + 100_000 * (r + 1), generator=g),
-                judge,
-                c,
-                count,
-                self.settings.filter,
-            )
-            parts.append((images, c))
-            rates.append(rate)
+        if situation.only:
+            x, y = x[:0], y[:0]
+        source = self.source(scenario.gan_set(situation), situation.source)
+        counts = added(situation, scenario)
+        parts, pass_rate = common.draw_synthetic(
+            source.gans, source.generators, counts, seed, judge=self.judge(scenario), threshold=self.settings.filter
+        )
         x, y = common.with_parts(x, y, parts)
-        return x, y, sum(scenario.synthetic), (float(np.mean(rates)) if rates else None)
+        return x, y, sum(counts), pass_rate
 
     def judge(self, scenario):
-        """With --filter, the classifier of a scenario's real images that filters its synthetic
-        images (cached beside the results), else None."""
+        """The --filter classifier of a scenario's real images (cached in OUT), or None."""
         settings = self.settings
         if settings.filter is None:
             return None
         if scenario.key not in self.judges:
-            train_x, train_y = stacked(scenario.train)
             self.judges[scenario.key] = common.filter_judge(
                 settings.filter,
-                train_x,
-                train_y,
+                *stacked(scenario.train),
                 *stacked(scenario.val),
                 len(self.design.names),
                 self.output / f"filter_{summary.safe(scenario.key)}",

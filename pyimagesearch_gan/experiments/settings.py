@@ -50,7 +50,8 @@ class Settings:
 class AugmentSettings(Settings):
     """The one augmentation experiment on a class folder (`augment`): a test and a validation
     share per class, the data's classic transforms, GAN sources topping every class up to the
-    largest (or adding k per class), a budget of updates per GAN."""
+    largest (or adding k per class, or per mixing ratio round(ratio x real) per class), a
+    synthetic-only situation, a budget of updates (or passes) per GAN."""
 
     classifiers: tuple = ("cnn",)
     trials: int = 3
@@ -67,6 +68,11 @@ class AugmentSettings(Settings):
     gan_batch: int = 16
     rare: tuple = ()  # NEU: rare sizes, each class in turn keeping only n_rare real images
     rare_others: int = 200
+    ratios: tuple = ()  # GAN situations per mixing ratio instead of one topping up (or adding k)
+    transform_ratios: tuple | None = None  # the ratios also fitted with the transforms (None: all)
+    synthetic_only: int = 0  # synthetic images per class of the synthetic-only situation (0: none)
+    gan_preset: str | None = None  # the GAN preset of every source instead of the source's own
+    gan_epochs: int | None = None  # passes over the smallest class per GAN instead of gan_steps
 
 
 @dataclasses.dataclass
@@ -102,17 +108,26 @@ NEU_QUICK = {
 
 
 @dataclasses.dataclass
-class MnistSettings(Settings):
+class MnistSettings(AugmentSettings):
+    """S4 on MNIST: its MLP GAN per digit for 2,000 epochs, one GAN set per α, its mixing
+    ratios (Figure 2) and 1,000 synthetic images per digit alone (Table 1)."""
+
     sizes: tuple = (250, 500)
     classifiers: tuple = ("s4-mlp", "cnn")
+    trials: int = 5
     clf_batch: int = 64
+    test: float = 0.0  # the whole MNIST test split is the test set
+    transforms: str = "digits"
+    top_up: bool = False
+    channels: int | None = 1
+    sources: tuple = ("gan",)
     ratios: tuple = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0)
-    transform_ratios: tuple = (0.0, 1.0)
+    transform_ratios: tuple | None = (0.0, 1.0)
+    synthetic_only: int = 1000
     alphas: tuple = (4,)
-    synthetic_per_digit: int = 1000
-    gan_preset: str = "mnist-mlp-gan"
-    gan_epochs: int = 2000
-    recursive: int = 0
+    gan_preset: str | None = "mnist-mlp-gan"
+    gan_epochs: int | None = 2000
+    gan_batch: int = 50
 
 
 MNIST_QUICK = {
@@ -120,7 +135,7 @@ MNIST_QUICK = {
     "sizes": (20,),
     "ratios": (0.0, 1.0),
     "transform_ratios": (0.0,),
-    "synthetic_per_digit": 20,
+    "synthetic_only": 20,
     "classifiers": ("s4-mlp",),
     "trials": 2,
     "gan_epochs": 2,
@@ -129,7 +144,6 @@ MNIST_QUICK = {
     "patience": 2,
     "cas_count": 10,
     "cas_epochs": 1,
-    "recursive": 1,
 }
 
 
@@ -215,9 +229,12 @@ def check_augment(settings, data_dir=None, output=None, dataset="folder"):
 
 
 def source_preset(settings, source):
-    """(GAN preset, DiffAugment policy or None, ADA target or 0) of a source at the image size."""
+    """(GAN preset, DiffAugment policy or None, ADA target or 0) of a source at the image size,
+    or of the settings' `gan_preset` where there is one."""
     preset, diffaugment, ada_target = SOURCES[source]
-    if settings.image_size == 64 and preset == "neu-dcgan":
+    if settings.gan_preset:
+        preset = settings.gan_preset
+    elif settings.image_size == 64 and preset == "neu-dcgan":
         preset = "dcgan64-rgb"
     elif (
         diffaugment
@@ -236,8 +253,11 @@ def check_mnist(settings, data_dir=None, output=None):
     check_common(settings, "digit")
     if settings.gan_preset not in PRESETS:
         raise UserError(f"--gan-preset: unknown preset '{settings.gan_preset}'; see 'pyimagesearch-gan presets'")
-    at_least(settings, 0, "ratios", "transform_ratios", "recursive")
-    at_least(settings, 1, "alphas", "synthetic_per_digit", "gan_epochs")
+    at_least(settings, 0, "ratios", "transform_ratios", "synthetic_only")
+    at_least(settings, 1, "alphas", "gan_epochs")
+    at_least(settings, 2, "gan_batch")
+    if len(settings.alphas) > 1 and get_preset(settings.gan_preset).family != "mlp":
+        raise UserError(f"--alphas: α is a setting of the mlp GANs, not of {settings.gan_preset}'s; give one α")
     check_gan_set(settings, [settings.gan_preset])
     if output is not None:
         check_folders("mnist", data_dir, output)

@@ -18,7 +18,7 @@ import re
 import numpy as np
 
 from pyimagesearch_gan.experiments import common, protocol
-from pyimagesearch_gan.experiments.situations import CLASSIC, situations
+from pyimagesearch_gan.experiments.situations import CLASSIC
 
 RARE_RECALL, RARE_F1 = "rare-class recall", "rare-class F1"
 
@@ -106,7 +106,7 @@ def groups(exp, rows):
     sources = sources_of(exp, rows)
     for name in exp.design.groups():
         imbalanced = any(s.imbalanced for s in exp.design.scenarios if s.group == name)
-        order = situations(sources, transforms=exp.settings.transforms != "none", imbalanced=imbalanced)
+        order = exp.situations_of(name, sources)
         for clf in dict.fromkeys([*exp.settings.classifiers, *(r["classifier"] for r in rows)]):
             mine = [r for r in rows if r["group"] == name and r["classifier"] == clf]
             if mine:
@@ -122,11 +122,12 @@ def points(mean, half):
 
 
 def verdicts(group):
-    """Per GAN source, the headline comparison: (text, row dict) of its situation with the
-    transforms (or without, when there are none) against the strongest classic situation."""
+    """Per GAN source, the headline comparison: (text, row dict) of its first situation with the
+    transforms (or without, when there are none; never a synthetic-only one) against the
+    strongest classic situation."""
     result = []
     baseline = group.strongest_classic(group.headline)
-    gan = [s for s in group.order if s.kind != CLASSIC]
+    gan = [s for s in group.order if s.kind != CLASSIC and not s.only]
     for source in dict.fromkeys(s.source for s in gan):
         candidates = [s for s in gan if s.source == source]
         situation = next((s for s in candidates if s.transforms), candidates[0]).name
@@ -157,6 +158,13 @@ def verdicts(group):
     return result
 
 
+def budget(settings):
+    """The GAN budget in words."""
+    if settings.gan_epochs:
+        return f"{settings.gan_epochs:,} passes over the smallest class per GAN"
+    return f"{settings.gan_steps:,} updates per GAN"
+
+
 def cell(mean, half):
     return "-" if math.isnan(mean) else protocol.format_ci(mean, half)
 
@@ -182,7 +190,14 @@ def group_lines(group):
 def write_markdown(exp, found, status):
     settings, design = exp.settings, exp.design
     counts = ", ".join(f"{n} {c['train']}+{c['validation']}" for n, c in zip(design.names, design.counts))
-    added = "topping every class up to the largest" if settings.top_up else f"(k = {settings.k or 'n'} per class)"
+    if settings.ratios:
+        added = "round(ratio x the class's real images) per class, per mixing ratio (`x0.5`: half as many)"
+    elif settings.top_up:
+        added = "topping every class up to the largest"
+    else:
+        added = f"(k = {settings.k or 'n'} per class)"
+    if settings.synthetic_only:
+        added += f"; `only`: {settings.synthetic_only} synthetic images per class and no real ones"
     lines = [
         f"# {design.title}",
         "",
@@ -191,7 +206,7 @@ def write_markdown(exp, found, status):
         f"Test images: {len(design.test_y)} held-out real images, never seen by a GAN or in training. Real images "
         f"per class (training + validation) in the first scenario: {counts}. Classifiers early-stopped on the "
         f"validation loss (patience {settings.patience}, at most {settings.max_epochs} epochs, best weights); GANs "
-        f"{settings.gan_steps:,} updates each, one per class, the epoch per class chosen by CAS on the validation "
+        f"{budget(settings)}, one per class, the epoch per class chosen by CAS on the validation "
         f"images. GAN situations add synthetic images {added}"
         f"{' (rare-class scenarios: topping up)' if settings.rare else ''}. Classic transforms: {settings.transforms}. "
         f"Mean ± 95% t-interval over trials; Δ = paired difference against the strongest classic situation "
@@ -203,6 +218,8 @@ def write_markdown(exp, found, status):
         lines += ["## Verdict", "", *(f"- {text}" for text in verdict_lines), ""]
     for group in found:
         lines += group_lines(group)
+    if design.notes:
+        lines += design.notes(exp, found)
     keys = [f"{key} {source}" for key in design.gan_sets for source in sources_of(exp, exp.results.rows)]
     lines += exp.selection.table(keys, design.names)
     lines += near_copy_lines(exp)
@@ -363,7 +380,7 @@ def class_view(exp, found, c, name):
             if found_source and name in found_source.near_copies:
                 entry["near_copies"] = found_source.near_copies[name]["flagged"]
                 entry["checked"] = found_source.near_copies[name]["checked"]
-            entry["added"] = max((s.synthetic[c] for s in design.scenarios if s.gans == key), default=0)
+            entry["added"] = exp.added(key, source, c)
             synthetic.append(entry)
     recall = []
     for group in found[:1]:

@@ -134,7 +134,7 @@ def test_the_verdict_judges_gan_images_against_the_strongest_classic_situation()
     headline = next(row for row in summary.verdicts(group) if "text" in row)
     assert headline["situation"] == "gan-da + transforms" and headline["baseline"] == "transforms + resampling"
     assert headline["mean"] == pytest.approx(0.275) and headline["significant"]
-    assert "raise the rare class's recall by +27.5 ±" in headline["text"] and headline["text"].endswith(": significant")
+    assert "raise the rare class's recall by 27.5 ±" in headline["text"] and headline["text"].endswith(": significant")
     recalls["gan-da + transforms"] = [0.6, 0.3, 0.7, 0.4]
     group = summary.Group("rare", "cnn", fake_rows(recalls), ["a", "b"], order, True)
     headline = next(row for row in summary.verdicts(group) if "text" in row)

@@ -7,8 +7,11 @@ synthetic-only classifiers. A rerun with the same --output
 continues where the last one stopped.
 """
 
+from pathlib import Path
+
 from pyimagesearch_gan.commands.options import FRACTION, whole
 from pyimagesearch_gan.config import parse_assignments
+from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.experiments.settings import (
     AUGMENT_QUICK,
     MNIST_QUICK,
@@ -258,6 +261,11 @@ def add_augment_parser(subparsers):
 
 
 def run_augment(args):
+    if not Path(args.data_dir).expanduser().is_dir():
+        raise UserError(
+            f"DATA_DIR {args.data_dir} does not exist or is not a folder: give the image folder, "
+            "DATA_DIR/<class>/.../<image> with one subfolder per class"
+        )
     settings = experiment_settings(
         AugmentSettings,
         AUGMENT_QUICK,

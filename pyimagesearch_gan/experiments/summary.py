@@ -114,11 +114,11 @@ def groups(exp, rows):
     return result
 
 
-def points(mean, half):
-    """A difference in points (x100) with its interval."""
+def points(size, half):
+    """The size of a difference in points (x100), with its interval."""
     if math.isnan(half):
-        return f"{100 * mean:+.1f} points"
-    return f"{100 * mean:+.1f} ± {100 * half:.1f} points"
+        return f"{100 * size:.1f} points"
+    return f"{100 * size:.1f} ± {100 * half:.1f} points"
 
 
 def verdicts(group):
@@ -147,12 +147,12 @@ def verdicts(group):
                 "significant": significant,
             }
             if metric == group.headline and base == baseline:
-                verb = "raise" if mean > 0 else "lower"
+                verb = "raise" if mean >= 0 else "lower"
                 what = {RARE_RECALL: "the rare class's recall"}.get(metric, metric)
                 judged = "significant" if significant else "not significant (the 95% interval includes zero)"
                 row["text"] = (
                     f"{group.name}, {group.classifier}: GAN images ({situation}) {verb} {what} by "
-                    f"{points(mean, half)} over {base}: {judged}"
+                    f"{points(abs(mean), half)} over {base}: {judged}"
                 )
             result.append(row)
     return result

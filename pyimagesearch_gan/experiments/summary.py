@@ -192,10 +192,10 @@ def write_markdown(exp, found, status):
     counts = ", ".join(f"{n} {c['train']}+{c['validation']}" for n, c in zip(design.names, design.counts))
     if settings.ratios:
         added = "round(ratio x the class's real images) per class, per mixing ratio (`x0.5`: half as many)"
-    elif settings.top_up:
+    elif settings.top_up and design.scenarios[0].imbalanced:
         added = "topping every class up to the largest"
     else:
-        added = f"(k = {settings.k or 'n'} per class)"
+        added = f"(k = {settings.k or 'n, the real images of the class,'} per class)"
     if settings.synthetic_only:
         added += f"; `only`: {settings.synthetic_only} synthetic images per class and no real ones"
     lines = [

@@ -131,6 +131,8 @@ def test_the_verdict_judges_gan_images_against_the_strongest_classic_situation()
     group = summary.Group("rare", "cnn", fake_rows(recalls), ["a", "b"], order, True)
     assert group.headline == summary.RARE_RECALL
     assert group.strongest_classic(summary.RARE_RECALL) == "transforms + resampling"
+    assert group.class_recall("real", "b")[0] == pytest.approx(0.15)  # b's recall where b is rare
+    assert np.isnan(group.class_recall("real", "a")[0])  # a is rare in no scenario
     headline = next(row for row in summary.verdicts(group) if "text" in row)
     assert headline["situation"] == "gan-da + transforms" and headline["baseline"] == "transforms + resampling"
     assert headline["mean"] == pytest.approx(0.275) and headline["significant"]

@@ -60,8 +60,10 @@ class Group:
     def __init__(self, name, classifier, rows, names, order, imbalanced):
         self.name, self.classifier, self.names = name, classifier, names
         self.by_situation = {}
+        self.rare_of = {}  # scenario -> its rare class, in a rare group
         for row in rows:
             self.by_situation.setdefault(row["situation"], {})[(row["scenario"], row["trial"])] = scores(row, names)
+            self.rare_of[row["scenario"]] = row.get("rare_class") or None
         self.order = [s for s in order if s.name in self.by_situation]
         self.rare = any(r.get("rare_class") for r in rows)
         if self.rare:
@@ -77,6 +79,15 @@ class Group:
 
     def interval(self, situation, metric):
         values = self.values(situation, metric)
+        return protocol.mean_ci(values) if values else (math.nan, math.nan)
+
+    def class_recall(self, situation, name):
+        """(mean, half) of class `name`'s recall; in a rare group, where it is the rare class."""
+        values = [
+            v[f"recall {name}"]
+            for (scenario, _), v in sorted(self.by_situation.get(situation, {}).items())
+            if not self.rare or self.rare_of[scenario] == name
+        ]
         return protocol.mean_ci(values) if values else (math.nan, math.nan)
 
     def strongest_classic(self, metric):
@@ -171,7 +182,7 @@ def cell(mean, half):
 
 def group_lines(group):
     lines = [f"## {group.name}, classifier {group.classifier}", ""]
-    baselines = {m: group.strongest_classic(m) for m in group.metrics[:2]}
+    baselines = {m: group.strongest_classic(m) for m in group.metrics[: 3 if group.rare else 2]}
     header = ["situation", *group.metrics, *(f"Δ {m} vs {b}" for m, b in baselines.items()), "trials"]
     table = []
     for s in group.order:
@@ -182,8 +193,9 @@ def group_lines(group):
         table.append([s.name, *(cell(*group.interval(s.name, m)) for m in group.metrics), *diffs, group.trials(s.name)])
     lines += [common.markdown_table(header, table), ""]
     recall_header = ["situation", *group.names]
-    recall_table = [[s.name, *(cell(*group.interval(s.name, f"recall {n}")) for n in group.names)] for s in group.order]
-    lines += ["Recall per class (test images):", "", common.markdown_table(recall_header, recall_table), ""]
+    recall_table = [[s.name, *(cell(*group.class_recall(s.name, n)) for n in group.names)] for s in group.order]
+    title = "Recall of each class when it is the rare one" if group.rare else "Recall per class"
+    lines += [f"{title} (test images):", "", common.markdown_table(recall_header, recall_table), ""]
     return lines
 
 
@@ -385,13 +397,8 @@ def class_view(exp, found, c, name):
     recall = []
     for group in found[:1]:
         for s in group.order:
-            values = []
-            for (scenario, _), v in sorted(group.by_situation[s.name].items()):
-                rare = next(x.rare for x in design.scenarios if x.key == scenario)
-                if rare is None or rare == c:
-                    values.append(v[f"recall {name}"])
-            if values:
-                mean, half = protocol.mean_ci(values)
+            mean, half = group.class_recall(s.name, name)
+            if not math.isnan(mean):
                 recall.append({"situation": s.name, "mean": mean, "half": None if math.isnan(half) else half})
     return {
         "name": name,

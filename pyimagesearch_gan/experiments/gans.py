@@ -17,10 +17,12 @@ import dataclasses
 import functools
 import json
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
 
+import pyimagesearch_gan
 from pyimagesearch_gan import runs
 from pyimagesearch_gan.config import TrainConfig
 from pyimagesearch_gan.data import ImageSet
@@ -136,6 +138,7 @@ def train_gans(cfg, names, images_per_class, folder, *, updates, snapshots=10):
             f"{', '.join(str(len(x)) for x in images_per_class)} images, {updates} updates each "
             f"(batch {cfg.batch_size}; {snapshots} epochs of {plan.jobs[0].steps} steps) in {folder}"
         )
+        pyimagesearch_gan.STARTED = time.perf_counter()  # the closing line counts from here
         train(cfg, folder, resume=resume, plan=plan)
         write_json(done, record)
     return TrainedGANs(cfg, open_run(folder), list(names), conditional)

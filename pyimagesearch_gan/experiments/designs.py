@@ -91,6 +91,11 @@ class Design:
     def groups(self):
         return list(dict.fromkeys(s.group for s in self.scenarios))
 
+    @property
+    def rare_only(self):
+        """Every scenario has a rare class: `counts` are each class's images when it is rare."""
+        return all(s.rare is not None for s in self.scenarios)
+
 
 def validation_count(n, share):
     """Validation images of a class of n: its share, at least one, at least one left to train on."""
@@ -183,6 +188,12 @@ def neu_design(data, settings):
     test_x = np.concatenate(tests)
     test_y = np.repeat(np.arange(len(names)), settings.test_per_class).astype("int32")
     counts = sample_counts(scenarios[0], [settings.test_per_class] * len(names))
+    if not settings.sizes:  # rare classes only: each class's images when it is the rare one
+        rare_set = gan_sets[scenarios[0].gans]
+        counts = [
+            {"train": len(t), "validation": len(v), "test": settings.test_per_class}
+            for t, v in zip(rare_set.train, rare_set.val)
+        ]
     title = "Do GAN images help a NEU classifier?"
     return Design(title, names, test_x, test_y, scenarios, gan_sets, counts)
 

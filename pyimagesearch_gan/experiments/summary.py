@@ -360,8 +360,9 @@ def subtitle(exp):
     design = exp.design
     sizes = [c["train"] + c["validation"] for c in design.counts]
     return (
-        f"{len(design.names)} classes, {min(sizes)} to {max(sizes)} real images per class (training + validation) "
-        f"in the first scenario, {len(design.test_y)} test images; {len(design.scenarios)} scenario(s)"
+        f"{len(design.names)} classes, {min(sizes)} to {max(sizes)} real images per class (training + validation"
+        f"{', as the rare class' if design.rare_only else ', first scenario'}), "
+        f"{len(design.test_y)} test images; {len(design.scenarios)} scenario(s)"
     )
 
 
@@ -402,7 +403,11 @@ def class_view(exp, found, c, name):
                 recall.append({"situation": s.name, "mean": mean, "half": None if math.isnan(half) else half})
     return {
         "name": name,
-        "real": design.counts[c],
+        "real": (
+            {f"{k} when rare" if k != "test" else k: n for k, n in design.counts[c].items()}
+            if design.rare_only
+            else design.counts[c]
+        ),
         "real_montage": f"report_files/real_{safe(name)}.png",
         "synthetic": synthetic,
         "recall": recall,

@@ -179,6 +179,8 @@ class Experiment:
         gan_set, settings = self.design.gan_sets[key], self.settings
         self.status[key, source] = "training"
         self.write()
+        used = {(k, src) for s in self.design.scenarios for k in s.gan_sets() for src in settings.sources}
+        common.log(f"  GAN set {len(self.sources) + 1} of {len(used)}: {key} {source}")
         cfg = gan_config(settings, source, gan_set, self.channels)
         folder = self.output / "gans" / gan_set.folder / source
         gans = train_gans(

@@ -204,6 +204,8 @@ def write_markdown(exp, found, status):
     counts = ", ".join(f"{n} {c['train']}+{c['validation']}" for n, c in zip(design.names, design.counts))
     if settings.ratios:
         added = "round(ratio x the class's real images) per class, per mixing ratio (`x0.5`: half as many)"
+    elif design.rare_only:
+        added = "topping the rare class up to the others' count"
     elif settings.top_up and design.scenarios[0].imbalanced:
         added = "topping every class up to the largest"
     else:
@@ -220,7 +222,8 @@ def write_markdown(exp, found, status):
         f"validation loss (patience {settings.patience}, at most {settings.max_epochs} epochs, best weights); GANs "
         f"{budget(settings)}, one per class, the epoch per class chosen by CAS on the validation "
         f"images. GAN situations add synthetic images {added}"
-        f"{' (rare-class scenarios: topping up)' if settings.rare else ''}. Classic transforms: {settings.transforms}. "
+        f"{' (rare-class scenarios: topping up)' if settings.rare and not design.rare_only else ''}. "
+        f"Classic transforms: {settings.transforms}. "
         f"Mean ± 95% t-interval over trials; Δ = paired difference against the strongest classic situation "
         "(same trial and scenario), ↑/↓ where its interval excludes zero.",
         "",
@@ -319,7 +322,12 @@ def write_all(exp, status):
 def view(exp, found, status):
     """The dict report.html is drawn from (report.experiment_page)."""
     design, settings = exp.design, exp.settings
-    all_verdicts = [row for group in found for row in verdicts(group)]
+    named = len({group.name for group in found}) > 1  # say which group a row is of
+    all_verdicts = [
+        {**row, "situation": f"{group.name}: {row['situation']}"} if named else row
+        for group in found
+        for row in verdicts(group)
+    ]
     headline = next((row["text"] for row in all_verdicts if "text" in row), "No GAN situation has been fitted yet.")
     metrics = []
     if found:
@@ -360,7 +368,8 @@ def subtitle(exp):
     design = exp.design
     sizes = [c["train"] + c["validation"] for c in design.counts]
     return (
-        f"{len(design.names)} classes, {min(sizes)} to {max(sizes)} real images per class (training + validation"
+        f"{len(design.names)} classes, {min(sizes) if min(sizes) == max(sizes) else f'{min(sizes)} to {max(sizes)}'} "
+        "real images per class (training + validation"
         f"{', as the rare class' if design.rare_only else ', first scenario'}), "
         f"{len(design.test_y)} test images; {len(design.scenarios)} scenario(s)"
     )

@@ -15,7 +15,6 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.evidence import classifiers
 from pyimagesearch_gan.experiments import protocol
 from pyimagesearch_gan.files import atomic_path, write_json
@@ -29,13 +28,6 @@ CLASSIFIERS = {
     "s3-cnn": classifiers.build_s3_cnn,
     "feature-cnn": classifiers.build_feature_cnn,
 }
-
-
-def check_classifiers(names, flag="--classifiers"):
-    for name in names:
-        if name not in CLASSIFIERS:
-            raise UserError(f"{flag}: unknown classifier '{name}'; choose from {', '.join(CLASSIFIERS)}")
-    return names
 
 
 class Clock(Stopwatch):

@@ -16,10 +16,11 @@ Bad input in a folder, decided once:
   keep one file of each image + mask pair, reported in one stderr line and in ImageSet.skipped:
     files in one folder with the same name and different image extensions (x.jpg + x.png) are
     usually an image and its mask; prefer_extension (--prefer-ext) says which to keep, by default
-    the first of PAIR_ORDER (.jpg, .jpeg, .bmp, .png: photos over masks).
+    the first of PAIR_ORDER (.jpg, .jpeg, .bmp, .webp, .tif, .tiff, .png: photos over masks).
   stop with UserError naming the file or folder and the fix:
     a zero-byte file, a JPEG without its end marker (truncated), a PNG without IEND (truncated),
-    anything OpenCV cannot decode (e.g. a text file named .png), a class folder without images
+    anything OpenCV cannot decode (e.g. a text file named .png), pixels that are not 8 or 16 bit
+    (e.g. a 32-bit float TIFF), a class folder without images
     at any depth, a folder with no class subfolders, split="test" for a folder, a prefer_extension
     that is not an image extension.
 Everything is validated before load_dataset returns: no partial ImageSet ever escapes.
@@ -52,8 +53,9 @@ from pyimagesearch_gan.errors import UserError
 
 DATASETS = ("mnist", "fashion_mnist", "neu", "folder")
 ENV_VAR = "PYIMAGESEARCH_GAN_DATA"
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp")
-PAIR_ORDER = (".jpg", ".jpeg", ".bmp", ".png")  # which file of an image + mask pair is kept by default
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
+# Which file of an image + mask pair is kept by default: photos first, masks are usually PNG.
+PAIR_ORDER = (".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".png")
 PAIR_REASON = "other file of an image pair"
 SPLITS = ("train", "test")
 DEFAULT_DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "datasets"
@@ -359,7 +361,7 @@ def _read_image(path, image_size, channels):
             f"image file {path} has {image.dtype} pixels, only 8 and 16 bit are supported: "
             "convert it to an 8-bit PNG or JPEG"
         )
-    if image.ndim == 3 and image.shape[2] == 1:
+    if image.ndim == 3 and image.shape[2] in (1, 2):  # gray, or gray + alpha (TIFF)
         image = image[..., 0]
     if image.ndim == 3:
         image = image[..., :3]  # drop alpha; OpenCV returns BGR

@@ -154,3 +154,18 @@ def test_bad_option_is_one_line_without_tensorflow(name, outcomes):
     for word in CASES[name][1]:
         assert word in lines[0], (word, lines[0])
     assert outcome["imported"] == [], f"{name} imported {outcome['imported']} before its error"
+
+
+def test_every_help_text_shows_a_real_default():
+    """A help text never ends in an empty or missing default ('(default )', 'default None')."""
+    import re
+
+    from pyimagesearch_gan.commands import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.choices and isinstance(a.choices, dict))
+    assert len(subparsers.choices) >= 10
+    for name, command in subparsers.choices.items():
+        text = " ".join(command.format_help().split())
+        bad = re.findall(r"\(default:? ?\)|default:? None|default:? \(\)|default:? ,", text)
+        assert not bad, f"{name} --help: {bad}"

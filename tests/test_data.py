@@ -402,6 +402,30 @@ def test_prefer_extension_keeps_the_other_file_quietly(tmp_path, capsys, prefer)
     assert len(images.skipped) == 3 and capsys.readouterr().err == ""
 
 
+def test_tiff_and_webp_folders_load_through_the_same_checks(tmp_path):
+    """Industrial and medical sets come as TIFF (often 16 bit, sometimes gray + alpha), web sets as WebP."""
+    for name in ("scan", "web"):
+        (tmp_path / name).mkdir()
+    cv2.imwrite(str(tmp_path / "scan" / "a.tif"), np.full((30, 40), 40000, np.uint16))
+    cv2.imwrite(str(tmp_path / "scan" / "b.TIFF"), np.full((12, 12), 77, np.uint8))
+    Image.fromarray(np.dstack([np.full((10, 10), 90, np.uint8), np.full((10, 10), 255, np.uint8)]), "LA").save(
+        tmp_path / "scan" / "c.tiff"
+    )
+    cv2.imwrite(str(tmp_path / "web" / "d.webp"), np.dstack([np.full((16, 16), v, np.uint8) for v in (10, 20, 30)]))
+    images = data.load_dataset("folder", str(tmp_path), image_size=8, channels=1)
+    assert images.class_names == ["scan", "web"] and images.labels.tolist() == [0, 0, 0, 1]
+    assert images.images[:3, 4, 4, 0].tolist() == [156, 77, 90]  # 16 bit / 257; gray + alpha: the gray
+    rgb = data.load_dataset("folder", str(tmp_path), image_size=8, channels=3)
+    assert np.abs(rgb.images[3, 4, 4].astype(int) - [30, 20, 10]).max() <= 2  # lossy WebP, BGR -> RGB
+
+    (tmp_path / "scan" / "e.tif").write_bytes(b"II*\0" + b"\0" * 20)
+    with pytest.raises(UserError, match=r"e\.tif cannot be decoded by OpenCV"):
+        data.load_dataset("folder", str(tmp_path), image_size=8)
+    cv2.imwrite(str(tmp_path / "scan" / "e.tif"), np.full((8, 8), 0.5, np.float32))
+    with pytest.raises(UserError, match=r"e\.tif has float32 pixels, only 8 and 16 bit"):
+        data.load_dataset("folder", str(tmp_path), image_size=8)
+
+
 def test_prefer_extension_not_in_a_pair_falls_back_to_the_default_order(tmp_path):
     (tmp_path / "a").mkdir()
     for suffix in (".bmp", ".png"):
@@ -410,10 +434,10 @@ def test_prefer_extension_not_in_a_pair_falls_back_to_the_default_order(tmp_path
     assert [pathlib.Path(f).name for f in images.files] == ["x.bmp"]
 
 
-@pytest.mark.parametrize("bad", ["tif", ".gif", "", "jpg,png"])
+@pytest.mark.parametrize("bad", ["gif", ".gif", "", "jpg,png"])
 def test_bad_prefer_extension_names_the_flag_and_the_choices(tmp_path, bad):
     write_pairs(tmp_path)
-    with pytest.raises(UserError, match=r"unknown --prefer-ext .*: choose one of \.jpg, \.jpeg, \.bmp, \.png"):
+    with pytest.raises(UserError, match=r"unknown --prefer-ext .*: choose one of \.jpg, \.jpeg, \.bmp, \.webp, \.tif"):
         data.load_dataset("folder", str(tmp_path), prefer_extension=bad)
     with pytest.raises(UserError, match="--prefer-ext"):
         data.load_dataset("mnist", str(tmp_path), prefer_extension=bad)  # checked before any data is read

@@ -53,7 +53,8 @@ def add_experiment_parser(subparsers, name, help, data, settings):
     p.add_argument(
         "--quick", action="store_true", help="tiny sizes, epochs and trials: the whole pipeline in a minute or two"
     )
-    p.add_argument("--sizes", help=f"real training images per class, comma list (default {d('sizes')})")
+    if settings.sizes:  # a folder keeps its classes' sizes: nothing to choose
+        p.add_argument("--sizes", help=f"real training images per class, comma list (default {d('sizes')})")
     p.add_argument("--trials", type=int, help=f"classifier trials per setting (default {d('trials')})")
     p.add_argument("--clf-batch", type=int, help=f"classifier batch size (default {d('clf_batch')})")
     p.add_argument(

@@ -8,6 +8,7 @@ import argparse
 import sys
 
 from pyimagesearch_gan.config import TrainConfig, parse_assignments
+from pyimagesearch_gan.data import PAIR_ORDER
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.runs import open_run
@@ -77,10 +78,10 @@ def add_parser(subparsers):
     p.add_argument("--classes", help="'all' or a comma list of class names or indices")
     p.add_argument(
         "--prefer-ext",
-        choices=("jpg", "jpeg", "bmp", "png"),
+        choices=tuple(extension[1:] for extension in PAIR_ORDER),
         help=(
-            "which file of an image + mask pair with the same name to keep (default: .jpg, .jpeg, .bmp, .png "
-            "in that order)"
+            "which file of an image + mask pair with the same name to keep (default: the first of "
+            f"{', '.join(PAIR_ORDER)})"
         ),
     )
     p.add_argument("--epochs", type=int)

@@ -204,7 +204,7 @@ def run_neu(args):
         NEU_QUICK,
         check_neu,
         args,
-        ("test_per_class", "k", "diffaugment", "gan_steps", "gan_batch", "rare_others"),
+        ("test_per_class", "k", "transforms", "diffaugment", "gan_steps", "gan_batch", "rare_others"),
         {"sizes": int, "sources": str, "classifiers": str, "rare": int},
     )
     if settings.rare and not args.sizes:  # --rare alone runs the rare-class experiment only
@@ -213,7 +213,15 @@ def run_neu(args):
 
 
 def add_gan_flags(p, settings):
-    """The GAN flags of `augment` and `augment-neu`: sources, DiffAugment policy, budget, batch."""
+    """The flags `augment` and `augment-neu` share: the classic recipe's transforms, the GAN
+    sources, DiffAugment policy, budget, batch."""
+    p.add_argument(
+        "--transforms",
+        choices=TRANSFORMS,
+        help="classic transforms: auto (the recipe chosen on the validation images among real, resampling and "
+        "the families that fit the channels), texture (8 symmetries + shifts), digits (small rotations + shifts), "
+        f"photo (horizontal flip, shifts, rotations, zoom), none (default {default(settings, 'transforms')})",
+    )
     p.add_argument(
         "--sources",
         help="comma list of " + ", ".join(SOURCES) + " (-da: DiffAugment, -ada: adaptive DiffAugment; "
@@ -244,12 +252,6 @@ def add_augment_parser(subparsers):
     )
     p.add_argument(
         "--test", type=FRACTION, help=f"share of each class held out as test images (default {AugmentSettings.test})"
-    )
-    p.add_argument(
-        "--transforms",
-        choices=TRANSFORMS,
-        help="classic transforms: texture (8 symmetries + shifts), digits (small rotations + shifts), photo "
-        "(horizontal flip, shifts, rotations, zoom), none (default texture)",
     )
     p.add_argument(
         "--add", dest="k", type=whole(1), metavar="K", help="add K synthetic images per class instead of topping up"

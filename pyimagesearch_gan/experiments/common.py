@@ -212,7 +212,8 @@ def train_feature_extractor(train_x, train_y, num_classes, seed):
 def fit_and_score(name, x, y, val_x, val_y, test_x, test_y, num_classes, *, seed, augment, settings):
     """Classifier `name` fitted on (x, y) with early stopping on the validation images
     (`settings`: max_epochs, patience, clf_batch), scored on the test images: the metrics,
-    train accuracy, epochs run, best epoch, seconds and the confusion matrix (JSON)."""
+    train accuracy, epochs run, best epoch, seconds and the confusion matrix (JSON), and the
+    confusion matrix on the validation images (JSON), which the classic recipe is chosen by."""
     start = time.perf_counter()
     model, epochs, best = protocol.fit_early_stopped(
         CLASSIFIERS[name],
@@ -236,6 +237,7 @@ def fit_and_score(name, x, y, val_x, val_y, test_x, test_y, num_classes, *, seed
         "train_images": len(x),
         "seconds": round(time.perf_counter() - start, 2),
         "confusion": json.dumps(metrics["confusion"]),
+        "val_confusion": json.dumps(classifiers.evaluate_classifier(model, val_x, val_y, num_classes)["confusion"]),
     }
 
 

@@ -356,6 +356,18 @@ def test_quick_rerun_continues(quick_run, capsys):
     assert (quick_run / "results.csv").read_text() == before
 
 
+@pytest.mark.slow
+def test_a_quick_run_at_64_pixels_goes_through_every_phase(tmp_path):
+    data = write_defect_folder(tmp_path / "defects")
+    main(["augment", str(data), "--output", str(tmp_path / "out"), "--quick", "--image-size", "64"])
+    with open(tmp_path / "out" / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 14 and rows[-1]["source"] == "gan-da"
+    config = json.loads((tmp_path / "out" / "gans" / "gan-da" / "config.json").read_text())
+    assert config["image_size"] == 64 and config["preset"] == "dcgan64-rgb" and config["channels"] == 1
+    assert json.loads((tmp_path / "out" / "recipe.json").read_text())["data"]["recipe"]
+
+
 def test_balanced_classes_get_k_synthetic_images_instead_of_a_top_up_of_nothing():
     scenario = folder_design(image_set([30, 30]), AugmentSettings(), "t").scenarios[0]
     assert scenario.train_counts == [20, 20] and scenario.synthetic == [24, 24]  # k = the class's 24 real

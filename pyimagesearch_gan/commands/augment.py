@@ -57,6 +57,13 @@ def add_experiment_parser(subparsers, name, help, data, settings):
     p.add_argument("--trials", type=int, help=f"classifier trials per setting (default {d('trials')})")
     p.add_argument("--clf-batch", type=int, help=f"classifier batch size (default {d('clf_batch')})")
     p.add_argument(
+        "--side-by-side",
+        type=int,
+        metavar="N",
+        help=f"classifier fits trained together, each with its own data and early stop (default {d('side_by_side')}; "
+        "1: one at a time)",
+    )
+    p.add_argument(
         "--validation", type=float, help=f"share of the real images kept for validation (default {d('validation')})"
     )
     p.add_argument("--classifiers", help=f"comma list of cnn, s3-cnn, s4-mlp, feature-cnn (default {d('classifiers')})")
@@ -95,7 +102,17 @@ def experiment_settings(cls, quick_values, check, args, names, lists):
         else None
         for name, kind in lists.items()
     }
-    shared = ("trials", "clf_batch", "seed", "validation", "max_epochs", "patience", "snapshots", "filter")
+    shared = (
+        "trials",
+        "clf_batch",
+        "side_by_side",
+        "seed",
+        "validation",
+        "max_epochs",
+        "patience",
+        "snapshots",
+        "filter",
+    )
     for name in (*shared, *names):
         overrides[name] = getattr(args, name)
     overrides["gan_set"] = parse_assignments(args.gan_set, flag="--gan-set") or None

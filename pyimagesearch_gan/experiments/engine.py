@@ -8,7 +8,8 @@ One engine for every data set; a design (designs.py) says which images, the situ
    each class's epoch chosen by CAS on the validation images, the synthetic images checked for
    near-copies of the training images, and the source's situations (its images on top of the
    recipe) fitted.
-Every fit is an early-stopped classifier scored on the test images (protocol.py). After every
+Every fit is an early-stopped classifier scored on the test images (protocol.py); the fits of
+a phase train `--side-by-side` at a time in one compiled step (side_by_side.py). After every
 phase `summary.md`, `metrics.png` and `report.html` are written from all rows so far, so a
 long run can be watched, and a rerun with the same --output goes on where it stopped.
 """
@@ -24,6 +25,7 @@ from pyimagesearch_gan.evidence.neighbors import count_near_copies
 from pyimagesearch_gan.experiments import common, protocol, recipe, summary
 from pyimagesearch_gan.experiments.gans import train_gans
 from pyimagesearch_gan.experiments.settings import source_preset
+from pyimagesearch_gan.experiments.side_by_side import Job
 from pyimagesearch_gan.experiments.situations import Situation, added, resampled, situations
 from pyimagesearch_gan.files import ensure_writable_dir, write_image, write_json
 from pyimagesearch_gan.presets import get_preset
@@ -52,8 +54,18 @@ COLUMNS = [
     "confusion",
 ]
 KEY = ["scenario", "situation", "classifier", "trial"]
-# settings that only choose which rows are fitted (common.Results keeps rows across them)
-SELECTING = ("sizes", "rare", "sources", "classifiers", "trials", "ratios", "transform_ratios", "alphas")
+# settings that only choose which rows are fitted, or how many fit together (common.Results keeps rows across them)
+SELECTING = (
+    "sizes",
+    "rare",
+    "sources",
+    "classifiers",
+    "trials",
+    "ratios",
+    "transform_ratios",
+    "alphas",
+    "side_by_side",
+)
 MONTAGE = 64  # images in a report montage
 
 
@@ -285,6 +297,9 @@ class Experiment:
     # ------------------------------------------------------------ classifiers
 
     def fit_all(self, scenarios, chosen_situations):
+        """Fit every situation of `chosen_situations` in every scenario, classifier and trial not
+        fitted yet, `--side-by-side` fits of one classifier at a time together."""
+        pending = []
         for scenario in scenarios:
             for situation in chosen_situations:
                 for clf in self.settings.classifiers:
@@ -293,8 +308,13 @@ class Experiment:
                             scenario=scenario.key, situation=situation.name, classifier=clf, trial=trial
                         ):
                             self.clock.total -= 1
-                            continue
-                        self.fit(scenario, situation, clf, trial)
+                        else:
+                            pending.append((scenario, situation, clf, trial))
+        size = self.settings.side_by_side
+        for clf in self.settings.classifiers:
+            mine = [fit for fit in pending if fit[2] == clf]
+            for i in range(0, len(mine), size):
+                self.fit(mine[i : i + size])
 
     def training_set(self, scenario, situation, seed):
         """(x, y, synthetic images added, filter pass rate) of a situation in a scenario."""
@@ -337,24 +357,23 @@ class Experiment:
             )
         return self.judges[scenario.key]
 
-    def fit(self, scenario, situation, clf, trial):
+    def fit(self, fits):
+        """Fit and score the classifiers of `fits` [(scenario, situation, classifier, trial)]
+        together (common.fit_and_score), and record and log each."""
+        settings, jobs, extras = self.settings, [], []
+        for scenario, situation, clf, trial in fits:
+            seed = settings.seed * 1000 + trial
+            x, y, added, pass_rate = self.training_set(scenario, situation, seed)
+            val_x, val_y = stacked(scenario.val)
+            augment = classic_transforms(situation.transforms, seed, settings.image_size)
+            jobs.append(Job(common.CLASSIFIERS[clf], x, y, val_x, val_y, len(self.design.names), seed, augment))
+            extras.append((added, pass_rate))
+        rows = common.fit_and_score(jobs, self.design.test_x, self.design.test_y, settings=settings)
+        for (scenario, situation, clf, trial), (added, pass_rate), row in zip(fits, extras, rows):
+            self.record(scenario, situation, clf, trial, row, added, pass_rate)
+
+    def record(self, scenario, situation, clf, trial, row, added, pass_rate):
         settings = self.settings
-        seed = settings.seed * 1000 + trial
-        x, y, added, pass_rate = self.training_set(scenario, situation, seed)
-        val_x, val_y = stacked(scenario.val)
-        row = common.fit_and_score(
-            clf,
-            x,
-            y,
-            val_x,
-            val_y,
-            self.design.test_x,
-            self.design.test_y,
-            len(self.design.names),
-            seed=seed,
-            augment=classic_transforms(situation.transforms, seed, settings.image_size),
-            settings=settings,
-        )
         self.clock.add(row["seconds"])
         self.results.add(
             {

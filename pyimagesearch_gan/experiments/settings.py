@@ -39,6 +39,7 @@ class Settings:
     max_epochs: int = 200
     patience: int = 20
     clf_batch: int = 32
+    side_by_side: int = 6  # classifier fits trained together in one compiled step (1: one at a time)
     filter: float | None = None
     cas_count: int = 200
     cas_epochs: int = 15
@@ -56,7 +57,6 @@ class AugmentSettings(Settings):
     synthetic-only situation, a budget of updates (or passes) per GAN."""
 
     classifiers: tuple = ("cnn",)
-    trials: int = 3
     test: float = 0.2
     test_per_class: int | None = None  # NEU: a fixed number per class instead of a share
     transforms: str = "auto"  # a family, none, or auto: the classic recipe chosen on the validation images
@@ -172,7 +172,7 @@ def check_common(settings, flag_word):
     for name in settings.classifiers:
         if name not in CLASSIFIERS:
             raise UserError(f"--classifiers: unknown classifier '{name}'; choose from {', '.join(CLASSIFIERS)}")
-    at_least(settings, 1, "trials", "clf_batch", "max_epochs", "snapshots", "cas_count", "cas_epochs")
+    at_least(settings, 1, "trials", "clf_batch", "side_by_side", "max_epochs", "snapshots", "cas_count", "cas_epochs")
     at_least(settings, 0, "patience")
     if settings.sizes and min(settings.sizes) < 4:
         raise UserError(

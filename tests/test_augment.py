@@ -1,5 +1,6 @@
 """`augment` on any class folder: the designs' splits, the situations' training sets, the
-summary's metrics and verdict, near-copy counts, and the whole quick run with its page."""
+classic recipe chosen on the validation images, the summary's metrics and verdict, near-copy
+counts, and the whole quick run with its page (and no verdict)."""
 
 import csv
 import json
@@ -13,7 +14,7 @@ from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.data import ImageSet
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.evidence.neighbors import count_near_copies
-from pyimagesearch_gan.experiments import summary
+from pyimagesearch_gan.experiments import engine, recipe, summary
 from pyimagesearch_gan.experiments.designs import folder_design, gray_if_all_are, neu_design
 from pyimagesearch_gan.experiments.settings import AugmentSettings, NeuSettings
 from pyimagesearch_gan.experiments.situations import resampled, situations, synthetic_counts
@@ -69,17 +70,25 @@ def test_rare_scenarios_keep_the_rare_images_of_their_gan_set():
         assert rare_images <= {x.tobytes() for x in (*scenario.train[other], *scenario.val[other])}
 
 
-def test_situations_resample_only_imbalanced_data():
-    names = [s.name for s in situations(["gan-da"], transforms=True, imbalanced=True)]
-    assert names == [
+def test_situations_resample_only_imbalanced_data_and_add_gan_images_to_the_recipe():
+    classic = situations(["gan-da"], families=["texture", "digits"], imbalanced=True)
+    assert [s.name for s in classic] == [
         "real",
         "real + resampling",
-        "transforms",
-        "transforms + resampling",
+        "texture transforms",
+        "texture transforms + resampling",
+        "digits transforms",
+        "digits transforms + resampling",
+    ]  # no GAN situation before the recipe is chosen
+    on = situations(["gan-da"], families=["texture"], imbalanced=True, recipe=classic[3])[-1]
+    assert (on.name, on.source, on.transforms, on.resample) == (
+        "gan-da + texture transforms + resampling",
         "gan-da",
-        "gan-da + transforms",
-    ]
-    assert [s.name for s in situations(["gan"], transforms=False, imbalanced=False)] == ["real", "gan"]
+        "texture",
+        True,
+    )
+    assert situations(["gan"], families=[], imbalanced=True, recipe=classic[1])[-1].name == "gan + resampling"
+    assert [s.name for s in situations(["gan"], families=[], imbalanced=False, recipe=classic[0])] == ["real", "gan"]
     assert synthetic_counts([5, 9, 2], top_up=True) == [4, 0, 7]
     y = np.repeat(np.arange(3), [5, 9, 2])
     keep = resampled(y, seed=3)
@@ -118,29 +127,122 @@ def fake_rows(recalls):
     return rows
 
 
-def test_the_verdict_judges_gan_images_against_the_strongest_classic_situation():
-    order = situations(["gan-da"], transforms=True, imbalanced=True)
+def test_the_verdict_judges_gan_images_against_the_recipe_then_the_strongest_classic_situation():
+    classic = situations([], families=["texture"], imbalanced=True)
+    order = situations(["gan-da"], families=["texture"], imbalanced=True, recipe=classic[1])
     recalls = {
         "real": [0.1, 0.2, 0.1, 0.2],
-        "real + resampling": [0.3, 0.3, 0.4, 0.3],
-        "transforms": [0.2, 0.2, 0.2, 0.3],
-        "transforms + resampling": [0.5, 0.4, 0.5, 0.6],
-        "gan-da": [0.5, 0.5, 0.5, 0.5],
-        "gan-da + transforms": [0.8, 0.7, 0.8, 0.8],
+        "real + resampling": [0.3, 0.3, 0.4, 0.3],  # the recipe (chosen on validation)
+        "texture transforms": [0.2, 0.2, 0.2, 0.3],
+        "texture transforms + resampling": [0.5, 0.4, 0.5, 0.6],  # the strongest on the test images
+        "gan-da + resampling": [0.6, 0.6, 0.7, 0.6],
     }
-    group = summary.Group("rare", "cnn", fake_rows(recalls), ["a", "b"], order, True)
-    assert group.headline == summary.RARE_RECALL
-    assert group.strongest_classic(summary.RARE_RECALL) == "transforms + resampling"
+    group = summary.Group("rare", "cnn", fake_rows(recalls), ["a", "b"], order, True, "real + resampling")
+    assert group.headline == summary.RARE_RECALL and group.baseline(summary.RARE_RECALL) == "real + resampling"
+    assert group.strongest_classic(summary.RARE_RECALL) == "texture transforms + resampling"
     assert group.class_recall("real", "b")[0] == pytest.approx(0.15)  # b's recall where b is rare
     assert np.isnan(group.class_recall("real", "a")[0])  # a is rare in no scenario
-    headline = next(row for row in summary.verdicts(group) if "text" in row)
-    assert headline["situation"] == "gan-da + transforms" and headline["baseline"] == "transforms + resampling"
-    assert headline["mean"] == pytest.approx(0.275) and headline["significant"]
-    assert "raise the rare class's recall by 27.5 ±" in headline["text"] and headline["text"].endswith(": significant")
-    recalls["gan-da + transforms"] = [0.6, 0.3, 0.7, 0.4]
-    group = summary.Group("rare", "cnn", fake_rows(recalls), ["a", "b"], order, True)
-    headline = next(row for row in summary.verdicts(group) if "text" in row)
-    assert not headline["significant"] and "not significant" in headline["text"]
+    first, second = [row for row in summary.verdicts(group) if "text" in row]
+    assert first["situation"] == "gan-da + resampling" and first["baseline"] == "real + resampling"
+    assert first["mean"] == pytest.approx(0.3) and first["significant"]
+    assert (
+        "raise the rare class's recall by 30.0 ±" in first["text"]
+        and "over the recipe (real + resampling)" in (first["text"])
+    )
+    assert second["baseline"] == "texture transforms + resampling" and second["mean"] == pytest.approx(0.125)
+    assert "the strongest classic situation on the test images" in second["text"]
+    recalls["gan-da + resampling"] = [0.6, 0.1, 0.7, 0.2]
+    group = summary.Group("rare", "cnn", fake_rows(recalls), ["a", "b"], order, True, "real + resampling")
+    first = next(row for row in summary.verdicts(group) if "text" in row)
+    assert not first["significant"] and "not significant" in first["text"]
+
+
+def validation_rows(scores):
+    """Classic result rows of a balanced two-class group: per situation, validation accuracy per trial."""
+    rows = []
+    for situation, per_trial in scores.items():
+        for trial, score in enumerate(per_trial):
+            hits = round(score * 10)
+            confusion = json.dumps([[hits, 10 - hits], [10 - hits, hits]])
+            rows.append(
+                {
+                    "group": "data",
+                    "scenario": "data",
+                    "trial": str(trial),
+                    "situation": situation,
+                    "classifier": "cnn",
+                    "rare_class": "",
+                    "confusion": json.dumps([[10, 0], [0, 10]]),  # the test images: never read
+                    "val_confusion": confusion,
+                }
+            )
+    return rows
+
+
+def test_the_recipe_is_the_best_candidate_on_validation_and_a_named_family_that_hurts_is_warned_of():
+    candidates = situations([], families=["texture", "digits"], imbalanced=False)
+    rows = validation_rows({"real": [0.9, 0.9], "texture transforms": [0.3, 0.3], "digits transforms": [0.9, 0.8]})
+    chosen = recipe.choose("data", candidates, rows, ["a", "b"], False, "auto")
+    assert chosen.name == "real" and chosen.metric == "accuracy" and chosen.warning() is None
+    assert chosen.reasons() == [
+        "the texture transforms lower validation accuracy from 0.900 to 0.300 here: not used",
+        "the digits transforms lower validation accuracy from 0.900 to 0.850 here: not used",
+    ]
+    assert chosen.scores["digits transforms"][0] == pytest.approx(0.85)
+    named = recipe.choose("data", candidates, rows, ["a", "b"], False, "texture")
+    assert named.name == "texture transforms" and "--transforms texture lowers validation accuracy" in named.warning()
+    assert recipe.choose("data", candidates, rows[:-1], ["a", "b"], False, "auto").name == "real"
+    assert recipe.choose("data", candidates, rows[:2], ["a", "b"], False, "auto") is None  # a candidate unfitted
+    assert recipe.families("auto", 3) == ("texture", "photo") and recipe.families("none", 1) == ()
+
+
+def stripes(n, seed=0):
+    """Two classes that differ only by orientation (horizontal or vertical stripes): the texture
+    symmetries turn one into the other, so they erase the class signal."""
+    rng = np.random.default_rng(seed)
+    images = []
+    for c in range(2):
+        for _ in range(n):
+            period = rng.integers(4, 8)
+            wave = (np.arange(28) + rng.integers(0, period)) % period < period // 2
+            image = np.repeat(wave[:, None], 28, axis=1) * 160 + rng.integers(0, 60, (28, 28))
+            images.append((image.T if c else image).astype("uint8")[..., None])
+    labels = np.repeat([0, 1], n).astype("int32")
+    return ImageSet(np.stack(images), labels, ["horizontal", "vertical"], [""] * len(labels), [])
+
+
+def test_auto_refuses_transforms_that_erase_the_class_signal(tmp_path, capsys):
+    settings = AugmentSettings(
+        trials=2,
+        max_epochs=8,
+        patience=3,
+        clf_batch=8,
+        gan_steps=8,
+        snapshots=2,
+        cas_count=10,
+        cas_epochs=1,
+        gan_set={"jit_compile": False},
+    )
+    experiment = engine.Experiment(settings, folder_design(stripes(30), settings, "stripes"), tmp_path, "augment")
+    experiment.run()
+    out = capsys.readouterr().out
+    chosen = experiment.recipes["data"]
+    assert chosen.situation.transforms != "texture" and chosen.score("texture transforms") < chosen.score("real")
+    assert "the texture transforms lower validation accuracy" in chosen.reasons()[0]
+    assert chosen.reasons()[0].endswith("here: not used") and f"data: recipe {chosen.name} (validation" in out
+    with open(tmp_path / "results.csv", newline="") as f:
+        fitted = list(dict.fromkeys(r["situation"] for r in csv.DictReader(f)))
+    gan = situations(["gan-da"], families=[], imbalanced=False, recipe=chosen.situation)[-1].name
+    assert fitted == ["real", "texture transforms", "digits transforms", gan] and "texture" not in gan
+    [group] = summary.groups(experiment, experiment.results.rows)
+    verdict = next(row for row in summary.verdicts(group) if "text" in row)
+    assert verdict["situation"] == gan and verdict["baseline"] == chosen.name
+    text = (tmp_path / "summary.md").read_text()
+    assert text.index("## The classic recipe, chosen on the validation images") < text.index("## Verdict")
+    assert "| texture transforms | " in text and f"over the recipe ({chosen.name})" in text
+    page = (tmp_path / "report.html").read_text()
+    assert page.index(f"Classic recipe: {chosen.name}") < page.index("<h2>Verdict</h2>")
+    assert json.loads((tmp_path / "recipe.json").read_text())["data"]["recipe"] == chosen.name
 
 
 def test_near_copies_of_training_images_are_counted():
@@ -186,14 +288,21 @@ def quick_run(tmp_path_factory):
     return root / "out"
 
 
+def quick_recipe(folder):
+    name = json.loads((folder / "recipe.json").read_text())["data"]["recipe"]
+    return next(s for s in situations([], families=["texture", "digits"], imbalanced=True) if s.name == name)
+
+
 def test_quick_run_fits_every_situation_and_trial(quick_run):
     with open(quick_run / "results.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    names = [s.name for s in situations(["gan-da"], transforms=True, imbalanced=True)]
-    assert [(r["situation"], r["trial"]) for r in rows] == [(n, str(t)) for n in names for t in (0, 1)]
+    names = [s.name for s in situations(["gan-da"], families=["texture", "digits"], imbalanced=True)]
+    gan = situations(["gan-da"], families=[], imbalanced=True, recipe=quick_recipe(quick_run))[-1].name
+    assert [(r["situation"], r["trial"]) for r in rows] == [(n, str(t)) for n in [*names, gan] for t in (0, 1)]
     # 40/9/16 images: test 8/2/3, validation 5/1/2, training 27/6/11
     sizes = {r["situation"]: int(r["train_images"]) for r in rows}
-    assert sizes["real"] == 44 and sizes["real + resampling"] == sizes["gan-da"] == 81
+    assert sizes["real"] == 44 and sizes["real + resampling"] == sizes[gan] == 81
+    assert all(sum(map(sum, json.loads(r["val_confusion"]))) == 8 for r in rows)
     assert all(sum(map(sum, json.loads(r["confusion"]))) == 13 for r in rows)
     config = json.loads((quick_run / "gans" / "gan-da" / "config.json").read_text())
     assert config["channels"] == 1 and config["batch_size"] == 3  # gray; half the smallest class
@@ -203,9 +312,18 @@ def test_quick_summary_has_balanced_metrics_with_intervals(quick_run):
     text = (quick_run / "summary.md").read_text()
     assert "| situation | macro-F1 | balanced accuracy | accuracy | Δ macro-F1 vs " in text
     assert "| situation | good | scratch | spot |" in text  # recall per class
-    line = next(line for line in text.splitlines() if line.startswith("| gan-da + transforms |"))
+    line = next(line for line in text.splitlines() if line.startswith("| gan-da"))
     assert line.count("±") >= 3
-    assert "## Verdict" in text and "## Near-copies among the synthetic images used" in text
+    assert "## Near-copies among the synthetic images used" in text
+
+
+def test_a_quick_run_shows_the_recipe_and_gives_no_verdict(quick_run):
+    text = (quick_run / "summary.md").read_text()
+    verdict = text[text.index("## Verdict") :].split("\n## ")[0]
+    assert summary.QUICK in verdict and "GAN images (" not in verdict and "significant" not in verdict
+    assert text.index("| candidate | validation macro-F1 |") < text.index("## Verdict")
+    page = (quick_run / "report.html").read_text()
+    assert summary.QUICK in page and "GAN images (" not in page and "Classic recipe: " in page
 
 
 def test_quick_report_names_every_class_and_links_what_exists(quick_run):
@@ -233,8 +351,21 @@ def test_quick_rerun_continues(quick_run, capsys):
     before = (quick_run / "results.csv").read_text()
     main(["augment", str(quick_run.parent / "defects"), "--output", str(quick_run), "--quick"])
     out = capsys.readouterr().out
-    assert "continuing: 12 result rows" in out and "reusing the GANs" in out
+    assert "continuing: 14 result rows" in out and "reusing the GANs" in out
+    assert f"data: recipe {quick_recipe(quick_run).name} (validation macro-F1: real " in out
     assert (quick_run / "results.csv").read_text() == before
+
+
+@pytest.mark.slow
+def test_a_quick_run_at_64_pixels_goes_through_every_phase(tmp_path):
+    data = write_defect_folder(tmp_path / "defects")
+    main(["augment", str(data), "--output", str(tmp_path / "out"), "--quick", "--image-size", "64"])
+    with open(tmp_path / "out" / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 14 and rows[-1]["source"] == "gan-da"
+    config = json.loads((tmp_path / "out" / "gans" / "gan-da" / "config.json").read_text())
+    assert config["image_size"] == 64 and config["preset"] == "dcgan64-rgb" and config["channels"] == 1
+    assert json.loads((tmp_path / "out" / "recipe.json").read_text())["data"]["recipe"]
 
 
 def test_balanced_classes_get_k_synthetic_images_instead_of_a_top_up_of_nothing():

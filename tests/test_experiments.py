@@ -35,7 +35,7 @@ def mnist_run(tmp_path_factory, data_root):
     return output
 
 
-NEU_FLAGS = ["--diffaugment", "translation,color"]
+NEU_FLAGS = ["--diffaugment", "translation,color", "--transforms", "texture"]
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def neu_run(tmp_path_factory, data_root):
     return output
 
 
-MNIST_SITUATIONS = ["real", "transforms", "gan x1", "gan only α=4"]
+MNIST_SITUATIONS = ["real", "digits transforms", "gan x1", "gan only α=4"]
 
 
 def test_mnist_quick_fits_every_situation_and_trial(mnist_run, data_root):
@@ -60,7 +60,12 @@ def test_mnist_quick_fits_every_situation_and_trial(mnist_run, data_root):
         ("s=20", name, "s4-mlp", str(t)) for name in MNIST_SITUATIONS for t in (0, 1)
     ]
     sizes = {r["situation"]: (int(r["train_images"]), int(r["synthetic"])) for r in rows}
-    assert sizes == {"real": (170, 0), "transforms": (170, 0), "gan x1": (170 + 200, 200), "gan only α=4": (200, 200)}
+    assert sizes == {
+        "real": (170, 0),
+        "digits transforms": (170, 0),
+        "gan x1": (170 + 200, 200),
+        "gan only α=4": (200, 200),
+    }
     for row in rows:
         matrix = json.loads(row["confusion"])
         assert len(matrix) == 10 and sum(map(sum, matrix)) == tests  # the whole test split
@@ -81,7 +86,9 @@ def test_mnist_quick_summary_has_intervals_balanced_metrics_and_the_papers_numbe
     line = next(line for line in summary.splitlines() if line.startswith("| gan x1 | "))
     cells = [c.strip() for c in line.split("|")[1:-1]]
     assert all("±" in c for c in cells[1:4]) and cells[4][0] in "+-"
-    assert "## Verdict" in summary and "20 per digit, s4-mlp: GAN images (gan x1)" in summary
+    assert (
+        "## Verdict" in summary and "quick run: tiny settings, no verdict" in summary and "GAN images (" not in summary
+    )
     assert "## S4's numbers beside ours" in summary
     assert "| situation | ours: 20 per digit, s4-mlp | S4: 250 per digit | S4: 500 per digit |" in summary
     assert "| gan only α=4 | " in summary and "| 0.7092 | 0.7632 |" in summary  # Table 1, α = 4
@@ -105,7 +112,8 @@ def test_mnist_rerun_continues_from_cache(mnist_run, data_root, capsys, monkeypa
     assert (mnist_run / "results.csv").read_text() == before
 
 
-NEU_SITUATIONS = ["real", "transforms", "gan-da", "gan-da + transforms", "acgan", "acgan + transforms"]
+# --transforms texture: the recipe is the texture transforms, and every source's images go on top of it
+NEU_SITUATIONS = ["real", "texture transforms", "gan-da + texture transforms", "acgan + texture transforms"]
 
 
 def test_neu_quick_fits_every_situation_and_trial(neu_run):
@@ -115,7 +123,8 @@ def test_neu_quick_fits_every_situation_and_trial(neu_run):
     assert [(r["situation"], r["trial"]) for r in rows] == [(name, str(t)) for name in NEU_SITUATIONS for t in (0, 1)]
     # quick: 8 real per class, 1 of them (15%) for validation, so 7 to train on; k = n = 8 synthetic
     sizes = {r["situation"]: int(r["train_images"]) for r in rows}
-    assert sizes["real"] == sizes["transforms"] == 42 and sizes["gan-da"] == sizes["acgan + transforms"] == 42 + 48
+    assert sizes["real"] == sizes["texture transforms"] == 42
+    assert sizes["gan-da + texture transforms"] == sizes["acgan + texture transforms"] == 42 + 48
     for row in rows:
         matrix = json.loads(row["confusion"])
         assert len(matrix) == 6 and sum(map(sum, matrix)) == 60  # 10 held-out test images per class
@@ -164,13 +173,14 @@ def test_neu_quick_summary_has_intervals_and_paired_differences(neu_run):
     assert "## GAN epochs chosen by CAS on the validation images" in summary and "## Verdict" in summary
     table = table_rows(summary, header)
     assert list(table) == NEU_SITUATIONS
-    cells = table["gan-da + transforms"]
+    cells = table["gan-da + texture transforms"]
     assert "±" in cells[0] and cells[3][0] in "+-" and "±" in cells[3] and cells[-1] == "2"
     recall = table_rows(summary, "| situation | crazing |")
     assert list(recall) == NEU_SITUATIONS and all("±" in cell for cell in recall["real"])
     assert_png(neu_run / "metrics.png")
     page = (neu_run / "report.html").read_text()
-    assert all(name in page for name in ("crazing", "scratches", "gan-da + transforms"))
+    assert all(name in page for name in ("crazing", "scratches", "gan-da + texture transforms"))
+    assert "Classic recipe: texture transforms" in page
     assert not [p for p in neu_run.iterdir() if p.name.startswith(".")], "no temporary files left"
 
 
@@ -179,7 +189,7 @@ def test_neu_rerun_continues_from_cache(neu_run, data_root, capsys, monkeypatch)
     monkeypatch.setattr(common, "train_feature_extractor", unused)
     main(["augment-neu", "--data-dir", str(data_root), "--output", str(neu_run), "--quick", *NEU_FLAGS])
     out = capsys.readouterr().out
-    assert "continuing: 12 result rows" in out and out.count("reusing the GANs") == 2
+    assert "continuing: 8 result rows" in out and out.count("reusing the GANs") == 2
     assert "epochs chosen earlier by CAS" in out and "training 6" not in out and "resuming" not in out
     assert (neu_run / "results.csv").read_text() == before
 
@@ -196,7 +206,7 @@ def test_neu_summary_states_the_recorded_time(neu_run):
     # six GANs side by side: their epochs are one span of time, counted once
     assert time == format_seconds(max(sum(epoch["seconds"] for epoch in h) for h in histories))
     assert rows["GANs size8 acgan"][0].startswith("1 x ")
-    assert rows["classifier fits"][0] == "12 fits" and "this run" in rows
+    assert rows["classifier fits"][0] == "8 fits" and "this run" in rows
 
 
 def test_neu_rerun_with_fewer_sources_keeps_the_others_in_the_summary(neu_run, data_root, capsys, monkeypatch):
@@ -216,8 +226,8 @@ def test_neu_rerun_with_more_trials_fits_only_the_new_ones(neu_run, data_root, t
     main(["augment-neu", "--data-dir", str(data_root), "--output", str(neu_run), *flags])
     out = capsys.readouterr().out
     rows = read_rows(neu_run)[1]
-    assert "continuing: 12 result rows" in out and rows[:12] == before
-    assert sorted((r["situation"], r["trial"]) for r in rows[12:]) == sorted((name, "2") for name in NEU_SITUATIONS)
+    assert "continuing: 8 result rows" in out and rows[:8] == before
+    assert sorted((r["situation"], r["trial"]) for r in rows[8:]) == sorted((name, "2") for name in NEU_SITUATIONS)
     assert json.loads((neu_run / "config.json").read_text())["settings"]["trials"] == 3
     summary = (neu_run / "summary.md").read_text()
     assert table_rows(summary, "| situation | accuracy |")["real"][-1] == "3"
@@ -228,7 +238,7 @@ def test_neu_rerun_with_more_trials_fits_only_the_new_ones(neu_run, data_root, t
         shutil.copy(neu_run / name, copy / name)
     settings = json.loads((copy / "config.json").read_text())["settings"]
     columns, key = engine.COLUMNS, engine.KEY
-    assert len(common.Results(copy, {**settings, "sizes": [8, 16]}, columns, key, engine.SELECTING).rows) == 18
+    assert len(common.Results(copy, {**settings, "sizes": [8, 16]}, columns, key, engine.SELECTING).rows) == 12
     assert common.Results(copy, {**settings, "patience": 1}, columns, key, engine.SELECTING).rows == []
 
 

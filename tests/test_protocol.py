@@ -12,6 +12,7 @@ from pyimagesearch_gan.experiments import protocol
 from pyimagesearch_gan.experiments.designs import neu_design
 from pyimagesearch_gan.experiments.gans import train_gans
 from pyimagesearch_gan.experiments.settings import NeuSettings
+from pyimagesearch_gan.experiments.side_by_side import Job, fit_side_by_side
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.runs import checkpoint_path, open_run, read_checkpoint, read_history
 
@@ -61,6 +62,29 @@ def test_early_stopping_restores_the_best_epoch():
     loss = classifiers.evaluate_classifier(model, val_x, val_y, 2)["loss"]
     history_best = model.evaluate(np.asarray(val_x, "float32") / 127.5 - 1, val_y, verbose=0)[0]
     assert math.isclose(loss, history_best, rel_tol=1e-3)
+
+
+def test_side_by_side_fits_each_stop_early_on_their_own_and_keep_their_best_weights():
+    rng = np.random.default_rng(0)
+
+    def job(n, seed, learnable):
+        y = rng.integers(0, 2, n).astype("int32")
+        x = (rng.integers(0, 100, (n, 8, 8, 1)) + 150 * y[:, None, None, None]).astype("uint8")
+        val_y = rng.integers(0, 2, 20).astype("int32")
+        val_x = (rng.integers(0, 100, (20, 8, 8, 1)) + 150 * val_y[:, None, None, None]).astype("uint8")
+        return Job(build_tiny, x, y, val_x, val_y if learnable else 1 - val_y, 2, seed)
+
+    jobs = [job(40, 0, True), job(24, 1, False), job(56, 2, True)]  # 5, 3 and 7 batches of 8 per epoch
+    fitted = fit_side_by_side(jobs, max_epochs=40, patience=3, batch_size=8)
+    stops = [(epochs, best) for _, epochs, best in fitted]
+    for (model, epochs, best), j in zip(fitted, jobs):
+        assert epochs == min(40, best + 3)  # its own patience after its own best epoch
+        # a finished model stopped updating: its Adam took exactly the steps of its own epochs
+        assert int(model.optimizer.iterations.numpy()) == epochs * -(-len(j.x) // 8)
+        best_loss = classifiers.evaluate_classifier(model, j.val_x, j.val_y, 2)["loss"]
+        assert best_loss < 0.7 if j is not jobs[1] else best_loss > 0.6
+    assert stops[1][0] < min(stops[0][0], stops[2][0])  # validation that disagrees stops its model first
+    assert stops == [(e, b) for _, e, b in fit_side_by_side(jobs, max_epochs=40, patience=3, batch_size=8)], stops
 
 
 def build_tiny(shape, num_classes):

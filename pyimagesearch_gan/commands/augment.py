@@ -58,6 +58,13 @@ def add_experiment_parser(subparsers, name, help, data, settings):
     p.add_argument("--trials", type=int, help=f"classifier trials per setting (default {d('trials')})")
     p.add_argument("--clf-batch", type=int, help=f"classifier batch size (default {d('clf_batch')})")
     p.add_argument(
+        "--side-by-side",
+        type=int,
+        metavar="N",
+        help=f"classifier fits trained together, each with its own data and early stop (default {d('side_by_side')}; "
+        "1: one at a time)",
+    )
+    p.add_argument(
         "--validation", type=float, help=f"share of the real images kept for validation (default {d('validation')})"
     )
     p.add_argument("--classifiers", help=f"comma list of cnn, s3-cnn, s4-mlp, feature-cnn (default {d('classifiers')})")
@@ -96,7 +103,17 @@ def experiment_settings(cls, quick_values, check, args, names, lists):
         else None
         for name, kind in lists.items()
     }
-    shared = ("trials", "clf_batch", "seed", "validation", "max_epochs", "patience", "snapshots", "filter")
+    shared = (
+        "trials",
+        "clf_batch",
+        "side_by_side",
+        "seed",
+        "validation",
+        "max_epochs",
+        "patience",
+        "snapshots",
+        "filter",
+    )
     for name in (*shared, *names):
         overrides[name] = getattr(args, name)
     overrides["gan_set"] = parse_assignments(args.gan_set, flag="--gan-set") or None
@@ -205,7 +222,7 @@ def run_neu(args):
         NEU_QUICK,
         check_neu,
         args,
-        ("test_per_class", "k", "diffaugment", "gan_steps", "gan_batch", "rare_others"),
+        ("test_per_class", "k", "transforms", "diffaugment", "gan_steps", "gan_batch", "rare_others"),
         {"sizes": int, "sources": str, "classifiers": str, "rare": int},
     )
     if settings.rare and not args.sizes:  # --rare alone runs the rare-class experiment only
@@ -214,7 +231,15 @@ def run_neu(args):
 
 
 def add_gan_flags(p, settings):
-    """The GAN flags of `augment` and `augment-neu`: sources, DiffAugment policy, budget, batch."""
+    """The flags `augment` and `augment-neu` share: the classic recipe's transforms, the GAN
+    sources, DiffAugment policy, budget, batch."""
+    p.add_argument(
+        "--transforms",
+        choices=TRANSFORMS,
+        help="classic transforms: auto (the recipe chosen on the validation images among real, resampling and "
+        "the families that fit the channels), texture (8 symmetries + shifts), digits (small rotations + shifts), "
+        f"photo (horizontal flip, shifts, rotations, zoom), none (default {default(settings, 'transforms')})",
+    )
     p.add_argument(
         "--sources",
         help="comma list of " + ", ".join(SOURCES) + " (-da: DiffAugment, -ada: adaptive DiffAugment; "
@@ -245,12 +270,6 @@ def add_augment_parser(subparsers):
     )
     p.add_argument(
         "--test", type=FRACTION, help=f"share of each class held out as test images (default {AugmentSettings.test})"
-    )
-    p.add_argument(
-        "--transforms",
-        choices=TRANSFORMS,
-        help="classic transforms: texture (8 symmetries + shifts), digits (small rotations + shifts), photo "
-        "(horizontal flip, shifts, rotations, zoom), none (default texture)",
     )
     p.add_argument(
         "--add", dest="k", type=whole(1), metavar="K", help="add K synthetic images per class instead of topping up"

@@ -5,7 +5,10 @@ writes results.csv, summary.md, metrics.png, report.html and config.json into it
 - `designs`: which images: test, validation and training images per class and scenario, and
   the GAN sets they draw from (any folder by share; NEU sizes and rare classes; MNIST sizes).
 - `situations`: what is compared: real, resampling, classic transforms, GAN images.
-- `engine`: the phases: classic fits, then per source the GANs, their epochs, near-copies, fits.
+- `recipe`: the classic recipe that GAN images are added to, chosen on the validation images.
+- `engine`: the phases: classic fits and the recipe, then per source the GANs, their epochs,
+  near-copies, fits.
+- `side_by_side`: independent classifier fits trained together, each its own early stop.
 - `summary`: metrics from confusion matrices, paired differences, the verdict, the page's view.
 - `protocol`: what makes the comparison fair: a validation split carved from the real
   training images, early-stopped classifiers, strong classic transforms, the GAN epoch chosen

@@ -17,6 +17,7 @@ import numpy as np
 
 from pyimagesearch_gan.evidence import classifiers
 from pyimagesearch_gan.experiments import protocol
+from pyimagesearch_gan.experiments.side_by_side import fit_side_by_side
 from pyimagesearch_gan.files import atomic_path, write_json
 from pyimagesearch_gan.utils import Stopwatch, fingerprint, format_seconds
 
@@ -209,34 +210,50 @@ def train_feature_extractor(train_x, train_y, num_classes, seed):
 # ---------------------------------------------------------------- classifiers
 
 
-def fit_and_score(name, x, y, val_x, val_y, test_x, test_y, num_classes, *, seed, augment, settings):
-    """Classifier `name` fitted on (x, y) with early stopping on the validation images
-    (`settings`: max_epochs, patience, clf_batch), scored on the test images: the metrics,
-    train accuracy, epochs run, best epoch, seconds and the confusion matrix (JSON)."""
+def fit_and_score(jobs, test_x, test_y, *, settings):
+    """The side_by_side.Jobs fitted with early stopping on their validation images
+    (`settings`: max_epochs, patience, clf_batch), one at a time with Keras' fit when there is one
+    job, else side by side (side_by_side.fit_side_by_side); each scored on the test images.
+    Returns per job its row: the metrics, train accuracy, epochs run, best epoch, seconds (the
+    job's share of the wall time) and the confusion matrices on the test images and on the
+    validation images (JSON), which the classic recipe is chosen by."""
     start = time.perf_counter()
-    model, epochs, best = protocol.fit_early_stopped(
-        CLASSIFIERS[name],
-        x,
-        y,
-        val_x,
-        val_y,
-        num_classes,
-        seed=seed,
-        augment=augment,
-        max_epochs=settings.max_epochs,
-        patience=settings.patience,
-        batch_size=settings.clf_batch,
-    )
-    metrics = classifiers.evaluate_classifier(model, test_x, test_y, num_classes)
-    return {
-        **{m: metrics[m] for m in METRICS},
-        "train_accuracy": classifiers.evaluate_classifier(model, x, y, num_classes)["accuracy"],
-        "epochs": epochs,
-        "best_epoch": best,
-        "train_images": len(x),
-        "seconds": round(time.perf_counter() - start, 2),
-        "confusion": json.dumps(metrics["confusion"]),
-    }
+    fit = {"max_epochs": settings.max_epochs, "patience": settings.patience, "batch_size": settings.clf_batch}
+    if len(jobs) == 1:
+        job = jobs[0]
+        fitted = [
+            protocol.fit_early_stopped(
+                job.build,
+                job.x,
+                job.y,
+                job.val_x,
+                job.val_y,
+                job.num_classes,
+                seed=job.seed,
+                augment=job.augment,
+                **fit,
+            )
+        ]
+    else:
+        fitted = fit_side_by_side(jobs, **fit)
+    seconds = (time.perf_counter() - start) / len(jobs)
+    rows = []
+    for job, (model, epochs, best) in zip(jobs, fitted):
+        metrics = classifiers.evaluate_classifier(model, test_x, test_y, job.num_classes)
+        val = classifiers.evaluate_classifier(model, job.val_x, job.val_y, job.num_classes)
+        rows.append(
+            {
+                **{m: metrics[m] for m in METRICS},
+                "train_accuracy": classifiers.evaluate_classifier(model, job.x, job.y, job.num_classes)["accuracy"],
+                "epochs": epochs,
+                "best_epoch": best,
+                "train_images": len(job.x),
+                "seconds": round(seconds, 2),
+                "confusion": json.dumps(metrics["confusion"]),
+                "val_confusion": json.dumps(val["confusion"]),
+            }
+        )
+    return rows
 
 
 def fit_and_evaluate(name, x, y, test_x, test_y, num_classes, *, steps, batch_size, seed, augment=None):

@@ -2,11 +2,14 @@
 
 One engine for every data set; a design (designs.py) says which images, the situations
 (situations.py) what is compared. Per group of scenarios, in phases:
-1. the classic situations (real, resampling, transforms) fitted in every scenario and trial;
+1. the classic situations (real, resampling, each family of transforms) fitted in every
+   scenario and trial, and from their validation scores the classic recipe (recipe.py);
 2. per GAN source: the scenarios' GAN sets trained (or resumed, or loaded) in `OUT/gans/...`,
    each class's epoch chosen by CAS on the validation images, the synthetic images checked for
-   near-copies of the training images, and the source's situations fitted.
-Every fit is an early-stopped classifier scored on the test images (protocol.py). After every
+   near-copies of the training images, and the source's situations (its images on top of the
+   recipe) fitted.
+Every fit is an early-stopped classifier scored on the test images (protocol.py); the fits of
+a phase train `--side-by-side` at a time in one compiled step (side_by_side.py). After every
 phase `summary.md`, `metrics.png` and `report.html` are written from all rows so far, so a
 long run can be watched, and a rerun with the same --output goes on where it stopped.
 """
@@ -19,10 +22,11 @@ import time
 import numpy as np
 
 from pyimagesearch_gan.evidence.neighbors import count_near_copies
-from pyimagesearch_gan.experiments import common, protocol, summary
+from pyimagesearch_gan.experiments import common, protocol, recipe, summary
 from pyimagesearch_gan.experiments.gans import train_gans
 from pyimagesearch_gan.experiments.settings import source_preset
-from pyimagesearch_gan.experiments.situations import added, resampled, situations
+from pyimagesearch_gan.experiments.side_by_side import Job
+from pyimagesearch_gan.experiments.situations import Situation, added, resampled, situations
 from pyimagesearch_gan.files import ensure_writable_dir, write_image, write_json
 from pyimagesearch_gan.presets import get_preset
 from pyimagesearch_gan.training.monitor import montage, stored
@@ -44,13 +48,24 @@ COLUMNS = [
     "best_epoch",
     *common.METRICS,
     "train_accuracy",
+    "val_confusion",
     "filter_pass_rate",
     "seconds",
     "confusion",
 ]
 KEY = ["scenario", "situation", "classifier", "trial"]
-# settings that only choose which rows are fitted (common.Results keeps rows across them)
-SELECTING = ("sizes", "rare", "sources", "classifiers", "trials", "ratios", "transform_ratios", "alphas")
+# settings that only choose which rows are fitted, or how many fit together (common.Results keeps rows across them)
+SELECTING = (
+    "sizes",
+    "rare",
+    "sources",
+    "classifiers",
+    "trials",
+    "ratios",
+    "transform_ratios",
+    "alphas",
+    "side_by_side",
+)
 MONTAGE = 64  # images in a report montage
 
 
@@ -119,20 +134,41 @@ class Experiment:
         self.sources = {}  # (gan set key, source) -> Source
         self.status = {}  # (gan set key, source) -> "waiting" | "training" | "done"
         self.judges = {}  # scenario key -> the --filter classifier
-        self.situations = {group: self.situations_of(group, settings.sources) for group in design.groups()}
-        fits = sum(len(self.situations[s.group]) for s in design.scenarios)
-        self.clock = common.Clock(fits * len(settings.classifiers) * settings.trials)
+        self.families = recipe.families(settings.transforms, self.channels)
+        self.recipes = {}  # group -> its recipe.Recipe, once its classic situations are fitted
+        self.clock = common.Clock(self.fits())
         self.phases = len(design.groups()) * (1 + len(settings.sources))
         self.phase = 0
 
-    def situations_of(self, group, sources):
-        """The situations of a group of scenarios with these GAN sources, in their order."""
+    def planned(self, group):
+        """The recipe situation of `group`, or while it is not chosen yet one with transforms (to
+        plan the GAN situations: fit counts, synthetic images per class)."""
+        chosen = self.recipes.get(group)
+        return chosen.situation if chosen else Situation("transforms", transforms="any")
+
+    def fits(self):
+        """Classifier fits of the whole run, as planned."""
+        count = sum(
+            len(self.situations_of(s.group, self.settings.sources, self.planned(s.group)))
+            for s in self.design.scenarios
+        )
+        return count * len(self.settings.classifiers) * self.settings.trials
+
+    def imbalanced(self, group):
+        return any(s.imbalanced for s in self.design.scenarios if s.group == group)
+
+    def situations_of(self, group, sources, recipe_situation=None):
+        """The situations of a group of scenarios with these GAN sources, in their order; the
+        GAN ones once the group's recipe is chosen (or on `recipe_situation`)."""
         settings = self.settings
         mine = [s for s in self.design.scenarios if s.group == group]
+        if recipe_situation is None and group in self.recipes:
+            recipe_situation = self.recipes[group].situation
         return situations(
             sources,
-            transforms=settings.transforms != "none",
-            imbalanced=any(s.imbalanced for s in mine),
+            families=self.families,
+            imbalanced=self.imbalanced(group),
+            recipe=recipe_situation,
             ratios=settings.ratios,
             transform_ratios=settings.transform_ratios,
             only=settings.synthetic_only,
@@ -151,13 +187,14 @@ class Experiment:
         )
         for group in self.design.groups():
             scenarios = [s for s in self.design.scenarios if s.group == group]
-            self.begin_phase(f"{group}: the classic situations")
-            self.fit_all(scenarios, [s for s in self.situations[group] if s.source is None])
+            self.begin_phase(f"{group}: the classic situations, the recipe's candidates")
+            self.fit_all(scenarios, self.situations_of(group, ()))
+            self.choose_recipe(group)
             for source in settings.sources:
                 self.begin_phase(f"{group}: {source} GANs, their epochs and their situations")
                 for key in dict.fromkeys(key for s in scenarios for key in s.gan_sets()):
                     self.source(key, source)
-                self.fit_all(scenarios, [s for s in self.situations[group] if s.source == source])
+                self.fit_all(scenarios, [s for s in self.situations_of(group, settings.sources) if s.source == source])
         self.write(finished=True)
         common.log(f"{self.command} done in {format_seconds(self.elapsed())}: {self.output / 'report.html'}")
         return self.output
@@ -169,6 +206,30 @@ class Experiment:
 
     def elapsed(self):
         return time.perf_counter() - self.start
+
+    def choose_recipe(self, group):
+        """The classic recipe of `group` from its classic fits' validation scores, before any GAN
+        image is drawn; logged, kept in recipe.json, and the fit count updated to it."""
+        candidates = self.situations_of(group, ())
+        names = {s.name for s in candidates}
+        rows = [r for r in common.as_text(self.results.rows) if r["group"] == group and r["situation"] in names]
+        rows = [
+            r for r in rows if r["classifier"] in self.settings.classifiers and int(r["trial"]) < self.settings.trials
+        ]
+        chosen = recipe.choose(
+            group, candidates, rows, self.design.names, self.imbalanced(group), self.settings.transforms
+        )
+        if chosen is None:
+            return
+        before = self.fits()
+        self.recipes[group] = chosen
+        self.clock.total += self.fits() - before
+        common.log(f"  {chosen.line()}")
+        for line in chosen.reasons():
+            common.log(f"    {line}")
+        if chosen.warning():
+            common.log(f"  warning: {chosen.warning()}")
+        write_json(self.output / "recipe.json", {g: r.as_dict() for g, r in self.recipes.items()})
 
     # ------------------------------------------------------------ GANs
 
@@ -223,7 +284,7 @@ class Experiment:
         counts = [
             added(situation, scenario)[c]
             for scenario in self.design.scenarios
-            for situation in self.situations[scenario.group]
+            for situation in self.situations_of(scenario.group, self.settings.sources, self.planned(scenario.group))
             if situation.source == source and scenario.gan_set(situation) == key
         ]
         return max(counts, default=0)
@@ -236,6 +297,9 @@ class Experiment:
     # ------------------------------------------------------------ classifiers
 
     def fit_all(self, scenarios, chosen_situations):
+        """Fit every situation of `chosen_situations` in every scenario, classifier and trial not
+        fitted yet, `--side-by-side` fits of one classifier at a time together."""
+        pending = []
         for scenario in scenarios:
             for situation in chosen_situations:
                 for clf in self.settings.classifiers:
@@ -244,25 +308,30 @@ class Experiment:
                             scenario=scenario.key, situation=situation.name, classifier=clf, trial=trial
                         ):
                             self.clock.total -= 1
-                            continue
-                        self.fit(scenario, situation, clf, trial)
+                        else:
+                            pending.append((scenario, situation, clf, trial))
+        size = self.settings.side_by_side
+        for clf in self.settings.classifiers:
+            mine = [fit for fit in pending if fit[2] == clf]
+            for i in range(0, len(mine), size):
+                self.fit(mine[i : i + size])
 
     def training_set(self, scenario, situation, seed):
         """(x, y, synthetic images added, filter pass rate) of a situation in a scenario."""
         x, y = stacked(scenario.train)
-        if situation.resample:
+        counts, pass_rate = [0], None
+        if situation.source is not None:
+            if situation.only:
+                x, y = x[:0], y[:0]
+            source = self.source(scenario.gan_set(situation), situation.source)
+            counts = added(situation, scenario)
+            parts, pass_rate = common.draw_synthetic(
+                source.gans, source.generators, counts, seed, judge=self.judge(scenario), threshold=self.settings.filter
+            )
+            x, y = common.with_parts(x, y, parts)
+        if situation.resample:  # of the real and synthetic images together: what the top-up left short
             keep = resampled(y, seed)
             x, y = x[keep], y[keep]
-        if situation.source is None:
-            return x, y, 0, None
-        if situation.only:
-            x, y = x[:0], y[:0]
-        source = self.source(scenario.gan_set(situation), situation.source)
-        counts = added(situation, scenario)
-        parts, pass_rate = common.draw_synthetic(
-            source.gans, source.generators, counts, seed, judge=self.judge(scenario), threshold=self.settings.filter
-        )
-        x, y = common.with_parts(x, y, parts)
         return x, y, sum(counts), pass_rate
 
     def judge(self, scenario):
@@ -277,33 +346,34 @@ class Experiment:
                 *stacked(scenario.val),
                 len(self.design.names),
                 self.output / f"filter_{summary.safe(scenario.key)}",
-                augment=classic_transforms(settings.transforms, settings.seed, settings.image_size),
+                augment=classic_transforms(
+                    self.recipes[scenario.group].situation.transforms, settings.seed, settings.image_size
+                )
+                if scenario.group in self.recipes
+                else None,
                 seed=settings.seed,
                 max_epochs=settings.max_epochs,
                 patience=settings.patience,
             )
         return self.judges[scenario.key]
 
-    def fit(self, scenario, situation, clf, trial):
+    def fit(self, fits):
+        """Fit and score the classifiers of `fits` [(scenario, situation, classifier, trial)]
+        together (common.fit_and_score), and record and log each."""
+        settings, jobs, extras = self.settings, [], []
+        for scenario, situation, clf, trial in fits:
+            seed = settings.seed * 1000 + trial
+            x, y, added, pass_rate = self.training_set(scenario, situation, seed)
+            val_x, val_y = stacked(scenario.val)
+            augment = classic_transforms(situation.transforms, seed, settings.image_size)
+            jobs.append(Job(common.CLASSIFIERS[clf], x, y, val_x, val_y, len(self.design.names), seed, augment))
+            extras.append((added, pass_rate))
+        rows = common.fit_and_score(jobs, self.design.test_x, self.design.test_y, settings=settings)
+        for (scenario, situation, clf, trial), (added, pass_rate), row in zip(fits, extras, rows):
+            self.record(scenario, situation, clf, trial, row, added, pass_rate)
+
+    def record(self, scenario, situation, clf, trial, row, added, pass_rate):
         settings = self.settings
-        seed = settings.seed * 1000 + trial
-        x, y, added, pass_rate = self.training_set(scenario, situation, seed)
-        val_x, val_y = stacked(scenario.val)
-        row = common.fit_and_score(
-            clf,
-            x,
-            y,
-            val_x,
-            val_y,
-            self.design.test_x,
-            self.design.test_y,
-            len(self.design.names),
-            seed=seed,
-            augment=classic_transforms(settings.transforms, seed, settings.image_size)
-            if situation.transforms
-            else None,
-            settings=settings,
-        )
         self.clock.add(row["seconds"])
         self.results.add(
             {
@@ -313,7 +383,7 @@ class Experiment:
                 "rare_class": "" if scenario.rare is None else self.design.names[scenario.rare],
                 "situation": situation.name,
                 "source": situation.source or "",
-                "transforms": int(situation.transforms),
+                "transforms": situation.transforms,
                 "resampled": int(situation.resample),
                 "synthetic": added,
                 "classifier": clf,

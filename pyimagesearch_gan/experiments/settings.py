@@ -39,25 +39,27 @@ class Settings:
     max_epochs: int = 200
     patience: int = 20
     clf_batch: int = 32
+    side_by_side: int = 6  # classifier fits trained together in one compiled step (1: one at a time)
     filter: float | None = None
     cas_count: int = 200
     cas_epochs: int = 15
     gan_set: dict = dataclasses.field(default_factory=dict)  # any other GAN config setting
     seed: int = 0
+    quick: bool = False  # --quick: tiny settings that test the pipeline, no verdict
 
 
 @dataclasses.dataclass
 class AugmentSettings(Settings):
     """The one augmentation experiment on a class folder (`augment`): a test and a validation
-    share per class, the data's classic transforms, GAN sources topping every class up to the
+    share per class, the classic recipe (chosen on the validation images among the transform
+    families, `auto`, or of the family named), GAN sources topping every class up to the
     largest (or adding k per class, or per mixing ratio round(ratio x real) per class), a
     synthetic-only situation, a budget of updates (or passes) per GAN."""
 
     classifiers: tuple = ("cnn",)
-    trials: int = 3
     test: float = 0.2
     test_per_class: int | None = None  # NEU: a fixed number per class instead of a share
-    transforms: str = "texture"
+    transforms: str = "auto"  # a family, none, or auto: the classic recipe chosen on the validation images
     top_up: bool = True
     k: int | None = None
     image_size: int = 28
@@ -87,6 +89,7 @@ class NeuSettings(AugmentSettings):
 
 
 AUGMENT_QUICK = {
+    "quick": True,
     "gan_set": {"jit_compile": False},
     "trials": 2,
     "gan_steps": 8,
@@ -131,6 +134,7 @@ class MnistSettings(AugmentSettings):
 
 
 MNIST_QUICK = {
+    "quick": True,
     "gan_set": {"jit_compile": False},
     "sizes": (20,),
     "ratios": (0.0, 1.0),
@@ -168,7 +172,7 @@ def check_common(settings, flag_word):
     for name in settings.classifiers:
         if name not in CLASSIFIERS:
             raise UserError(f"--classifiers: unknown classifier '{name}'; choose from {', '.join(CLASSIFIERS)}")
-    at_least(settings, 1, "trials", "clf_batch", "max_epochs", "snapshots", "cas_count", "cas_epochs")
+    at_least(settings, 1, "trials", "clf_batch", "side_by_side", "max_epochs", "snapshots", "cas_count", "cas_epochs")
     at_least(settings, 0, "patience")
     if settings.sizes and min(settings.sizes) < 4:
         raise UserError(
@@ -196,7 +200,7 @@ def check_folders(dataset, data_dir, output):
     resolve_data_dir(data_dir, dataset)
 
 
-TRANSFORMS = ("texture", "digits", "photo", "none")
+TRANSFORMS = ("auto", "texture", "digits", "photo", "none")
 IMAGE_SIZES = (28, 64)
 
 

@@ -1,12 +1,13 @@
 """The situations an augmentation experiment compares, and the training set of each.
 
 Classic situations use the real images only: as they are (`real`), with class-balanced
-resampling (every class drawn up to the largest class's count, for imbalanced data), with the
-data's classic transforms (`transforms`), and both. GAN situations add synthetic images of one
-source, with and without the transforms: either enough to top every class up to the largest
+resampling (every class drawn up to the largest class's count, for imbalanced data), with a
+family of classic transforms (`texture transforms`), and both. They are the candidates for
+the classic recipe (recipe.py), chosen on the validation images. GAN situations add synthetic
+images of one source on top of the recipe: either enough to top every class up to the largest
 class's count (the natural use on imbalanced data) or `k` per class, or, per mixing ratio,
-round(ratio x the class's real images) per class (`gan x0.5`, `gan x1 + transforms`). A
-synthetic-only situation (`gan only`) trains on synthetic images alone, one per GAN set
+round(ratio x the class's real images) per class (`gan x0.5`, `gan x1 + digits transforms`).
+A synthetic-only situation (`gan only`) trains on synthetic images alone, one per GAN set
 `variant` (GAN sets of one scenario that differ in a GAN setting, e.g. `α=4`).
 """
 
@@ -21,7 +22,7 @@ CLASSIC, GAN = "classic", "gan"
 class Situation:
     name: str
     source: str | None = None  # the GAN source of the synthetic images; None for a classic one
-    transforms: bool = False
+    transforms: str = ""  # the family of classic transforms ("texture", "digits", "photo"), "" for none
     resample: bool = False
     ratio: float | None = None  # synthetic per class: round(ratio x real), instead of the scenario's counts
     only: int = 0  # > 0: this many synthetic images per class and no real ones
@@ -32,31 +33,49 @@ class Situation:
         return CLASSIC if self.source is None else GAN
 
 
-def situations(sources, *, transforms, imbalanced, ratios=(), transform_ratios=None, only=0, variants=()):
+def classic_name(family, resample):
+    """The name of a classic situation: `real`, `real + resampling`, `texture transforms`,
+    `texture transforms + resampling`."""
+    return (f"{family} transforms" if family else "real") + (" + resampling" if resample else "")
+
+
+def classic_situations(families, imbalanced):
+    """The classic situations, the recipe's candidates: real, then per transform family of
+    `families`; each also with resampling when the classes are `imbalanced`."""
+    return [
+        Situation(classic_name(family, resample), transforms=family, resample=resample)
+        for family in ("", *families)
+        for resample in ((False, True) if imbalanced else (False,))
+    ]
+
+
+def on_recipe(source, recipe, **more):
+    """A GAN situation of `source` on top of the classic `recipe` (a classic Situation): its
+    transforms and its resampling (of the real and synthetic images together)."""
+    name = source + more.pop("label", "")
+    if recipe.name != "real":
+        name += recipe.name.removeprefix("real") if recipe.name.startswith("real + ") else f" + {recipe.name}"
+    return Situation(name, source=source, transforms=recipe.transforms, resample=recipe.resample, **more)
+
+
+def situations(sources, *, families, imbalanced, recipe=None, ratios=(), transform_ratios=None, only=0, variants=()):
     """[Situation] in the order they are fitted and shown: the classic ones first (resampling
-    only when the classes are `imbalanced`, transforms only when there are any), then per
-    source the real and synthetic images without and with the transforms (per ratio of
-    `ratios` above 0, and with the transforms per ratio of `transform_ratios`, default all of
-    them; one situation each without ratios), then with `only` the synthetic-only ones, per
-    GAN set variant (or one, without variants)."""
-    classic = [Situation("real")]
-    if imbalanced:
-        classic.append(Situation("real + resampling", resample=True))
-    if transforms:
-        classic.append(Situation("transforms", transforms=True))
-        if imbalanced:
-            classic.append(Situation("transforms + resampling", transforms=True, resample=True))
+    only when the classes are `imbalanced`, one pair per transform family), then, once the
+    `recipe` (the chosen classic situation) is known, per source the synthetic images on top of
+    it (one situation without ratios; with `ratios`, per ratio above 0 the real and synthetic
+    images, and on top of the recipe per ratio of `transform_ratios`, default all of them, when
+    the recipe has transforms), then with `only` the synthetic-only ones, per GAN set variant
+    (or one, without variants)."""
+    classic = classic_situations(families, imbalanced)
     transform_ratios = ratios if transform_ratios is None else transform_ratios
     gan = []
-    for source in sources:
+    for source in sources if recipe is not None else ():
         if not ratios:
-            gan.append(Situation(source, source=source))
-            if transforms:
-                gan.append(Situation(f"{source} + transforms", source=source, transforms=True))
+            gan.append(on_recipe(source, recipe))
         for ratio in (r for r in ratios if r > 0):
             gan.append(Situation(f"{source} x{ratio:g}", source=source, ratio=ratio))
-        for ratio in (r for r in transform_ratios if r > 0 and transforms):
-            gan.append(Situation(f"{source} x{ratio:g} + transforms", source=source, transforms=True, ratio=ratio))
+        for ratio in (r for r in transform_ratios if r > 0 and recipe.transforms):
+            gan.append(on_recipe(source, recipe, label=f" x{ratio:g}", ratio=ratio))
         if only:
             for variant in variants or (None,):
                 name = f"{source} only" if variant is None else f"{source} only {variant}"

@@ -7,6 +7,7 @@ The experiment computes a plain dict, the *view*, and the page shows it; the pag
 after every phase of a long run, so every key may be missing and every list empty:
 
     title, subtitle, status: text
+    recipe: [{group, metric, recipe, rows: [{situation, mean, half, chosen}], reasons: [text], warning}]
     verdict: {headline: text, rows: [{metric, situation, baseline, mean, half, significant}]}
     metrics: [{situation, kind ("classic" or "gan"), values: {metric: [mean, half]}, trials}]
     plots: [{src, caption}]
@@ -69,6 +70,7 @@ def render_experiment_page(view, output_dir=None):
             subtitle=view.get("subtitle"),
             status=view.get("status"),
             written=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
+            recipes=recipes(view.get("recipe") or []),
             verdict=verdict(view.get("verdict") or {}),
             metrics=metrics_table(view.get("metrics") or []),
             plots=[plot(root, p) for p in view.get("plots") or []],
@@ -136,6 +138,31 @@ def text_rows(rows, width):
 
 
 # ---------------------------------------------------------------- the sections
+
+
+def recipes(view):
+    """Per group, the classic recipe and its candidates' validation scores as percent."""
+    shown = []
+    for group in view:
+        rows = [
+            {
+                "situation": row.get("situation", ""),
+                "text": percent(row.get("mean"), row.get("half")),
+                "chosen": bool(row.get("chosen")),
+            }
+            for row in group.get("rows") or []
+        ]
+        shown.append(
+            {
+                "group": group.get("group", "") if len(view) > 1 else "",
+                "metric": group.get("metric", ""),
+                "recipe": group.get("recipe", ""),
+                "rows": rows,
+                "reasons": [str(r) for r in group.get("reasons") or []],
+                "warning": group.get("warning"),
+            }
+        )
+    return shown
 
 
 def verdict(view):

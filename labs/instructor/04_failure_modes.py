@@ -52,9 +52,11 @@ import subprocess
 import sys
 import urllib.request
 
-REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # labs/set_repository.py changes it for a fork
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # this notebook's repository: labs/set_repository.py
 if importlib.util.find_spec("pyimagesearch_gan") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+if os.path.isfile(os.path.join("..", "labtools.py")):  # an instructor notebook, in labs/instructor/
+    sys.path.insert(0, os.path.abspath(".."))
 if importlib.util.find_spec("labtools") is None:
     urllib.request.urlretrieve(f"{REPOSITORY}/raw/main/labs/labtools.py", "labtools.py")
 # os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (else: downloaded once)

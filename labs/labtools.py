@@ -4,9 +4,10 @@ A lab imports these from its first cells (`from labtools import ...`); Jupyter s
 notebook's kernel in the notebook's folder, so this file is found there. A notebook opened on
 its own (Colab) fetches this file and installs the package from `REPOSITORY` in its setup cell.
 
-- `REPOSITORY` is the project's GitHub repository: the labs' "Open in Colab" links and setup
-  cells use it. For a fork, `python labs/set_repository.py https://github.com/you/pyimagesearch-gan`
-  rewrites it here and in every lab.
+- `REPOSITORY` is the GitHub repository the labs are served from (the project's, which the
+  README's `git clone` names): the labs' "Open in Colab" links and setup cells carry copies of it.
+  For a fork, `python labs/set_repository.py https://github.com/you/pyimagesearch-gan` rewrites
+  it here and in every lab, student and instructor versions.
 - `setup()` says which package the kernel imports, where MNIST comes from (a local folder,
   or a one-time download, made now) and whether TensorFlow sees a GPU.
 
@@ -39,7 +40,7 @@ import tensorflow as tf  # noqa: E402
 tf.get_logger().setLevel("ERROR")  # no retracing notes: the labs build many small models on purpose
 
 QUICK = os.environ.get("LAB_QUICK") == "1"
-REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # placeholder: set_repository.py changes it
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # where the labs are served from: set_repository.py
 
 
 def setup():

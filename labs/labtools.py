@@ -19,6 +19,9 @@ its own (Colab) fetches this file and installs the package from `REPOSITORY` in 
   lab trains on the same amount of data with the offline sample and with the full download.
 - `cli("train --preset ...")` runs `pyimagesearch-gan train --preset ...` inside the kernel,
   exactly as in a terminal, and prints the command first.
+- `changed_arrays(before, after)` counts the weight arrays that differ between two snapshots,
+  `mean_pairwise_distance(images)` is the mean Euclidean distance over all pairs of images: Lab 2's
+  and Lab 4's demonstrations use them until the exercise that writes them is solved.
 """
 import os
 import shlex
@@ -93,6 +96,20 @@ def cli(command):
     """Run `pyimagesearch-gan COMMAND` in this kernel, exactly as in a terminal."""
     print("$ pyimagesearch-gan", command, flush=True)
     main(shlex.split(command))
+
+
+def changed_arrays(before, after):
+    """How many arrays differ between two weight snapshots (lists of NumPy arrays)."""
+    import numpy as np
+
+    return sum(not np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def mean_pairwise_distance(images):
+    """The mean Euclidean distance over all pairs of different images (any shape (N, ...))."""
+    from scipy.spatial.distance import pdist
+
+    return float(pdist(images.reshape(len(images), -1).astype("float64")).mean())
 
 
 def show(paths, titles=None, size=4.5):

@@ -19,6 +19,7 @@ student versions: `nbgrader generate_assignment`'s release. Here:
 The kernels import this checkout's package and write into a temporary folder.
 """
 
+import csv
 import importlib.util
 import json
 import os
@@ -51,7 +52,7 @@ student = load_module("make_student_versions")
 timing = load_module("time_labs")
 SOURCES = student.lab_sources(INSTRUCTOR)
 RELEASE_IN_DEFAULT_SUITE = "02_frozen_discriminator"  # the others' release copies are autograded with -m slow
-REFERENCE = re.compile(r"^- (?P<author>[^,(]+?), .*?\((?P<year>\d{4})\)\. (?P<rest>.*)$")
+REFERENCE = re.compile(r"^- (?P<author>[^,(]+?), .*?\((?P<year>\d{4})[^)]*\)\. (?P<rest>.*)$")
 
 
 @pytest.fixture
@@ -137,7 +138,7 @@ def test_every_lab_has_graded_exercises_a_setup_cell_a_colab_link_and_cited_refe
         body = text.split("## References", 1)[0]
         for author, year, rest in references(text):
             assert re.search(r"\*[^*]+\*", rest), f"{source.name}: {author} ({year}) names no venue"
-            cited = re.compile(re.escape(author) + r"[^()\n]{0,80}?\(?" + year)
+            cited = re.compile(re.escape(author) + r"[^()]{0,100}?\(?" + year)
             assert cited.search(body), f"{source.name}: {author} ({year}) is listed but not cited in the text"
 
 
@@ -288,3 +289,42 @@ def test_set_repository_points_every_link_and_setup_cell_at_a_fork(tmp_path):
         [sys.executable, str(labs / "set_repository.py"), "someone/gan-fork"], capture_output=True, text=True
     )
     assert bad.returncode != 0 and "https://github.com/OWNER/NAME" in bad.stderr
+
+
+def write_hand_in(folder, situations=("real", "transforms", "gan", "gan + transforms"), trials=3):
+    """An experiment folder as `augment` writes it (the columns the checks read) and a report quoting it."""
+    folder.mkdir(parents=True)
+    with open(folder / "results.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["scenario", "situation", "source", "classifier", "trial", "accuracy"])
+        writer.writeheader()
+        for situation in situations:
+            for trial in range(trials):
+                source = "gan" if situation.startswith("gan") else ""
+                writer.writerow({"scenario": "n50", "situation": situation, "source": source, "classifier": "cnn",
+                                 "trial": trial, "accuracy": 0.9})
+    (folder / "summary.md").write_text("| real | 0.912 ± 0.010 |\n| gan | 0.905 ± 0.021 |\n")
+    (folder / "config.json").write_text("{}")
+    sections = ["Question and prediction", "Setup", "The baselines", "Results", "What it means", "Limits"]
+    quoted = "real 0.912 ± 0.010, gan 0.905 ± 0.021."
+    return "\n\n".join(f"## {i}. {name}\n\n{quoted}" for i, name in enumerate(sections, 1))
+
+
+def test_project_check_grades_a_fair_hand_in_and_names_what_an_unfair_one_misses(tmp_path):
+    check = load_module("project_check")
+    report = tmp_path / "report.md"
+    report.write_text(write_hand_in(tmp_path / "fair"))
+    scores = check.grade([tmp_path / "fair"], report)
+    assert all(passed for passed, _, _ in scores.values()), scores
+    assert sum(points for _, points, _ in scores.values()) == sum(check.CHECKS.values()) == 30
+
+    write_hand_in(tmp_path / "unfair", situations=("real", "gan"), trials=1)
+    report.write_text("## Results\n\ngan 0.950 ± 0.001, far better than real.")
+    scores = check.grade([tmp_path / "unfair"], report)
+    assert {name for name, (passed, _, _) in scores.items() if not passed} == {"baselines", "trials", "numbers",
+                                                                               "template"}
+    assert "`transforms` lacks" in scores["baselines"][2] and "0.950 ± 0.001" in scores["numbers"][2]
+    assert scores["ran"][1] == 4 and sum(points for _, points, _ in scores.values()) == 4
+
+    done = subprocess.run([sys.executable, str(LABS / "project_check.py"), str(tmp_path / "nothing")],
+                          capture_output=True, text=True)
+    assert done.returncode != 0 and "no such folder" in done.stderr and "Traceback" not in done.stderr

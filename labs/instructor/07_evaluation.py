@@ -112,7 +112,7 @@ train_index, val_index = protocol.validation_split(first_500.labels, 0.2, seed=0
 TRAIN = fresh(OUT / "train")  # the GANs' training images, an image folder: <TRAIN>/<digit>/<n>.png
 for i in train_index:
     folder = TRAIN / first_500.class_names[first_500.labels[i]]
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(folder / f"{i:04d}.png"), first_500.images[i])
 train_x, train_y = first_500.images[train_index], first_500.labels[train_index]
 val_x, val_y = first_500.images[val_index], first_500.labels[val_index]  # no GAN trains on these

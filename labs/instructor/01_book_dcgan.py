@@ -35,7 +35,7 @@
 # 5. explain the *BatchNorm lag*: why both losses sit near zero at the start of the book's
 #    recipe, and what the setting `g_training_in_d_step` changes.
 #
-# **Time.** 3 min 17 s in full, 27 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# **Time.** 8 min 58 s in full, 40 s with `LAB_QUICK=1`, measured on 2 CPU cores (shared with other jobs, loaded) (labs/README.md).
 # The full lab trains two runs of three digit GANs; `LAB_QUICK=1` is a smoke run whose pictures are still noise.
 #
 # **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the

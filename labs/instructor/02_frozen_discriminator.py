@@ -50,7 +50,7 @@
 #    `speed/book_loop.py`), and a training step with explicit variable lists (the
 #    project's `training/gan.py`, `GAN.step`).
 #
-# **Time.** 1 min 36 s in full, 22 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# **Time.** 2 min 56 s in full, 32 s with `LAB_QUICK=1`, measured on 2 CPU cores (shared with other jobs, loaded) (labs/README.md).
 #
 # **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the
 # graders add hidden ones) and written answers (labs/README.md).

@@ -36,7 +36,7 @@
 #    classifier trained only on generated images, tested on real ones;
 # 4. say which comparison is fair.
 #
-# **Time.** 3 min 4 s in full, 38 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# **Time.** 11 min 21 s in full, 1 min 15 s with `LAB_QUICK=1`, measured on 2 CPU cores (shared with other jobs, loaded) (labs/README.md).
 # `LAB_QUICK=1` is a smoke run: the numbers mean nothing.
 #
 # **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the

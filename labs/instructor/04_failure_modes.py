@@ -33,7 +33,7 @@
 #    training budget;
 # 4. run your own one-setting experiment and predict its outcome.
 #
-# **Time.** 2 min 21 s in full, 30 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# **Time.** 3 min 40 s in full, 33 s with `LAB_QUICK=1`, measured on 2 CPU cores (shared with other jobs, loaded) (labs/README.md).
 # The full lab trains six small GANs; `LAB_QUICK=1` is a smoke run whose pictures are noise.
 #
 # **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the

@@ -31,7 +31,7 @@
 #    and more real data, with a classifier trained for the same number of updates in each;
 # 4. argue what a fair baseline is, and how big a difference must be to mean something.
 #
-# **Time.** 2 min 33 s in full, 22 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# **Time.** 4 min 19 s in full, 24 s with `LAB_QUICK=1`, measured on 2 CPU cores (shared with other jobs, loaded) (labs/README.md).
 # `LAB_QUICK=1` is a smoke run: the numbers mean nothing.
 #
 # **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the

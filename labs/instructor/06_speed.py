@@ -35,7 +35,7 @@
 # 3. avoid the per-call overhead of `predict()` in a loop;
 # 4. run and read `pyimagesearch-gan bench`.
 #
-# **Time.** 2 min 22 s in full, 46 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# **Time.** 2 min 21 s in full, 45 s with `LAB_QUICK=1`, measured on 2 CPU cores (shared with other jobs, loaded) (labs/README.md).
 # Timings on a shared or busy machine vary by 10% or more; run twice before you believe one.
 #
 # **Data.** MNIST sevens for the timings (`$PYIMAGESEARCH_GAN_DATA/mnist/`, else a one-time

@@ -31,9 +31,10 @@
 # 2. show that FID depends on the number of samples (it is biased) and KID does not, and
 #    compare FIDs only at equal sample counts;
 # 3. run `pyimagesearch-gan evaluate` on a run and read its table of every saved epoch;
-# 4. choose an epoch by CAS and by FID, and say which one augmentation should use.
+# 4. choose an epoch by CAS and by FID on validation images, as the package's `augment` does, and
+#    say which one augmentation should use.
 #
-# **Time.** 3 min 58 s in full, 41 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# **Time.** 5 min 17 s in full, 42 s with `LAB_QUICK=1`, measured on 2 CPU cores (shared with other jobs, loaded) (labs/README.md).
 # `LAB_QUICK=1` is a smoke run: two digits, two epochs, small samples; the numbers mean little.
 #
 # **Data.** MNIST digits: `$PYIMAGESEARCH_GAN_DATA/mnist/` when that variable points at a folder

@@ -4,9 +4,10 @@ A lab imports these from its first cells (`from labtools import ...`); Jupyter s
 notebook's kernel in the notebook's folder, so this file is found there. A notebook opened on
 its own (Colab) fetches this file and installs the package from `REPOSITORY` in its setup cell.
 
-- `REPOSITORY` is the project's GitHub repository: the labs' "Open in Colab" links and setup
-  cells use it. For a fork, `python labs/set_repository.py https://github.com/you/pyimagesearch-gan`
-  rewrites it here and in every lab.
+- `REPOSITORY` is the GitHub repository the labs are served from (the project's, which the
+  README's `git clone` names): the labs' "Open in Colab" links and setup cells carry copies of it.
+  For a fork, `python labs/set_repository.py https://github.com/you/pyimagesearch-gan` rewrites
+  it here and in every lab, student and instructor versions.
 - `setup()` says which package the kernel imports, where MNIST comes from (a local folder,
   or a one-time download, made now) and whether TensorFlow sees a GPU.
 
@@ -18,6 +19,9 @@ its own (Colab) fetches this file and installs the package from `REPOSITORY` in 
   lab trains on the same amount of data with the offline sample and with the full download.
 - `cli("train --preset ...")` runs `pyimagesearch-gan train --preset ...` inside the kernel,
   exactly as in a terminal, and prints the command first.
+- `changed_arrays(before, after)` counts the weight arrays that differ between two snapshots,
+  `mean_pairwise_distance(images)` is the mean Euclidean distance over all pairs of images: Lab 2's
+  and Lab 4's demonstrations use them until the exercise that writes them is solved.
 """
 import os
 import shlex
@@ -39,7 +43,7 @@ import tensorflow as tf  # noqa: E402
 tf.get_logger().setLevel("ERROR")  # no retracing notes: the labs build many small models on purpose
 
 QUICK = os.environ.get("LAB_QUICK") == "1"
-REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # placeholder: set_repository.py changes it
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # where the labs are served from: set_repository.py
 
 
 def setup():
@@ -92,6 +96,20 @@ def cli(command):
     """Run `pyimagesearch-gan COMMAND` in this kernel, exactly as in a terminal."""
     print("$ pyimagesearch-gan", command, flush=True)
     main(shlex.split(command))
+
+
+def changed_arrays(before, after):
+    """How many arrays differ between two weight snapshots (lists of NumPy arrays)."""
+    import numpy as np
+
+    return sum(not np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def mean_pairwise_distance(images):
+    """The mean Euclidean distance over all pairs of different images (any shape (N, ...))."""
+    from scipy.spatial.distance import pdist
+
+    return float(pdist(images.reshape(len(images), -1).astype("float64")).mean())
 
 
 def show(paths, titles=None, size=4.5):

@@ -1,42 +1,38 @@
-"""Student versions of the labs without nbgrader: what `nbgrader generate_assignment` releases.
+"""The student versions of the labs: what `nbgrader generate_assignment` releases, committed in labs/.
 
-    python labs/make_student_versions.py [--output labs/student]
+    python labs/make_student_versions.py           # regenerate labs/NN_*.ipynb
+    python labs/make_student_versions.py --check   # exit 1 when a committed one is out of date
 
-The labs mark their exercises with nbgrader's cell metadata (`nbgrader={...}` on a cell's
-`# %%` line in the jupytext sources):
+The instructor sources are labs/instructor/NN_*.py (jupytext's percent format) and their
+notebooks labs/instructor/NN_*.ipynb (with the outputs of a full run: what the instructor
+should expect). Their exercises are nbgrader cells (`nbgrader={...}` on a cell's `# %%` line):
 
 - autograded answer cells (code, "solution": true) hold the solution between
-      ### BEGIN SOLUTION
-      answer = 42
-      ### END SOLUTION
-  which the student version replaces, at the indentation of the BEGIN line, with
-      # YOUR CODE HERE
-      raise NotImplementedError()
+  `### BEGIN SOLUTION` and `### END SOLUTION`;
 - manually graded answer cells (markdown, "solution": true and "grade": true) hold a model
-  answer, replaced by "YOUR ANSWER HERE";
-- test cells (code, "grade": true, "locked": true) keep their visible asserts and lose the
-  hidden ones between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`.
+  answer and its rubric;
+- test cells (code, "grade": true, "locked": true) hold visible asserts, then hidden ones
+  between `### BEGIN HIDDEN TESTS` and `### END HIDDEN TESTS`.
 
-Teachers with nbgrader run `nbgrader generate_assignment` on the notebooks instead (labs/README.md);
-tests/test_labs.py checks that both give the same cells.
+This brings each instructor notebook up to date with its .py (as `jupytext --update`: cell ids
+and outputs stay), runs `nbgrader generate_assignment` on them in a temporary course folder,
+and writes the released notebooks (solutions, model answers, rubrics, hidden tests and outputs
+removed; locked cells checksummed) as labs/NN_*.ipynb, the notebooks that the labs' "Open in
+Colab" links open. tests/test_labs.py fails when the committed ones differ from a fresh release.
 """
 import argparse
-import re
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
-import jupytext
-import nbformat
-
 LABS = Path(__file__).resolve().parent
-BEGIN = re.compile(r"^(\s*)### BEGIN SOLUTION\s*$")
-END = re.compile(r"^\s*### END SOLUTION\s*$")
-BEGIN_HIDDEN = re.compile(r"^\s*### BEGIN HIDDEN TESTS\s*$")
-END_HIDDEN = re.compile(r"^\s*### END HIDDEN TESTS\s*$")
-CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]
-TEXT_STUB = "YOUR ANSWER HERE"
+INSTRUCTOR = LABS / "instructor"
+ASSIGNMENT = "labs"
 
 
-def lab_sources(folder=LABS):
+def lab_sources(folder=INSTRUCTOR):
     """The labs' jupytext sources, in order: NN_name.py."""
     return sorted(Path(folder).glob("[0-9][0-9]_*.py"))
 
@@ -64,75 +60,66 @@ def test_cells(notebook):
     return [i for i, cell in enumerate(notebook.cells) if is_test(cell)]
 
 
-def _replace_regions(source, begin, end, stub, what):
-    """`source` with each begin/end region replaced by `stub` lines at the BEGIN line's indentation."""
-    lines, inside = [], False
-    for line in source.splitlines():
-        if begin.match(line):
-            if inside:
-                raise ValueError(f"### BEGIN {what} inside another one")
-            inside = True
-            indent = line[: len(line) - len(line.lstrip())]
-            lines += [indent + s for s in stub]
-        elif end.match(line):
-            if not inside:
-                raise ValueError(f"### END {what} without ### BEGIN {what}")
-            inside = False
-        elif not inside:
-            lines.append(line)
-    if inside:
-        raise ValueError(f"### BEGIN {what} without ### END {what}")
-    return "\n".join(lines)
+def sync_instructor_notebook(source):
+    """Bring labs/instructor/NN.ipynb up to date with its .py, keeping cell ids and outputs."""
+    import jupytext
+    from jupytext.combine import combine_inputs_with_outputs
+
+    notebook, target = jupytext.read(source), source.with_suffix(".ipynb")
+    if target.is_file():
+        notebook = combine_inputs_with_outputs(notebook, jupytext.read(target), fmt="py:percent")
+    jupytext.write(notebook, target)
 
 
-def strip_solutions(source):
-    """One answer cell's code with each solution region replaced; ValueError on unbalanced markers."""
-    return _replace_regions(source, BEGIN, END, CODE_STUB, "SOLUTION")
+def release(notebooks, labtools=LABS / "labtools.py"):
+    """{stem: released notebook} of the instructor `notebooks` (paths), by `nbgrader generate_assignment`."""
+    import nbformat
 
-
-def strip_hidden_tests(source):
-    """One test cell's code without its hidden tests."""
-    return _replace_regions(source, BEGIN_HIDDEN, END_HIDDEN, [], "HIDDEN TESTS")
-
-
-def student_cell(cell):
-    """What the student sees of `cell` (a copy); ValueError for solution markers outside an answer cell."""
-    cell = nbformat.from_dict(cell)
-    has_markers = any(BEGIN.match(line) for line in cell.source.splitlines())
-    if has_markers and not is_answer(cell):
-        raise ValueError(f"### BEGIN SOLUTION in a cell that is not an nbgrader answer cell:\n{cell.source[:200]}")
-    if is_answer(cell):
-        if cell.cell_type == "markdown":
-            cell.source = TEXT_STUB
-        elif has_markers:
-            cell.source = strip_solutions(cell.source)
-        else:
-            cell.source = "\n".join(CODE_STUB)
-    elif is_test(cell):
-        cell.source = strip_hidden_tests(cell.source)
-    return cell
-
-
-def student_notebook(path):
-    """The student version of the lab whose jupytext source is `path`, as a notebook."""
-    notebook = jupytext.read(path)
-    notebook.cells = [student_cell(cell) for cell in notebook.cells]
-    return notebook
+    with tempfile.TemporaryDirectory() as course:
+        source = Path(course) / "source" / ASSIGNMENT
+        source.mkdir(parents=True)
+        for path in [*notebooks, labtools]:
+            shutil.copy(path, source)
+        done = subprocess.run(
+            [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT, f"--CourseDirectory.root={course}"],
+            cwd=course,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"nbgrader generate_assignment failed:\n{done.stdout}{done.stderr}")
+        released = {}
+        for path in notebooks:
+            notebook = nbformat.read(Path(course) / "release" / ASSIGNMENT / Path(path).name, as_version=4)
+            notebook.metadata.pop("jupytext", None)  # no pairing: a student's Jupyter writes no .py beside it
+            released[Path(path).stem] = notebook
+        return released
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--output", default=str(LABS / "student"), help="folder for the student notebooks")
+    parser.add_argument("--check", action="store_true", help="only check that the committed versions are current")
     args = parser.parse_args(argv)
-    output = Path(args.output)
-    output.mkdir(parents=True, exist_ok=True)
-    for path in lab_sources():
-        target = output / f"{path.stem}.ipynb"
-        nbformat.write(student_notebook(path), target)
-        print(f"wrote {target}")
-    helpers = output / "labtools.py"
-    helpers.write_text((LABS / "labtools.py").read_text())  # the notebooks import it from their folder
-    print(f"wrote {helpers}")
+    import nbformat
+
+    sources = lab_sources()
+    if not args.check:
+        for source in sources:
+            sync_instructor_notebook(source)
+    stale = []
+    for stem, notebook in release([s.with_suffix(".ipynb") for s in sources]).items():
+        target = LABS / f"{stem}.ipynb"
+        text = nbformat.writes(notebook)
+        text += "" if text.endswith("\n") else "\n"
+        if args.check:
+            if not target.is_file() or target.read_text() != text:
+                stale.append(target.name)
+        elif not target.is_file() or target.read_text() != text:
+            target.write_text(text)
+            print(f"wrote {target.relative_to(LABS.parent)}")
+    if stale:
+        sys.exit(f"out of date: {', '.join(stale)}: run python labs/make_student_versions.py")
+    print("the student versions are the nbgrader release of labs/instructor/")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
-"""Point the labs at another GitHub repository (a fork): their Colab links and setup cells.
+"""Point the labs at the GitHub repository they are served from (a fork): Colab links and setup cells.
 
     python labs/set_repository.py https://github.com/you/pyimagesearch-gan
 
-`REPOSITORY` in labtools.py names the repository; every lab's "Open in Colab" link
-(colab.research.google.com/github/OWNER/NAME/...) and setup cell (which installs the package
-and fetches labtools.py from it on Colab) carry a copy. This replaces the old OWNER/NAME with
-the new one in labtools.py, the labs' .py sources and notebooks, and labs/README.md.
+`REPOSITORY` in labtools.py is the one setting: the repository the notebooks are opened from.
+Every lab's "Open in Colab" link (colab.research.google.com/github/OWNER/NAME/blob/main/...)
+and setup cell (which, on Colab, installs the package from that repository and fetches
+labtools.py from it) carry a copy. This replaces the old OWNER/NAME with the new one in
+labtools.py, labs/README.md, the instructor sources and notebooks (labs/instructor/) and the
+student notebooks (labs/NN_*.ipynb), so that a student's notebook installs the package from
+the repository it came from.
 """
 import argparse
 import re
@@ -23,8 +26,9 @@ def current_slug():
 
 
 def files():
-    return [LABS / "labtools.py", LABS / "README.md", *sorted(LABS.glob("[0-9][0-9]_*.py")),
-            *sorted(LABS.glob("[0-9][0-9]_*.ipynb"))]
+    instructor = LABS / "instructor"
+    return [LABS / "labtools.py", LABS / "README.md", *sorted(instructor.glob("[0-9][0-9]_*.py")),
+            *sorted(instructor.glob("[0-9][0-9]_*.ipynb")), *sorted(LABS.glob("[0-9][0-9]_*.ipynb"))]
 
 
 def main(argv=None):

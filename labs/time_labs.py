@@ -9,8 +9,11 @@ all") and takes its wall time, kernel start included. The times go into labs/tim
 the machine they were measured on (`--machine`, default: "gpu" when TensorFlow sees one, else
 "cpu"), with a line that says what the machine was; then every lab's "**Time.**" line and the
 table between the README's `<!-- times -->` markers are rewritten from times.json, and each
-notebook is regenerated from its .py (jupytext). tests/test_labs.py checks that they agree.
-The executed notebooks, outputs and all, are kept in labs/output/executed/ (ignored by git).
+instructor notebook is brought up to date with its .py (jupytext), and the student versions are
+released again (make_student_versions.py). tests/test_labs.py checks that they agree.
+A full run's executed notebook, outputs and all, becomes the instructor notebook
+labs/instructor/NN_*.ipynb: the outputs a teacher should expect (nbgrader removes them from the
+student versions). Quick runs are kept in labs/output/executed/ (ignored by git).
 """
 import argparse
 import json
@@ -22,6 +25,7 @@ import time
 from pathlib import Path
 
 LABS = Path(__file__).resolve().parent
+INSTRUCTOR = LABS / "instructor"
 TIMES = LABS / "times.json"
 README = LABS / "README.md"
 START, END = "<!-- times: start -->", "<!-- times: end -->"
@@ -29,7 +33,7 @@ TIME_LINE = re.compile(r"^# \*\*Time\.\*\* .*$", re.MULTILINE)
 
 
 def lab_sources():
-    return sorted(LABS.glob("[0-9][0-9]_*.py"))
+    return sorted(INSTRUCTOR.glob("[0-9][0-9]_*.py"))
 
 
 def duration(seconds):
@@ -51,7 +55,7 @@ def header_line(times, lab):
 
 def title(lab):
     """'Lab 1: the book DCGAN, end to end', from the lab's first heading."""
-    match = re.search(r"^# # (.+)$", (LABS / f"{lab}.py").read_text(), re.MULTILINE)
+    match = re.search(r"^# # (.+)$", (INSTRUCTOR / f"{lab}.py").read_text(), re.MULTILINE)
     return match.group(1) if match else lab
 
 
@@ -79,13 +83,15 @@ def readme_with_table(text, times):
 
 
 def run_lab(notebook_path, quick, data):
-    """Wall seconds of the whole notebook in a fresh kernel; raises on a cell error."""
+    """Wall seconds of the whole instructor notebook in a fresh kernel; raises on a cell error.
+    A full run's outputs are saved into the notebook (quick ones into labs/output/executed/)."""
     import nbclient
     import nbformat
 
     notebook = nbformat.read(notebook_path, as_version=4)
     with tempfile.TemporaryDirectory() as output:
-        env = {"LAB_OUTPUT": output, "PYTHONPATH": os.pathsep.join(filter(None, [str(LABS.parent),
+        # a full run writes into labs/instructor/output/ (the paths its outputs print), a quick one into a temporary folder
+        env = {"LAB_OUTPUT": output if quick else str(INSTRUCTOR / "output"), "PYTHONPATH": os.pathsep.join(filter(None, [str(LABS.parent),
                                                                                  os.environ.get("PYTHONPATH")]))}
         if data:
             env["PYIMAGESEARCH_GAN_DATA"] = data
@@ -96,12 +102,15 @@ def run_lab(notebook_path, quick, data):
             os.environ["LAB_QUICK"] = "1"
         try:
             start = time.perf_counter()
-            nbclient.NotebookClient(notebook, timeout=1800, kernel_name="python3",
-                                    resources={"metadata": {"path": str(LABS)}}).execute()
+            nbclient.NotebookClient(notebook, timeout=1800, kernel_name="python3", record_timing=False,
+                                    resources={"metadata": {"path": str(INSTRUCTOR)}}).execute()
             seconds = time.perf_counter() - start
-            executed = LABS / "output" / "executed"  # the run with its outputs, to read the numbers it printed
-            executed.mkdir(parents=True, exist_ok=True)
-            nbformat.write(notebook, executed / f"{notebook_path.stem}_{'quick' if quick else 'full'}.ipynb")
+            if quick:
+                executed = LABS / "output" / "executed"
+                executed.mkdir(parents=True, exist_ok=True)
+                nbformat.write(notebook, executed / f"{notebook_path.stem}_quick.ipynb")
+            else:
+                nbformat.write(notebook, notebook_path)  # the instructor's expected outputs
             return seconds
         finally:
             for key, value in saved.items():
@@ -125,9 +134,8 @@ def machine_description():
 
 
 def write_everything(times):
-    """Rewrite every lab's Time line (and its notebook) and the README table from `times`."""
-    import jupytext
-    from jupytext.combine import combine_inputs_with_outputs
+    """Rewrite every lab's Time line and the README table from `times`; release the student versions again."""
+    import make_student_versions
 
     for source in lab_sources():
         if source.stem not in times["cpu"]["labs"]:
@@ -136,11 +144,8 @@ def write_everything(times):
         new = TIME_LINE.sub(lambda _: header_line(times, source.stem), text, count=1)
         if new != text:
             source.write_text(new)
-        notebook, target = jupytext.read(source), source.with_suffix(".ipynb")
-        if target.is_file():  # as `jupytext --update`: keep the notebook's cell ids
-            notebook = combine_inputs_with_outputs(notebook, jupytext.read(target), fmt="py:percent")
-        jupytext.write(notebook, target)
     README.write_text(readme_with_table(README.read_text(), times))
+    make_student_versions.main([])  # brings the instructor notebooks up to date, then releases them
 
 
 def main(argv=None):
@@ -150,11 +155,17 @@ def main(argv=None):
     parser.add_argument("--machine", choices=("cpu", "gpu"), help="where the times go (default: what TensorFlow sees)")
     parser.add_argument("--data-dir", default=os.environ.get("PYIMAGESEARCH_GAN_DATA"), help="data folder")
     parser.add_argument("--write-only", action="store_true", help="only rewrite the headers and README")
+    parser.add_argument("--note", help='what else the machine was doing, e.g. "shared, loaded": said beside the times')
     args = parser.parse_args(argv)
     times = json.loads(TIMES.read_text()) if TIMES.is_file() else {}
+    sys.path.insert(0, str(LABS))
+    import make_student_versions
+
     if not args.write_only:
         kind, short, long = machine_description()
         kind = args.machine or kind
+        if args.note:
+            short, long = f"{short} ({args.note})", f"{long}, {args.note}"
         entry = times.setdefault(kind, {"labs": {}})
         entry.update(machine=long, machine_short=short)
         wanted = set(args.labs.split(",")) if args.labs else None
@@ -162,6 +173,7 @@ def main(argv=None):
         for source in lab_sources():
             if wanted and source.stem[:2] not in wanted:
                 continue
+            make_student_versions.sync_instructor_notebook(source)  # run what the .py says
             for mode in modes:
                 seconds = run_lab(source.with_suffix(".ipynb"), mode == "quick", args.data_dir)
                 entry["labs"].setdefault(source.stem, {})[mode] = round(seconds, 1)

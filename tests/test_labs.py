@@ -1,22 +1,25 @@
-"""The teaching labs in labs/: paired sources, nbgrader assignments that grade, agreed times.
+"""The teaching labs in labs/: instructor sources, the student versions nbgrader releases, grading, agreed times.
 
-Each lab is a jupytext percent-format `.py` paired with the `.ipynb` that
-`jupytext --to notebook` makes from it; its exercises are nbgrader cells (answer cells with
-`### BEGIN/END SOLUTION`, test cells with visible and `### BEGIN/END HIDDEN TESTS` asserts,
-manually graded markdown answers). Here:
-- every committed `.ipynb` has the cells (types, sources and nbgrader metadata) of its `.py`;
-- every exercise has an answer cell followed by a test cell, and each lab a setup cell and a
-  Colab link to itself in labtools.REPOSITORY;
-- `nbgrader generate_assignment` releases all labs, and labs/make_student_versions.py makes
-  the same student notebooks;
-- the solution version (the lab itself) runs with LAB_QUICK=1 in a fresh kernel with every test
-  cell passing; the release version fails every test cell (for one lab here; all with -m slow);
-- (slow) `nbgrader autograde` gives a submitted solution every autograded point, the release none;
+Each lab's instructor source is a jupytext percent-format `.py` in labs/instructor/, paired
+with the instructor notebook that `jupytext --to notebook` makes from it (with a full run's
+outputs); its exercises are nbgrader cells (answer cells with `### BEGIN/END SOLUTION`, test
+cells with visible and `### BEGIN/END HIDDEN TESTS` asserts, manually graded markdown answers
+with their rubrics). The committed labs/NN_*.ipynb, which the Colab links open, are the
+student versions: `nbgrader generate_assignment`'s release. Here:
+- every instructor notebook has the cells (types, sources and nbgrader metadata) of its `.py`;
+- every exercise has an answer cell followed by a test cell, each lab a setup cell, a Colab
+  link to its student version in labtools.REPOSITORY, and every reference cited in its text;
+- the committed student versions are exactly a fresh nbgrader release (labs/make_student_versions.py),
+  with no solution, model answer, rubric, hidden test or output left;
+- `nbgrader autograde` with LAB_QUICK=1 gives every lab's solutions every autograded point (and
+  their figures show), and the release copy none, with the demonstration cells still running
+  (Lab 2's release here, every lab's with -m slow);
 - labs/set_repository.py points every Colab link and setup cell at a fork;
 - the labs' time lines and labs/README.md's table agree with labs/times.json.
 The kernels import this checkout's package and write into a temporary folder.
 """
 
+import csv
 import importlib.util
 import json
 import os
@@ -35,6 +38,7 @@ pytest.importorskip("ipykernel")
 
 REPO = Path(__file__).resolve().parent.parent
 LABS = REPO / "labs"
+INSTRUCTOR = LABS / "instructor"
 
 
 def load_module(name):
@@ -46,8 +50,9 @@ def load_module(name):
 
 student = load_module("make_student_versions")
 timing = load_module("time_labs")
-SOURCES = student.lab_sources(LABS)
-RELEASE_IN_DEFAULT_SUITE = "02_frozen_discriminator"  # the others' release runs are marked slow
+SOURCES = student.lab_sources(INSTRUCTOR)
+RELEASE_IN_DEFAULT_SUITE = "02_frozen_discriminator"  # the others' release copies are autograded with -m slow
+REFERENCE = re.compile(r"^- (?P<author>[^,(]+?), .*?\((?P<year>\d{4})[^)]*\)\. (?P<rest>.*)$")
 
 
 @pytest.fixture
@@ -59,20 +64,6 @@ def lab_env(monkeypatch, tmp_path, data_root):
     monkeypatch.setenv("PYIMAGESEARCH_GAN_DATA", str(data_root))
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])))
     return tmp_path
-
-
-def execute(notebook, folder=LABS, allow_errors=False):
-    """Run `notebook` in a fresh python3 kernel started in `folder` (raises CellExecutionError
-    at the first error unless `allow_errors`)."""
-    client = nbclient.NotebookClient(
-        notebook,
-        timeout=600,
-        kernel_name="python3",
-        allow_errors=allow_errors,
-        resources={"metadata": {"path": str(folder)}},
-    )
-    client.execute()
-    return notebook
 
 
 def errors(cell):
@@ -92,30 +83,32 @@ def colab_link(slug, stem):
     return f"colab.research.google.com/github/{slug}/blob/main/labs/{stem}.ipynb"
 
 
+def references(text):
+    """[(author surname, year, the rest of the entry)] of the text's "## References" list."""
+    entries, current = [], None
+    for line in text.split("## References", 1)[1].splitlines():
+        if line.startswith("- "):
+            current = [line]
+            entries.append(current)
+        elif current and line.startswith("  "):
+            current.append(line.strip())
+    found = []
+    for lines in entries:
+        match = REFERENCE.match(" ".join(lines))
+        assert match, f"a reference without author and (year): {lines[0]}"
+        found.append((match["author"].split()[-1], match["year"], match["rest"]))
+    return found
+
+
 @pytest.fixture(scope="module")
-def release(tmp_path_factory):
-    """`nbgrader generate_assignment` of all labs in a fresh course folder: {lab stem: notebook path}."""
+def release():
+    """`nbgrader generate_assignment` of the committed instructor notebooks: {lab stem: notebook}."""
     pytest.importorskip("nbgrader")
-    course = tmp_path_factory.mktemp("course")
-    source = course / "source" / "labs"
-    source.mkdir(parents=True)
-    for path in SOURCES:
-        shutil.copy(path.with_suffix(".ipynb"), source)
-    shutil.copy(LABS / "labtools.py", source)
-    done = subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", "labs", f"--CourseDirectory.root={course}"],
-        cwd=course,
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    released = course / "release" / "labs"
-    assert (released / "labtools.py").is_file(), "the helpers travel with the assignment"
-    return {path.stem: released / f"{path.stem}.ipynb" for path in SOURCES}
+    return student.release([source.with_suffix(".ipynb") for source in SOURCES])
 
 
-def test_every_lab_has_graded_exercises_a_setup_cell_and_a_colab_link():
-    assert len(SOURCES) >= 7, f"expected seven labs in {LABS}, found {[p.name for p in SOURCES]}"
+def test_every_lab_has_graded_exercises_a_setup_cell_a_colab_link_and_cited_references():
+    assert len(SOURCES) >= 7, f"expected seven labs in {INSTRUCTOR}, found {[p.name for p in SOURCES]}"
     url = repository()
     slug = url.removeprefix("https://github.com/")
     for source in SOURCES:
@@ -123,7 +116,7 @@ def test_every_lab_has_graded_exercises_a_setup_cell_and_a_colab_link():
         cells = notebook.cells
         text = "\n".join(cell.source for cell in cells)
         assert "QUICK" in text and "Learning goals" in text and "## References" in text, source.name
-        assert colab_link(slug, source.stem) in cells[0].source, f"{source.name}: no Colab link to itself"
+        assert colab_link(slug, source.stem) in cells[0].source, f"{source.name}: no Colab link to its student version"
         setup = next(cell for cell in cells if cell.cell_type == "code")
         assert f'REPOSITORY = "{url}"' in setup.source and "setup()" in setup.source, source.name
         answers = student.exercise_cells(notebook)
@@ -133,72 +126,129 @@ def test_every_lab_has_graded_exercises_a_setup_cell_and_a_colab_link():
             tests = [j for j in range(i + 1, following) if student.is_test(cells[j])]
             assert tests, f"{source.name}: answer cell {grade_id(cells[i])} has no test cell after it"
             test = cells[tests[0]].source
-            assert "assert" in student.strip_hidden_tests(test), f"{grade_id(cells[tests[0]])}: no visible assert"
+            visible = test.split("### BEGIN HIDDEN TESTS")[0]
+            assert "assert" in visible, f"{grade_id(cells[tests[0]])}: no visible assert"
             assert "### BEGIN HIDDEN TESTS" in test, f"{grade_id(cells[tests[0]])}: no hidden tests"
-            assert "raise NotImplementedError()" in student.strip_solutions(cells[i].source)
-        for cell in cells:
-            if student.is_answer(cell) and cell.cell_type == "markdown":
-                assert student.grading(cell)["grade"] and student.grading(cell)["points"] > 0, grade_id(cell)
-        assert any(student.is_answer(cell) and cell.cell_type == "markdown" for cell in cells), (
-            f"{source.name}: no written answer cell"
-        )
+            assert "### BEGIN SOLUTION" in cells[i].source, grade_id(cells[i])
+        written = [cell for cell in cells if student.is_answer(cell) and cell.cell_type == "markdown"]
+        assert written, f"{source.name}: no written answer cell"
+        for cell in written:
+            assert student.grading(cell)["grade"] and student.grading(cell)["points"] > 0, grade_id(cell)
+            assert "**Rubric" in cell.source, f"{source.name}: {grade_id(cell)} has a model answer but no rubric"
+        body = text.split("## References", 1)[0]
+        for author, year, rest in references(text):
+            assert re.search(r"\*[^*]+\*", rest), f"{source.name}: {author} ({year}) names no venue"
+            cited = re.compile(re.escape(author) + r"[^()]{0,100}?\(?" + year)
+            assert cited.search(body), f"{source.name}: {author} ({year}) is listed but not cited in the text"
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_notebook_matches_its_source(source):
+def test_instructor_notebook_matches_its_source(source):
     expected = jupytext.read(source)
     committed = nbformat.read(source.with_suffix(".ipynb"), as_version=4)
     cells = lambda nb: [(c.cell_type, c.source, c.metadata.get("nbgrader")) for c in nb.cells]  # noqa: E731
-    assert cells(committed) == cells(expected), f"regenerate it: jupytext --update --to notebook labs/{source.name}"
+    assert cells(committed) == cells(expected), "regenerate it: python labs/make_student_versions.py"
 
 
-def test_nbgrader_releases_every_lab_as_make_student_versions_does(release):
+def test_committed_student_versions_are_the_nbgrader_release(release):
     for source in SOURCES:
-        released = nbformat.read(release[source.stem], as_version=4)
-        text = "\n".join(cell.source for cell in released.cells)
-        assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text, source.name
-        ours = student.student_notebook(source)
-        assert [(c.cell_type, c.source) for c in released.cells] == [(c.cell_type, c.source) for c in ours.cells], (
-            f"{source.name}: make_student_versions.py and nbgrader release different cells"
+        path = LABS / f"{source.stem}.ipynb"
+        assert path.is_file(), f"no student version {path.name}: python labs/make_student_versions.py"
+        committed = path.read_text()
+        text = "\n".join(cell.source for cell in nbformat.reads(committed, as_version=4).cells)
+        for marker in ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "**Answer.**", "**Rubric"):
+            assert marker not in text, f"{path.name} holds {marker!r}"
+        notebook = nbformat.reads(committed, as_version=4)
+        assert not any(cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"), path.name
+        for cell in notebook.cells:
+            if student.is_answer(cell):
+                assert "YOUR ANSWER HERE" in cell.source or "raise NotImplementedError()" in cell.source, grade_id(cell)
+        assert nbformat.writes(release[source.stem]).strip() == committed.strip(), (
+            f"{path.name} is not the nbgrader release of labs/instructor/{source.name}: "
+            "python labs/make_student_versions.py"
         )
-        tests = [grade_id(c) for c in released.cells if student.is_test(c)]
-        assert tests and all(student.grading(c)["locked"] for c in released.cells if student.is_test(c))
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
-def test_solution_version_passes_its_tests_quick(source, lab_env):
-    notebook = execute(nbformat.read(source.with_suffix(".ipynb"), as_version=4))  # raises at a failing cell
-    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+def nbgrader(course, *args):
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def autograde(course, submissions):
+    """Generate the assignment "labs" from the instructor notebooks, submit `submissions`
+    ({student: [lab stems]}: "solution" hands in the instructor notebooks, anyone else the
+    release copies), autograde; returns {(student, stem): (score, max score, autograded notebook)}."""
+    source = course / "source" / "labs"
+    source.mkdir(parents=True)
+    for path in [*(s.with_suffix(".ipynb") for s in SOURCES), LABS / "labtools.py"]:
+        shutil.copy(path, source)
+    nbgrader(course, "generate_assignment", "labs")
+    for name, stems in submissions.items():
+        nbgrader(course, "db", "student", "add", name)
+        handed_in = course / "submitted" / name / "labs"
+        handed_in.mkdir(parents=True)
+        shutil.copy(LABS / "labtools.py", handed_in)
+        for stem in stems:
+            shutil.copy(course / ("source" if name == "solution" else "release") / "labs" / f"{stem}.ipynb", handed_in)
+    nbgrader(course, "autograde", "labs", "--ExecutePreprocessor.timeout=600")
+    from nbgrader.api import Gradebook
+
+    scores = {}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for name, stems in submissions.items():
+            for stem in stems:
+                graded = gradebook.find_submission_notebook(stem, "labs", name)
+                notebook = nbformat.read(course / "autograded" / name / "labs" / f"{stem}.ipynb", as_version=4)
+                scores[name, stem] = (graded.code_score, graded.max_code_score, notebook)
+    return scores
+
+
+def check_solution(stem, score, max_score, notebook):
+    """Full marks, no cell error, every figure drawn."""
+    failed = [(grade_id(cell), errors(cell)[0]["ename"]) for cell in notebook.cells if errors(cell)]
+    assert not failed, f"{stem}: the solutions fail in {failed}"
+    assert max_score > 0 and score == max_score, f"{stem}: the solutions score {score} of {max_score}"
     draws = re.compile(r"^\s*(plt\.show|show|show_images)\(", re.M)
-    drawing = [cell for cell in code if draws.search(cell.source)]
-    assert drawing, f"{source.name} draws no figure"
+    drawing = [cell for cell in notebook.cells if cell.cell_type == "code" and draws.search(cell.source)]
+    assert drawing, f"{stem} draws no figure"
     blank = [
         cell.source.splitlines()[0]
         for cell in drawing
         if not any(output.get("output_type") == "display_data" for output in cell.get("outputs", []))
     ]
-    assert not blank, f"{source.name}: cells that draw showed no figure (matplotlib backend?): {blank}"
-    assert len(student.test_cells(notebook)) >= 2
+    assert not blank, f"{stem}: cells that draw showed no figure (matplotlib backend?): {blank}"
 
 
-def release_params():
-    return [
-        pytest.param(s, marks=() if s.stem == RELEASE_IN_DEFAULT_SUITE else pytest.mark.slow, id=s.stem)
-        for s in SOURCES
-    ]
-
-
-@pytest.mark.parametrize("source", release_params())
-def test_release_version_fails_every_test_cell(source, release, lab_env):
-    path = release[source.stem]
-    notebook = execute(nbformat.read(path, as_version=4), folder=path.parent, allow_errors=True)
+def check_release(stem, score, max_score, notebook):
+    """No point; the first error at the first exercise; every test cell fails; every cell that
+    is not an exercise (the demonstrations) still runs."""
+    assert max_score > 0 and score == 0, f"{stem}: the unanswered release scores {score} of {max_score}"
     cells = notebook.cells
-    first_answer = student.exercise_cells(notebook)[0]
     failed = [i for i, cell in enumerate(cells) if errors(cell)]
-    assert failed and failed[0] == first_answer, f"{source.name}: first error in cell {failed[:1]}, not {first_answer}"
+    first_answer = student.exercise_cells(notebook)[0]
+    assert failed and failed[0] == first_answer, f"{stem}: first error in cell {failed[:1]}, not {first_answer}"
     assert errors(cells[first_answer])[0]["ename"] == "NotImplementedError"
     passing = [grade_id(cells[i]) for i in student.test_cells(notebook) if not errors(cells[i])]
-    assert not passing, f"{source.name}: test cells pass without answers: {passing}"
+    assert not passing, f"{stem}: test cells pass without answers: {passing}"
+    broken = [cells[i].source.splitlines()[0] for i in failed if not student.grading(cells[i])]
+    assert not broken, f"{stem}: demonstration cells fail while the exercises are unanswered: {broken}"
+
+
+def test_nbgrader_autograde_gives_the_solutions_every_point_and_the_release_none(tmp_path, lab_env):
+    submissions = {"solution": [s.stem for s in SOURCES], "unanswered": [RELEASE_IN_DEFAULT_SUITE]}
+    for (name, stem), result in autograde(tmp_path / "course", submissions).items():
+        (check_solution if name == "solution" else check_release)(stem, *result)
+
+
+@pytest.mark.slow
+def test_nbgrader_autograde_gives_every_unanswered_release_no_point(tmp_path, lab_env):
+    for (_, stem), result in autograde(tmp_path / "course", {"unanswered": [s.stem for s in SOURCES]}).items():
+        check_release(stem, *result)
 
 
 def test_times_agree_with_times_json():
@@ -227,8 +277,8 @@ def test_set_repository_points_every_link_and_setup_cell_at_a_fork(tmp_path):
     assert done.returncode == 0, done.stderr
     assert repository(labs) == "https://github.com/someone/gan-fork"
     old = repository().removeprefix("https://github.com/")
-    for source in student.lab_sources(labs):
-        for path in (source, source.with_suffix(".ipynb")):
+    for source in student.lab_sources(labs / "instructor"):
+        for path in (source, source.with_suffix(".ipynb"), labs / f"{source.stem}.ipynb"):
             text = path.read_text()
             assert old not in text, path.name
             assert colab_link("someone/gan-fork", source.stem) in text, path.name
@@ -241,32 +291,40 @@ def test_set_repository_points_every_link_and_setup_cell_at_a_fork(tmp_path):
     assert bad.returncode != 0 and "https://github.com/OWNER/NAME" in bad.stderr
 
 
-@pytest.mark.slow
-def test_nbgrader_autograde_gives_the_solution_every_point_and_the_release_none(tmp_path, lab_env):
-    course = tmp_path / "course"
-    lab = LABS / f"{RELEASE_IN_DEFAULT_SUITE}.ipynb"
-    (course / "source" / "lab").mkdir(parents=True)
-    for path in (lab, LABS / "labtools.py"):
-        shutil.copy(path, course / "source" / "lab")
+def write_hand_in(folder, situations=("real", "transforms", "gan", "gan + transforms"), trials=3):
+    """An experiment folder as `augment` writes it (the columns the checks read) and a report quoting it."""
+    folder.mkdir(parents=True)
+    with open(folder / "results.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["scenario", "situation", "source", "classifier", "trial", "accuracy"])
+        writer.writeheader()
+        for situation in situations:
+            for trial in range(trials):
+                source = "gan" if situation.startswith("gan") else ""
+                writer.writerow({"scenario": "n50", "situation": situation, "source": source, "classifier": "cnn",
+                                 "trial": trial, "accuracy": 0.9})
+    (folder / "summary.md").write_text("| real | 0.912 ± 0.010 |\n| gan | 0.905 ± 0.021 |\n")
+    (folder / "config.json").write_text("{}")
+    sections = ["Question and prediction", "Setup", "The baselines", "Results", "What it means", "Limits"]
+    quoted = "real 0.912 ± 0.010, gan 0.905 ± 0.021."
+    return "\n\n".join(f"## {i}. {name}\n\n{quoted}" for i, name in enumerate(sections, 1))
 
-    def nbgrader(*args):
-        done = subprocess.run(
-            [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"],
-            cwd=course,
-            capture_output=True,
-            text=True,
-        )
-        assert done.returncode == 0, done.stdout + done.stderr
 
-    nbgrader("generate_assignment", "lab")
-    for student_id, folder in (("solution", "source"), ("unanswered", "release")):
-        nbgrader("db", "student", "add", student_id)
-        shutil.copytree(course / folder / "lab", course / "submitted" / student_id / "lab")
-    nbgrader("autograde", "lab", "--ExecutePreprocessor.timeout=300")
-    from nbgrader.api import Gradebook
+def test_project_check_grades_a_fair_hand_in_and_names_what_an_unfair_one_misses(tmp_path):
+    check = load_module("project_check")
+    report = tmp_path / "report.md"
+    report.write_text(write_hand_in(tmp_path / "fair"))
+    scores = check.grade([tmp_path / "fair"], report)
+    assert all(passed for passed, _, _ in scores.values()), scores
+    assert sum(points for _, points, _ in scores.values()) == sum(check.CHECKS.values()) == 30
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        solution = gradebook.find_submission("lab", "solution")
-        unanswered = gradebook.find_submission("lab", "unanswered")
-        assert solution.max_code_score > 0 and solution.code_score == solution.max_code_score
-        assert unanswered.code_score == 0 and unanswered.max_written_score > 0
+    write_hand_in(tmp_path / "unfair", situations=("real", "gan"), trials=1)
+    report.write_text("## Results\n\ngan 0.950 ± 0.001, far better than real.")
+    scores = check.grade([tmp_path / "unfair"], report)
+    assert {name for name, (passed, _, _) in scores.items() if not passed} == {"baselines", "trials", "numbers",
+                                                                               "template"}
+    assert "`transforms` lacks" in scores["baselines"][2] and "0.950 ± 0.001" in scores["numbers"][2]
+    assert scores["ran"][1] == 4 and sum(points for _, points, _ in scores.values()) == 4
+
+    done = subprocess.run([sys.executable, str(LABS / "project_check.py"), str(tmp_path / "nothing")],
+                          capture_output=True, text=True)
+    assert done.returncode != 0 and "no such folder" in done.stderr and "Traceback" not in done.stderr

@@ -31,16 +31,30 @@
 # 2. show that FID depends on the number of samples (it is biased) and KID does not, and
 #    compare FIDs only at equal sample counts;
 # 3. run `pyimagesearch-gan evaluate` on a run and read its table of every saved epoch;
-# 4. choose an epoch by CAS and by FID, and say which one augmentation should use.
+# 4. choose an epoch by CAS and by FID on validation images, as the package's `augment` does, and
+#    say which one augmentation should use.
 #
-# **Time.** 3 min 58 s in full, 41 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# **Time.** 5 min 17 s in full, 42 s with `LAB_QUICK=1`, measured on 2 CPU cores (shared with other jobs, loaded) (labs/README.md).
 # `LAB_QUICK=1` is a smoke run: two digits, two epochs, small samples; the numbers mean little.
 #
 # **Data.** MNIST digits: `$PYIMAGESEARCH_GAN_DATA/mnist/` when that variable points at a folder
-# holding `mnist/`, else a one-time download through `keras.datasets`. The GANs train on 500
-# training images per digit (`--max-per-class 500`); the metrics compare with the MNIST test
-# images, which no GAN saw. FID values here are on the feature CNN, comparable only with runs
-# measured by the same feature CNN, never with published (Inception) FIDs.
+# holding `mnist/`, else a one-time download through `keras.datasets`. The lab takes the first 500
+# training images of each digit, whichever the source (so the full download, about 6,000 per
+# digit, gives the same sets and the same time), and splits them once by seed, as the package's
+# `augment` experiments do (`protocol.validation_split`): **400 training images** per digit, the
+# only images the GANs see, and **100 validation images** per digit, which no GAN sees. What each
+# number compares with:
+# - `evaluate`'s **FID and KID** (sections 3 and 5): a digit's generated images against that
+#   digit's 400 training images;
+# - `evaluate`'s **CAS**: a classifier trained on an epoch's generated images, tested on the 20% of
+#   the training images (80 per digit) that `evaluate` holds out from its feature CNN: images the
+#   GANs saw, so a report, never a choice;
+# - the **choice of an epoch** (section 5) and the comparisons of section 6: CAS and FID against
+#   the 100 validation images per digit, the rule of `augment` (`protocol.select_epochs`).
+#
+# The MNIST test split is not used: it is kept for a final measurement of whatever the choices
+# lead to. FID values here are on the feature CNN, comparable only with runs measured by the same
+# feature CNN, never with published (Inception) FIDs.
 #
 # **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the
 # graders add hidden ones) and written answers (labs/README.md).
@@ -54,9 +68,11 @@ import subprocess
 import sys
 import urllib.request
 
-REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # labs/set_repository.py changes it for a fork
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # this notebook's repository: labs/set_repository.py
 if importlib.util.find_spec("pyimagesearch_gan") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+if os.path.isfile(os.path.join("..", "labtools.py")):  # an instructor notebook, in labs/instructor/
+    sys.path.insert(0, os.path.abspath(".."))
 if importlib.util.find_spec("labtools") is None:
     urllib.request.urlretrieve(f"{REPOSITORY}/raw/main/labs/labtools.py", "labtools.py")
 # os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (else: downloaded once)
@@ -71,12 +87,17 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from labtools import QUICK, cli, fresh, output_dir, show  # labtools.py beside this notebook
+import cv2
+
+from labtools import QUICK, cli, fresh, mnist_sample, output_dir, show  # labtools.py beside this notebook
+from pyimagesearch_gan.data import load_dataset
 from pyimagesearch_gan.evidence import classifiers, evaluate, metrics
 from pyimagesearch_gan.evidence.real_data import feature_cnn, load_real
+from pyimagesearch_gan.experiments import protocol
+from pyimagesearch_gan.experiments.gans import TrainedGANs
 
-# The package's evaluate module (the `evaluate` command below) selects matplotlib's file-only
-# backend when it is imported: switch this notebook back to inline figures.
+# The package's evaluate and experiment modules select matplotlib's file-only backend when they
+# are imported: switch this notebook back to inline figures.
 # %matplotlib inline
 
 OUT = output_dir("07_evaluation")
@@ -85,8 +106,19 @@ CLASSES = ",".join(map(str, DIGITS))
 EPOCHS, EVERY = (2, 1) if QUICK else (30, 5)  # generators saved every EVERY epochs: the epochs we can evaluate
 COUNT = 64 if QUICK else 500  # generated images per class and epoch
 FEATURE_EPOCHS, CAS_EPOCHS = (1, 1) if QUICK else (10, 5)
-SIZES = [10, 20, 40, 60] if QUICK else [25, 50, 100, 200, 400]  # sample counts for section 4 (500 images per digit)
-print(f"quick={QUICK}  digits={CLASSES}  epochs={EPOCHS} (saved every {EVERY})  output={OUT}")
+SIZES = [10, 20, 40, 60] if QUICK else [25, 50, 100, 200]  # sample counts for section 4 (two halves of 400 images)
+
+first_500 = load_dataset("folder", mnist_sample(OUT / "mnist_500", DIGITS))  # 500 per digit, labels in DIGITS order
+train_index, val_index = protocol.validation_split(first_500.labels, 0.2, seed=0)
+TRAIN = fresh(OUT / "train")  # the GANs' training images, an image folder: <TRAIN>/<digit>/<n>.png
+for i in train_index:
+    folder = TRAIN / first_500.class_names[first_500.labels[i]]
+    folder.mkdir(parents=True, exist_ok=True)
+    cv2.imwrite(str(folder / f"{i:04d}.png"), first_500.images[i])
+train_x, train_y = first_500.images[train_index], first_500.labels[train_index]
+val_x, val_y = first_500.images[val_index], first_500.labels[val_index]  # no GAN trains on these
+print(f"quick={QUICK}  digits={CLASSES}  epochs={EPOCHS} (saved every {EVERY})  "
+      f"{len(train_x)} training and {len(val_x)} validation images  output={OUT}")
 
 # %% [markdown]
 # ## 1. Three numbers
@@ -115,7 +147,7 @@ print(f"quick={QUICK}  digits={CLASSES}  epochs={EPOCHS} (saved every {EVERY})  
 #
 # **CAS**, the classification accuracy score (Ravuri and Vinyals 2019): train a classifier only
 # on the generated images, with the labels they were generated for, and report its accuracy on
-# real test images. It asks the augmentation question: do the images carry their labels and
+# real images it never trained on (here: validation images). It asks the augmentation question: do the images carry their labels and
 # cover what a classifier must learn about each class? It misses image quality a classifier does
 # not need, depends on the classifier and its budget, and also scores copies of the training set
 # as perfect.
@@ -158,15 +190,14 @@ assert abs(fid(_c, 2 * _c) - np.trace(np.cov(_c, rowvar=False))) < 1e-6, "(2 - 1
 # %% [markdown]
 # ## 2. A run whose epochs we can evaluate
 #
-# One book DCGAN per digit, as in Lab 1, with fakes for D from the training-mode generator (no
-# BatchNorm lag). `--checkpoint-every EVERY` saves the generators every `EVERY` epochs, so
-# `evaluate` can measure each of those epochs, not only the last one. `--dataset mnist
-# --max-per-class 500` trains on 500 training images per digit (chosen by the seed) and leaves
-# the MNIST test split for the measurements.
+# One book DCGAN (deep convolutional GAN) per digit (Rosebrock 2017), as in Lab 1, with fakes for D from the training-mode
+# generator (no BatchNorm lag). `--checkpoint-every EVERY` saves the generators every `EVERY`
+# epochs, so `evaluate` can measure each of those epochs, not only the last one. `--dataset folder
+# --data-dir TRAIN` trains on the 400 training images per digit and nothing else.
 
 # %%
 RUN = fresh(OUT / "run")
-cli(f"train --preset book-mnist --dataset mnist --classes {CLASSES} --max-per-class 500 --batch-size 16 "
+cli(f"train --preset book-mnist --dataset folder --data-dir {TRAIN} --batch-size 16 "
     f"--epochs {EPOCHS} --checkpoint-every {EVERY} --set g_training_in_d_step=true --set num_benchmark=64 "
     f"--output {RUN}")
 show([RUN / str(d) / f"epoch_{EPOCHS:04d}.png" for d in DIGITS], [f"digit {d}, epoch {EPOCHS}" for d in DIGITS])
@@ -174,39 +205,42 @@ show([RUN / str(d) / f"epoch_{EPOCHS:04d}.png" for d in DIGITS], [f"digit {d}, e
 # %% [markdown]
 # ## 3. `evaluate`: every saved epoch, measured
 #
-# `pyimagesearch-gan evaluate RUN_DIR` trains the feature CNN on the real training images (once;
-# it is cached in `RUN_DIR/evaluation/`), then for every saved epoch draws `--count` images per
-# digit from the same noise and computes FID and KID per digit against the real images, and CAS
-# for the epoch (a classifier trained on that epoch's images of all digits, tested on the real
-# test images). It also prints reference values: what *real* images score against real ones.
+# `pyimagesearch-gan evaluate RUN_DIR` reads the run's own data (the `TRAIN` folder: an image folder
+# has no test split, so it holds out 20% of each digit, by seed), trains the feature CNN on the
+# other 80% (once; it is cached in `RUN_DIR/evaluation/`), then for every saved epoch draws `--count`
+# images per digit from the same noise and computes FID and KID per digit against the digit's 400
+# training images, and CAS for the epoch (a classifier trained on that epoch's images of all
+# digits, tested on the held-out 20%, images the GANs trained on). It also prints reference
+# values: what *real* images score against real ones. Its table is a report of the run; section 5
+# chooses on the validation images instead.
 
 # %%
 cli(f"evaluate {RUN} --count {COUNT} --feature-epochs {FEATURE_EPOCHS} --cas-epochs {CAS_EPOCHS}")
-evaluation = json.loads((RUN / "evaluation" / "metrics.json").read_text())
-rows = evaluation["rows"]  # one per digit and epoch: {"epoch", "class", "fid", "kid", "cas", "recall"}
+evaluation = json.loads((RUN / "evaluation" / "metrics.json").read_text())  # rows: {"epoch", "class", "fid", ...}
 show([RUN / "evaluation" / "fid_vs_epoch.png"], ["FID per digit and epoch"], size=7)
 
 # %% [markdown]
 # ## 4. FID needs many samples
 #
-# The same two *real* sets, the training and the test images of one digit, drawn from one
+# Two *real* sets, the two halves of one digit's 400 training images, drawn from one
 # distribution: their true FID is about 0. Estimated from $n$ images of each, it is not: the
 # sample covariance of a few images is a poor estimate of $\Sigma$ (with fewer images than the
 # 128 features it is not even full rank), and the errors do not cancel, they add up. The
 # expected FID of $n$ samples is about $\mathrm{FID}_\infty + c / n$ (Chong and Forsyth 2020).
 # KID's estimator is unbiased: only its noise shrinks with $n$. Below, both at several $n$ for
-# real-against-real and for the last epoch's generated images against real ones.
+# real-against-real (one half against the other) and for the last epoch's generated images against
+# the second half.
 
 # %%
 from pyimagesearch_gan.runs import load_generator, open_run, sample
 
-real = load_real("mnist", classes=CLASSES, holdout=0.2, seed=0)
+real = load_real("folder", TRAIN, holdout=0.2, seed=0)  # as evaluate read it: its feature CNN comes from the cache
 extractor = classifiers.feature_extractor(
     feature_cnn(real.train, RUN / "evaluation" / "feature_cnn.keras", epochs=FEATURE_EPOCHS, seed=0))
 digit = DIGITS[-1]
 label = real.seen.class_names.index(str(digit))
-train_features = metrics.features(extractor, real.seen.of_class(label))
-test_features = metrics.features(extractor, real.held_out.of_class(label))
+digit_features = metrics.features(extractor, real.seen.of_class(label))  # the digit's 400 training images
+half_a, half_b = digit_features[: len(digit_features) // 2], digit_features[len(digit_features) // 2 :]
 run = open_run(RUN)
 target = run.targets(str(digit))[0]
 generator, _ = load_generator(run, target.gan)
@@ -224,12 +258,12 @@ def at_size(a, b, n, repeats=3):
     return float(np.mean(fids)), float(np.mean(kids))
 
 
-curves = {"real": [at_size(train_features, test_features, n) for n in SIZES],
-          "generated": [at_size(generated_features, test_features, n) for n in SIZES]}
+curves = {"real": [at_size(half_a, half_b, n) for n in SIZES],
+          "generated": [at_size(generated_features, half_b, n) for n in SIZES]}
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
 for name, values in curves.items():
-    axes[0].plot(SIZES, [v[0] for v in values], "o-", label=f"{name} vs real test images")
-    axes[1].plot(SIZES, [v[1] for v in values], "o-", label=f"{name} vs real test images")
+    axes[0].plot(SIZES, [v[0] for v in values], "o-", label=f"{name} vs real (half B)")
+    axes[1].plot(SIZES, [v[1] for v in values], "o-", label=f"{name} vs real (half B)")
 axes[0].set(xscale="log", xlabel="images per set (n)", ylabel="FID", title=f"FID of digit {digit} against n")
 axes[1].set(xscale="log", xlabel="images per set (n)", ylabel="KID", title="KID against n")
 axes[1].axhline(0, color="gray", lw=0.5)
@@ -244,12 +278,10 @@ for name, values in curves.items():
 
 # %% [markdown]
 # Real against real, FID falls steadily as $n$ grows, toward a small value; KID stays near 0 at
-# every $n$, only noisier at small $n$. In our full run (digit 7) the real sets scored FID 1.28 at
-# $n = 25$ and 0.16 at $n = 400$, so two samples of *real* sevens compared with 25 images each
-# looked worse than the GAN's sevens compared with 400 (FID 0.91); KID put the real sets at
-# -0.03 to 0.04 at every $n$ and the GAN's at 0.04-0.07. Rules: compare FIDs only at the same $n$ (and the same feature
-# network), use as many images as you can (`evaluate --count`), and use KID when the sets are
-# small or of different sizes.
+# every $n$, only noisier at small $n$. At small $n$ two samples of *real* digits can look further
+# apart by FID than the GAN's digits compared with many images. Rules: compare FIDs only at the
+# same $n$ (and the same feature network), use as many images as you can (`evaluate --count`),
+# and use KID when the sets are small or of different sizes.
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "e2_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 2.** Estimate FID at infinitely many samples: for each curve in `curves`, fit
@@ -280,16 +312,29 @@ for _name, _values in curves.items():
 # 1/sqrt(n). The FID formula adds the squared mean error and the trace terms, which do not
 # cancel on average: sampling noise makes two sets from the same distribution look different,
 # by an amount that shrinks like 1/n. So FID from few samples is too high, by more the fewer.
+#
+# **Rubric (1 point).** 1: the means and covariances are estimated from n samples with errors, and
+# the FID formula adds these errors up (squares and traces) instead of letting them cancel, so the
+# expected FID is above its limit by about c / n. 0.5: "fewer samples are noisier" without why the
+# bias is positive.
 
 # %% [markdown]
-# ## 5. Choosing an epoch: by FID or by CAS?
+# ## 5. Choosing an epoch: by FID or by CAS, on validation images
 #
-# A GAN's last epoch is not always its best. `evaluate`'s `metrics.json` names the lowest-FID
-# epoch of each digit (`best_epoch`); for augmentation we want the epoch whose images train the
-# best classifier. Its `chosen_epoch`, which `generate --epoch best` draws from, is by default
-# the epoch where the CAS classifier recalls the most of each digit's real test images.
+# A GAN's last epoch is not always its best. For augmentation we want the epoch whose images train
+# the best classifier, and we must choose it on images that play no other part: not the GANs'
+# training images (a GAN that copies them would win), not the test images (the final measurement
+# would then be optimistic). The package's `augment` experiments choose with
+# `protocol.select_epochs`, and so do we: for every saved epoch, draw `COUNT` images per digit,
+# train a classifier on them alone, score it on the **validation images** (CAS, and its recall of
+# each digit), and compute each digit's FID against its training images beside it. Each digit
+# takes the epoch where its validation recall is highest (`chosen`).
 
 # %%
+gans = TrainedGANs(run.cfg, run, list(run.classes), conditional=False)  # the run, as the experiments open theirs
+chosen, rows = protocol.select_epochs(gans, val_x, val_y, build=classifiers.build_baseline_cnn, count=COUNT, seed=0,
+                                      epochs=CAS_EPOCHS, extractor=extractor, real_x=train_x, real_y=train_y)
+# rows: one per epoch and digit, {"epoch", "class", "cas", "recall", "fid"}: CAS on the validation images
 epochs = sorted({r["epoch"] for r in rows})
 fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
 for d in map(str, DIGITS):
@@ -298,16 +343,18 @@ axes[0].set(xlabel="epoch", ylabel="FID (feature CNN, log scale)", yscale="log",
             title=f"FID per digit, {COUNT} images each")
 axes[0].legend()
 axes[1].plot(epochs, [next(r["cas"] for r in rows if r["epoch"] == e) for e in epochs], "o-")
-axes[1].set(xlabel="epoch", ylabel="CAS", ylim=(0, 1), title="CAS: trained on that epoch's images, tested on real")
+axes[1].set(xlabel="epoch", ylabel="CAS", ylim=(0, 1), title="CAS: trained on that epoch's images, tested on validation")
 plt.tight_layout()
 plt.show()
+print("chosen epoch per digit (validation recall):", dict(zip(gans.names, chosen)))
 print("reference, real against real:", {d: round(v["fid"], 2) for d, v in
                                         evaluation["reference"]["held_out_vs_train"].items()})
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "e3_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 3.** From `rows`, find `best_by_fid`, the epoch with the lowest FID averaged over
-# the digits, and `best_by_cas`, the epoch with the highest CAS (the first one on a tie). Do they
-# agree? Which would you pick for augmentation, and why? (Answer in the text cell after the tests.)
+# the digits, and `best_by_cas`, the epoch with the highest validation CAS (the first one on a
+# tie). Do they agree? Which would you pick for augmentation, and why? (Answer in the text cell
+# after the tests.)
 
 # %% nbgrader={"grade": false, "grade_id": "e3_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
@@ -316,7 +363,7 @@ cas = {e: next(r["cas"] for r in rows if r["epoch"] == e) for e in epochs}
 best_by_fid = min(epochs, key=lambda e: mean_fid[e])
 best_by_cas = max(epochs, key=lambda e: cas[e])
 ### END SOLUTION
-print(f"best epoch by mean FID: {best_by_fid}; by CAS: {best_by_cas}")
+print(f"best epoch by mean FID: {best_by_fid}; by validation CAS: {best_by_cas}")
 
 # %% nbgrader={"grade": true, "grade_id": "e3_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 assert best_by_fid in epochs and best_by_cas in epochs
@@ -329,53 +376,51 @@ assert best_by_fid == min(epochs, key=_fid.get) and best_by_cas == max(epochs, k
 # %% [markdown] nbgrader={"grade": true, "grade_id": "e3_why", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # **Answer.** They need not agree: FID rewards images whose features are distributed like the
 # real ones, CAS rewards images that teach a classifier the classes. For augmentation CAS asks
-# the right question, so pick by CAS (on a validation set, not the final test set), check that
-# the FID at that epoch is not far off, and look at its montage. Differences between neighbouring
-# epochs smaller than the trial-to-trial noise of CAS (a point or so) do not choose anything.
+# the right question, so pick by CAS on validation images (as here, never on the test images that
+# will measure the result), check that the FID at that epoch is not far off, and look at its
+# montage. Differences between neighbouring epochs smaller than the trial-to-trial noise of CAS
+# (a point or so) do not choose anything.
+#
+# **Rubric (2 points).** 1: reports whether the two epochs agree and explains why they may not
+# (FID: feature statistics like the real ones; CAS: images that teach the classes). 1: picks by
+# CAS for augmentation **on images kept apart from the final test** (validation), or argues FID
+# with a sound reason; mentions checking the montage or the noise of CAS for half a point of it.
 
 # %% [markdown]
 # ## 6. What the numbers do not see
 #
 # Two extreme "generators" for every digit, measured like the GAN: **copies**, which return real
 # training images (a GAN that memorised its data), and **collapse**, which returns one image
-# over and over. The real test images are the reference, and CAS trains on each set for the same
-# epochs as `evaluate`'s.
+# over and over. All three sets (the GAN's last epoch too) are compared with the validation images:
+# FID per digit against its 100 validation images (few: section 4 says FID is then high for every
+# set, so compare the three rows with each other only), and CAS trained on each set for the same
+# epochs as in section 5, tested on the validation images.
 
 # %%
-test_x = np.concatenate([real.held_out.of_class(real.seen.class_names.index(str(d))) for d in DIGITS])
-test_y = np.concatenate([np.full(len(real.held_out.of_class(real.seen.class_names.index(str(d)))), k)
-                         for k, d in enumerate(DIGITS)])
-sets = {}
+sets = {"GAN, last epoch": np.concatenate([gans.synthesize(k, COUNT, 0) for k in range(len(DIGITS))])}
 for name in ("copies", "collapse"):
     images = []
-    for d in DIGITS:
-        pool = real.seen.of_class(real.seen.class_names.index(str(d)))
-        images.append(pool[:COUNT] if name == "copies" else np.repeat(pool[:1], COUNT, axis=0))
+    for k in range(len(DIGITS)):
+        pool = train_x[train_y == k]
+        images.append(pool[np.arange(COUNT) % len(pool)] if name == "copies" else np.repeat(pool[:1], COUNT, axis=0))
     sets[name] = np.concatenate(images)
 labels = np.repeat(np.arange(len(DIGITS)), COUNT)
-last = max(epochs)
-last_rows = [r for r in rows if r["epoch"] == last]
-summary = {"GAN, last epoch": (np.mean([r["fid"] for r in last_rows]), last_rows[0]["cas"])}
+summary = {}
 for name, images in sets.items():
     fids = [metrics.frechet_distance(metrics.features(extractor, images[labels == k]),
-                                     metrics.features(extractor, test_x[test_y == k])) for k in range(len(DIGITS))]
-    score = metrics.classification_accuracy_score(images, labels, test_x, test_y, len(DIGITS), epochs=CAS_EPOCHS, seed=0)
+                                     metrics.features(extractor, val_x[val_y == k])) for k in range(len(DIGITS))]
+    score = metrics.classification_accuracy_score(images, labels, val_x, val_y, len(DIGITS), epochs=CAS_EPOCHS, seed=0)
     summary[name] = (float(np.mean(fids)), score)
 for name, (f, c) in summary.items():
     print(f"{name:16s} mean FID {f:8.2f}   CAS {c:.3f}")
 
 # %% [markdown]
-# The copies score like real data on both, better than any GAN: neither FID, KID nor CAS can
-# tell memorising from generalising, because each compares with the *distribution* of real
-# images, and the training images are a perfect sample of it. The collapsed set is caught by
-# FID (a covariance of zero: in our full run 5.6 against the GAN's 0.87), much less by CAS: a
-# classifier trained on one image per digit still scored 0.89 on 0s, 1s and 7s, digits that are
-# easy to tell apart. CAS measures whether the classes are separated, not the variety within
-# each class. In the same run the lowest mean FID came at epoch 30 and the highest CAS at epoch
-# 25 (0.966 against 0.929 at epoch 30). (The GAN's FID in the
-# table is against all its digit's real training images, the copies' and collapse's against the
-# test images: close enough here, but section 4 says why FIDs of different sets and sizes must
-# not be compared to the decimal.)
+# The copies score like real data on both, as well as or better than the GAN: neither FID, KID nor
+# CAS can tell memorising from generalising, because each compares with the *distribution* of real
+# images, and the training images are a perfect sample of it. The collapsed set is caught by FID (a
+# covariance of zero), much less by CAS: a classifier trained on one image per digit can still
+# tell 0s, 1s and 7s apart, digits that are easy to separate. CAS measures whether the classes
+# are separated, not the variety within each class.
 
 # %% [markdown] nbgrader={"grade": false, "grade_id": "e4_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 4 (written).** A classmate reports "our GAN reached FID 1.2 and CAS 0.99, better than
@@ -388,9 +433,17 @@ for name, (f, c) in summary.items():
 # each generated image with its nearest training images against how close real images come.
 # (2) The numbers may not be comparable: FID depends on the number of images and on the feature
 # network (ours is not Inception), and "better than real" may be a smaller or differently sized
-# reference set; CAS on the test set used to choose the epoch is optimistic. Compare at equal
-# n and extractor, choose on a validation split, and finally (3) measure what matters: a
-# classifier trained on real + synthetic images against the fair baselines of Lab 5.
+# reference set; a CAS measured on the images used to choose the epoch, or on the test set, is
+# optimistic. Compare at equal n and extractor, choose on a validation split, and finally (3)
+# measure what matters: a classifier trained on real + synthetic images against the fair
+# baselines of Lab 5, on a test set used for nothing else.
+#
+# **Rubric (3 points).** 1 per reason, up to 2: copies score as well as real data (memorisation
+# is invisible to FID/KID/CAS); FID depends on n and the feature network, so "better than real"
+# may compare unequal sets; a CAS on the choosing or test images is optimistic; collapse can keep
+# CAS high. 1: a concrete check for each named reason (`neighbors`; FID at equal n or KID; a
+# validation split for choosing; the augmentation experiment against fair baselines). Half a
+# point off for a check that does not test the reason it is paired with.
 
 # %% [markdown]
 # ## Takeaways
@@ -399,35 +452,24 @@ for name, (f, c) in summary.items():
 #   whether the images teach a classifier. None of them sees copying.
 # - FID is biased: it falls with the number of samples. Compare at equal n and with the same
 #   feature network; estimate FID∞ when sizes differ, or use KID.
-# - Pick epochs by the question you care about (CAS for augmentation), not by the last epoch or
-#   by eye, and check near-copies before you use the images.
+# - Pick epochs by the question you care about (CAS for augmentation) on validation images, not by
+#   the last epoch, by eye or on the test set, and check near-copies before you use the images.
 #
 # **Try next:** `pyimagesearch-gan evaluate` on Lab 3's two runs (a conditional GAN against
-# class GANs); `--count 2000` on this run to see the FID curve of section 4 in `evaluate`'s table.
+# class GANs); `--count 2000` on this run to see the FID curve of section 4 in `evaluate`'s table;
+# `pyimagesearch-gan augment` on your own image folder, which chooses epochs exactly as section 5.
+
 # %% [markdown]
 # ## References
 #
-# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S., Courville, A. and
-#   Bengio, Y. (2014). Generative adversarial nets. *Advances in Neural Information Processing Systems 27*.
-# - Radford, A., Metz, L. and Chintala, S. (2016). Unsupervised representation learning with deep
-#   convolutional generative adversarial networks. *ICLR 2016*. arXiv:1511.06434.
-# - Odena, A., Olah, C. and Shlens, J. (2017). Conditional image synthesis with auxiliary classifier GANs.
-#   *Proceedings of the 34th International Conference on Machine Learning (ICML)*, PMLR 70.
-# - Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A. and Chen, X. (2016). Improved
-#   techniques for training GANs. *Advances in Neural Information Processing Systems 29*.
-# - Zhao, S., Liu, Z., Lin, J., Zhu, J.-Y. and Han, S. (2020). Differentiable augmentation for
-#   data-efficient GAN training. *Advances in Neural Information Processing Systems 33*.
-# - Karras, T., Aittala, M., Hellsten, J., Laine, S., Lehtinen, J. and Aila, T. (2020). Training generative
-#   adversarial networks with limited data. *Advances in Neural Information Processing Systems 33*.
 # - Heusel, M., Ramsauer, H., Unterthiner, T., Nessler, B. and Hochreiter, S. (2017). GANs trained by a
 #   two time-scale update rule converge to a local Nash equilibrium. *Advances in Neural Information
-#   Processing Systems 30* (FID).
+#   Processing Systems 30* (NeurIPS 2017; FID).
+# - Bińkowski, M., Sutherland, D. J., Arbel, M. and Gretton, A. (2018). Demystifying MMD GANs.
+#   *International Conference on Learning Representations (ICLR 2018)* (KID).
 # - Ravuri, S. and Vinyals, O. (2019). Classification accuracy score for conditional generative models.
-#   *Advances in Neural Information Processing Systems 32* (CAS).
-# - Carlini, N., Hayes, J., Nasr, M., Jagielski, M., Sehwag, V., Tramèr, F., Balle, B., Ippolito, D. and
-#   Wallace, E. (2023). Extracting training data from diffusion models. *32nd USENIX Security Symposium*.
-# - Rosebrock, A. (2017). *Deep Learning for Computer Vision with Python*, Practitioner Bundle.
-#   PyImageSearch (the book DCGAN and its training loop).
-# - Bińkowski, M., Sutherland, D. J., Arbel, M. and Gretton, A. (2018). Demystifying MMD GANs. *ICLR 2018* (KID).
+#   *Advances in Neural Information Processing Systems 32* (NeurIPS 2019; CAS).
 # - Chong, M. J. and Forsyth, D. (2020). Effectively unbiased FID and Inception Score and where to find
-#   them. *CVPR 2020* (FID's bias against the sample count).
+#   them. *IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR 2020)* (FID's bias against the sample count).
+# - Rosebrock, A. (2017). *Deep Learning for Computer Vision with Python*, Practitioner Bundle.
+#   *PyImageSearch* (the book DCGAN and its training loop).

@@ -19,9 +19,13 @@
 # [colab-badge]: https://colab.research.google.com/assets/colab-badge.svg
 # [colab]: https://colab.research.google.com/github/pyimagesearch-gan/pyimagesearch-gan/blob/main/labs/06_speed.ipynb
 #
-# The book's training loop runs one batch at a time from Python: `generator.predict`, a NumPy
+# The book's training loop (Rosebrock 2017) runs one batch at a time from Python: `generator.predict`, a NumPy
 # shuffle, `discriminator.train_on_batch`, `gan.train_on_batch`. The project runs the same
-# two updates inside one compiled `train_step` driven by `fit`. With the small models and
+# two updates inside one compiled `train_step` driven by `fit`: a TensorFlow function *traced*
+# once into a graph (Lab 2: the first call records the operations, later calls run the recorded
+# graph without Python) and optionally compiled further by **XLA** (Accelerated Linear Algebra,
+# TensorFlow's compiler, which fuses many small operations into a few compiled kernels; Abadi
+# et al. 2016 describe TensorFlow's graphs). With the small models and
 # batches of GAN augmentation, most of the book loop's time is not arithmetic at all.
 #
 # **Learning goals.** After this lab you can
@@ -31,7 +35,7 @@
 # 3. avoid the per-call overhead of `predict()` in a loop;
 # 4. run and read `pyimagesearch-gan bench`.
 #
-# **Time.** 2 min 22 s in full, 46 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# **Time.** 2 min 21 s in full, 45 s with `LAB_QUICK=1`, measured on 2 CPU cores (shared with other jobs, loaded) (labs/README.md).
 # Timings on a shared or busy machine vary by 10% or more; run twice before you believe one.
 #
 # **Data.** MNIST sevens for the timings (`$PYIMAGESEARCH_GAN_DATA/mnist/`, else a one-time
@@ -50,9 +54,11 @@ import subprocess
 import sys
 import urllib.request
 
-REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # labs/set_repository.py changes it for a fork
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # this notebook's repository: labs/set_repository.py
 if importlib.util.find_spec("pyimagesearch_gan") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+if os.path.isfile(os.path.join("..", "labtools.py")):  # an instructor notebook, in labs/instructor/
+    sys.path.insert(0, os.path.abspath(".."))
 if importlib.util.find_spec("labtools") is None:
     urllib.request.urlretrieve(f"{REPOSITORY}/raw/main/labs/labtools.py", "labtools.py")
 # os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (else: downloaded once)
@@ -61,6 +67,7 @@ from labtools import setup
 setup()
 
 # %%
+import json
 import time
 
 import matplotlib.pyplot as plt
@@ -93,18 +100,20 @@ print(f"quick={QUICK}  batch sizes {BATCH_SIZES}  {STEPS} steps x {REPEATS} roun
 # %% [markdown] nbgrader={"grade": false, "grade_id": "e1_task", "locked": true, "schema_version": 3, "solution": false}
 # **Exercise 1.** Compute `dense_gflop`, the GFLOPs of these two layers' forward pass for one
 # image, then compare with the package's count of every layer (`bench.mac_layers` lists
-# `(layer, multiply-adds per image)`).
+# `(layer, multiply-adds per image)`; the cell below prints it).
+
+# %%
+generator, discriminator = get_family("book").build(cfg.options().model, 0)
+for layer, macs in bench.mac_layers(generator) + bench.mac_layers(discriminator):
+    print(f"{layer.name:28s} {2 * macs / 1e9:.5f} GFLOP per image")
+step_gflop = {bs: bench.step_flops(generator, discriminator, bs) / 1e9 for bs in BATCH_SIZES}
+print("one training step (D update + G update):", {bs: f"{g:.2f} GFLOP" for bs, g in step_gflop.items()})
 
 # %% nbgrader={"grade": false, "grade_id": "e1_code", "locked": false, "schema_version": 3, "solution": true}
 ### BEGIN SOLUTION
 dense_gflop = 2 * (100 * 512 + 512 * 7 * 7 * 64) / 1e9
 ### END SOLUTION
-generator, discriminator = get_family("book").build(cfg.options().model, 0)
-for layer, macs in bench.mac_layers(generator) + bench.mac_layers(discriminator):
-    print(f"{layer.name:28s} {2 * macs / 1e9:.5f} GFLOP per image")
 print(f"your two Dense layers: {dense_gflop:.5f} GFLOP")
-step_gflop = {bs: bench.step_flops(generator, discriminator, bs) / 1e9 for bs in BATCH_SIZES}
-print("one training step (D update + G update):", {bs: f"{g:.2f} GFLOP" for bs, g in step_gflop.items()})
 
 # %% nbgrader={"grade": true, "grade_id": "e1_tests", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 _dense = [2 * macs / 1e9 for layer, macs in bench.mac_layers(generator) if isinstance(layer, keras.layers.Dense)]
@@ -122,8 +131,8 @@ assert abs(dense_gflop - sum(_dense)) < 1e-9 and abs(dense_gflop - 0.0033136) < 
 #
 # Both start from the same weights. `bench.time_book` times `BookLoop.step` (the book's loop,
 # made correct for Keras 3, Lab 2); `bench.time_fit` times `fit` on the project's `GAN`, whose
-# `train_step` is one compiled TensorFlow function. XLA "auto" compiles the optimizer updates
-# with XLA too (the default of `train`).
+# `train_step` is one traced TensorFlow function. XLA "auto" compiles the optimizer updates
+# with XLA too (the default of `train`); "off" runs the traced graph without XLA.
 
 # %%
 ms = {}
@@ -175,6 +184,10 @@ for _batch in BATCH_SIZES:
 # setup, copies between NumPy and TensorFlow) whatever the batch. At batch 128 the arithmetic
 # grows 8 times and that fixed cost becomes a smaller part of the step, so removing it (the
 # compiled step) saves a smaller fraction.
+#
+# **Rubric (1 point).** 1: a fixed overhead per step (Python, Keras calls, `predict`'s set-up,
+# copies) against arithmetic that grows with the batch, so the overhead's share, and what
+# compiling saves, shrinks. 0.5: "bigger batches are more efficient" without the fixed cost.
 
 # %% [markdown]
 # ## 3. `predict()` in a loop
@@ -213,33 +226,51 @@ else:
 print((BENCH / "bench.md").read_text())
 
 # %% [markdown]
-# **Exercise 3 (predict, then check).** In the table, "% of matmul" compares each mode's
-# FLOP rate with the machine's best matrix multiply. Which of these would raise it for the
-# compiled step, and which would not: (a) a bigger batch, (b) more classes trained
-# concurrently, (c) XLA for the whole step (`--jit-compile on`), (d) a faster Python?
-# Write your answers as a dict `answers = {"a": "yes", ...}`, each `"yes"` (raises it), `"no"`
-# or `"depends"` (raises it at some batch sizes and lowers it at others), then check one of them
-# with `bench` (e.g. `--batch-sizes 64`) and say why, in the text cell after the tests.
+# **Exercise 3 (predict, then measure).** In the table, "% of matmul" compares each mode's
+# FLOP rate with the machine's best matrix multiply (`matmul_gflops` in `bench.json`). Which of
+# these would raise it for the compiled step, and which would not: (a) a bigger batch, (b) more
+# classes trained concurrently, (c) XLA for the whole step (`--jit-compile on`), (d) a faster
+# Python? Write your predictions as a dict `answers = {"a": "yes", ...}`, each `"yes"` (raises
+# it), `"no"` or `"depends"` (raises it at some batch sizes and lowers it at others); they are
+# graded by hand with your explanation, not against a key. Then check (a) with this lab's own
+# timings: compute `matmul_share[batch]`, the compiled step's (XLA auto) share of the machine's
+# matmul speed at each batch size of section 2 (its GFLOP per step, `step_gflop`, over its time,
+# `ms`, divided by `matmul_gflops`). Say in the text cell after the tests which predictions held
+# and why.
 
 # %% nbgrader={"grade": false, "grade_id": "e3_code", "locked": false, "schema_version": 3, "solution": true}
+matmul_gflops = json.loads((BENCH / "bench.json").read_text())["matmul_gflops"]
 ### BEGIN SOLUTION
 answers = {"a": "yes", "b": "yes", "c": "depends", "d": "no"}
+matmul_share = {b: step_gflop[b] / (ms[("step, XLA auto", b)] / 1000) / matmul_gflops for b in BATCH_SIZES}
 ### END SOLUTION
-print(answers)
+print("predicted:", answers)
+print("compiled step, share of matmul:", {b: f"{share:.0%}" for b, share in matmul_share.items()})
 
 # %% nbgrader={"grade": true, "grade_id": "e3_tests", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 assert set(answers) == {"a", "b", "c", "d"}
 assert set(answers.values()) <= {"yes", "no", "depends"}, 'each answer is "yes", "no" or "depends"'
+assert set(matmul_share) == set(BATCH_SIZES) and all(0 < share < 2 for share in matmul_share.values())
 ### BEGIN HIDDEN TESTS
-assert answers == {"a": "yes", "b": "yes", "c": "depends", "d": "no"}
+for _b in BATCH_SIZES:
+    _share = step_gflop[_b] / (ms[("step, XLA auto", _b)] / 1000) / matmul_gflops
+    assert abs(matmul_share[_b] - _share) < 1e-6 * _share, (_b, matmul_share[_b], _share)
 ### END HIDDEN TESTS
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "e3_why", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # **Answer.** (a) and (b) give each operation more work per dispatch, so the fixed cost per op
-# matters less: yes. (c) depends: XLA fuses the many small operations, which helps at batch 16,
-# but at batch 128, where the ops are big enough on their own, the project README's speed table
-# measured it slower (35% of matmul with XLA on, 47% without). (d) no: the compiled step runs almost no Python per step;
-# the book loop would gain.
+# matters less: yes, and the measured share grows from batch 16 to batch 128. (c) depends: XLA
+# fuses the many small operations, which helps at batch 16, but at batch 128, where the ops are
+# big enough on their own, the speed table of docs/speed.md measured it slower (35% of matmul with
+# XLA on, 47% without). (d) no: the compiled step runs almost no Python per step; the book loop
+# would gain.
+#
+# **Rubric (2 points).** 1: the measured shares are read correctly against prediction (a) (a
+# higher share at the bigger batch, or what the student's run shows), with the reason: more work
+# per operation, the same fixed cost per operation. 1: sensible reasons for (b)-(d): more
+# classes per step is more work per dispatch; XLA's fusion helps small operations and may not
+# help big ones; the compiled step runs no Python per step. Predictions are not marked against a
+# key: a wrong prediction, honestly compared with the measurement and explained, earns the points.
 
 # %% [markdown]
 # ## Takeaways
@@ -247,30 +278,13 @@ assert answers == {"a": "yes", "b": "yes", "c": "depends", "d": "no"}
 # - Small GANs at small batches are overhead-bound: compile the whole step (a `train_step`
 #   under `fit`), do not loop over `train_on_batch` and `predict` from Python.
 # - The gap closes as the batch grows; at any size, measure before and after a change.
-# - `pyimagesearch-gan bench` gives the numbers for your machine; the README lists this
+# - `pyimagesearch-gan bench` gives the numbers for your machine; docs/speed.md lists this
 #   project's measurements.
 
 # %% [markdown]
 # ## References
 #
-# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S., Courville, A. and
-#   Bengio, Y. (2014). Generative adversarial nets. *Advances in Neural Information Processing Systems 27*.
-# - Radford, A., Metz, L. and Chintala, S. (2016). Unsupervised representation learning with deep
-#   convolutional generative adversarial networks. *ICLR 2016*. arXiv:1511.06434.
-# - Odena, A., Olah, C. and Shlens, J. (2017). Conditional image synthesis with auxiliary classifier GANs.
-#   *Proceedings of the 34th International Conference on Machine Learning (ICML)*, PMLR 70.
-# - Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A. and Chen, X. (2016). Improved
-#   techniques for training GANs. *Advances in Neural Information Processing Systems 29*.
-# - Zhao, S., Liu, Z., Lin, J., Zhu, J.-Y. and Han, S. (2020). Differentiable augmentation for
-#   data-efficient GAN training. *Advances in Neural Information Processing Systems 33*.
-# - Karras, T., Aittala, M., Hellsten, J., Laine, S., Lehtinen, J. and Aila, T. (2020). Training generative
-#   adversarial networks with limited data. *Advances in Neural Information Processing Systems 33*.
-# - Heusel, M., Ramsauer, H., Unterthiner, T., Nessler, B. and Hochreiter, S. (2017). GANs trained by a
-#   two time-scale update rule converge to a local Nash equilibrium. *Advances in Neural Information
-#   Processing Systems 30* (FID).
-# - Ravuri, S. and Vinyals, O. (2019). Classification accuracy score for conditional generative models.
-#   *Advances in Neural Information Processing Systems 32* (CAS).
-# - Carlini, N., Hayes, J., Nasr, M., Jagielski, M., Sehwag, V., Tramèr, F., Balle, B., Ippolito, D. and
-#   Wallace, E. (2023). Extracting training data from diffusion models. *32nd USENIX Security Symposium*.
 # - Rosebrock, A. (2017). *Deep Learning for Computer Vision with Python*, Practitioner Bundle.
-#   PyImageSearch (the book DCGAN and its training loop).
+#   *PyImageSearch* (the book DCGAN and its training loop).
+# - Abadi, M. et al. (2016). TensorFlow: a system for large-scale machine learning. *12th USENIX Symposium on
+#   Operating Systems Design and Implementation (OSDI 2016)* (graphs traced from Python, XLA).

@@ -31,7 +31,7 @@
 #    and more real data, with a classifier trained for the same number of updates in each;
 # 4. argue what a fair baseline is, and how big a difference must be to mean something.
 #
-# **Time.** 2 min 33 s in full, 22 s with `LAB_QUICK=1`, measured on 2 CPU cores (labs/README.md).
+# **Time.** 4 min 19 s in full, 24 s with `LAB_QUICK=1`, measured on 2 CPU cores (shared with other jobs, loaded) (labs/README.md).
 # `LAB_QUICK=1` is a smoke run: the numbers mean nothing.
 #
 # **Grading.** Exercises are nbgrader cells: answer cells, test cells with visible asserts (the
@@ -50,9 +50,11 @@ import subprocess
 import sys
 import urllib.request
 
-REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # labs/set_repository.py changes it for a fork
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # this notebook's repository: labs/set_repository.py
 if importlib.util.find_spec("pyimagesearch_gan") is None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", f"git+{REPOSITORY}"], check=True)
+if os.path.isfile(os.path.join("..", "labtools.py")):  # an instructor notebook, in labs/instructor/
+    sys.path.insert(0, os.path.abspath(".."))
 if importlib.util.find_spec("labtools") is None:
     urllib.request.urlretrieve(f"{REPOSITORY}/raw/main/labs/labtools.py", "labtools.py")
 # os.environ["PYIMAGESEARCH_GAN_DATA"] = "/path/to/datasets"  # a folder holding mnist/ (else: downloaded once)
@@ -154,7 +156,7 @@ print(f"train {train_x.shape}, extra real {extra_x.shape}, test {test_x.shape}")
 # %% [markdown]
 # ## 3. Class GANs on the small set
 #
-# The book DCGAN per digit, on `--dataset folder` (our image folder), with batch 8 (a small
+# The book DCGAN (Rosebrock 2017; Lab 1) per digit, on `--dataset folder` (our image folder), with batch 8 (a small
 # set has few batches per epoch) and `g_training_in_d_step` (no BatchNorm lag, Lab 1).
 # Then `generate` draws `K_SYNTHETIC` images per digit.
 
@@ -173,7 +175,9 @@ show([RUN / str(DIGITS[0]) / "real.png", sorted((RUN / str(DIGITS[0])).glob("epo
 # distance and by the features of a small CNN trained on the real images, and flags
 # **near-copies**: pixel-identical images, or images much closer to one particular training
 # image than held-out real images ever are to the training set (and much closer to it than
-# to the second-nearest one). It writes a figure per class (each generated image beside its
+# to the second-nearest one: the test of Carlini et al. 2023 for memorised training images; a
+# nearest-neighbour check of generated defects is also how Melchior (2019) looked for copies).
+# It writes a figure per class (each generated image beside its
 # nearest training images) and `report.md`.
 #
 # The held-out real images come from the same folder: an image folder has no test split, so
@@ -230,12 +234,18 @@ assert flagged == len(report["near_copies"])
 # times the epochs on only 100 images per digit, the GANs would come closer to their training
 # images, and some could become near-copies (a small set is easy to memorise): run `neighbors`
 # again before using such images.
+#
+# **Rubric (2 points).** 1: reads the ratios and the flag count correctly (above 1 and no
+# near-copies: further from the training set than new real digits, new but not yet as good; or
+# what the student's own run shows). 1: predicts that much longer training on 100 images moves the
+# ratios down toward or below 1 and can produce near-copies (memorisation), so `neighbors` must be
+# run again. 0.5 for a prediction without the reason.
 
 # %% [markdown]
 # ## 5. Do they help? A small augmentation experiment
 #
 # The small CNN of Farhat's *Improving Image Classification with Deep Convolutional GAN Data
-# Augmentation* (see the references; the classifier `s3-cnn`), trained for `CLF_STEPS` updates in
+# Augmentation* (2022 or later, see the references), trained for `CLF_STEPS` updates in
 # every situation, tested on the real test digits, `TRIALS` times with different seeds:
 #
 # | situation | training images per digit |
@@ -245,7 +255,9 @@ assert flagged == len(report["near_copies"])
 # | real + GAN | the real images and `K_SYNTHETIC` generated ones |
 # | more real | the real images and `K_SYNTHETIC` *more real* ones: what perfect synthetic data could give |
 #
-# The transforms are chosen for digits: no flips (a flipped 2 is not a 2).
+# The transforms are chosen for digits: no flips (a flipped 2 is not a 2). The classifier's name
+# in the package, `s3-cnn`, comes from the project's numbering of the systems it reproduces
+# (S0-S4 in its reference notes): S3 is Farhat's report, and `s3-cnn` is its CNN.
 
 # %%
 synthetic = load_dataset("folder", SYNTHETIC)  # class folders named after the digits, in order
@@ -309,6 +321,11 @@ for _name, _values in accuracy.items():
 # differences are not. Three trials are few: a standard deviation from 3 values is itself
 # uncertain, so to be sure run more trials (10 or more), report confidence intervals of the mean
 # (or a paired test over the same seeds), and use a larger test set.
+#
+# **Rubric (2 points).** 1: calls a difference real only when it is clearly larger than the
+# spreads (e.g. compares the gap between two means with their SDs), naming which ones. 1: a
+# concrete way to be sure: more trials, confidence intervals or a paired comparison over the
+# same seeds, a bigger test set. 0.5 for "more trials" alone.
 
 # %% [markdown]
 # ## What is a fair baseline?
@@ -330,34 +347,18 @@ for _name, _values in accuracy.items():
 # lowered the accuracy a little: new is not the same as useful.
 #
 # The package's `augment-mnist` and `augment-neu` commands run these experiments at full
-# size (`--quick` for a smoke run); the project README reports what they found here. The
+# size (`--quick` for a smoke run); docs/experiments.md reports what they found. The
 # course's final project (`labs/project.md`) runs the NEU one on a data set you grow yourself.
 
 # %% [markdown]
 # ## References
 #
-# - Goodfellow, I., Pouget-Abadie, J., Mirza, M., Xu, B., Warde-Farley, D., Ozair, S., Courville, A. and
-#   Bengio, Y. (2014). Generative adversarial nets. *Advances in Neural Information Processing Systems 27*.
-# - Radford, A., Metz, L. and Chintala, S. (2016). Unsupervised representation learning with deep
-#   convolutional generative adversarial networks. *ICLR 2016*. arXiv:1511.06434.
-# - Odena, A., Olah, C. and Shlens, J. (2017). Conditional image synthesis with auxiliary classifier GANs.
-#   *Proceedings of the 34th International Conference on Machine Learning (ICML)*, PMLR 70.
-# - Salimans, T., Goodfellow, I., Zaremba, W., Cheung, V., Radford, A. and Chen, X. (2016). Improved
-#   techniques for training GANs. *Advances in Neural Information Processing Systems 29*.
-# - Zhao, S., Liu, Z., Lin, J., Zhu, J.-Y. and Han, S. (2020). Differentiable augmentation for
-#   data-efficient GAN training. *Advances in Neural Information Processing Systems 33*.
-# - Karras, T., Aittala, M., Hellsten, J., Laine, S., Lehtinen, J. and Aila, T. (2020). Training generative
-#   adversarial networks with limited data. *Advances in Neural Information Processing Systems 33*.
-# - Heusel, M., Ramsauer, H., Unterthiner, T., Nessler, B. and Hochreiter, S. (2017). GANs trained by a
-#   two time-scale update rule converge to a local Nash equilibrium. *Advances in Neural Information
-#   Processing Systems 30* (FID).
-# - Ravuri, S. and Vinyals, O. (2019). Classification accuracy score for conditional generative models.
-#   *Advances in Neural Information Processing Systems 32* (CAS).
-# - Carlini, N., Hayes, J., Nasr, M., Jagielski, M., Sehwag, V., Tramèr, F., Balle, B., Ippolito, D. and
-#   Wallace, E. (2023). Extracting training data from diffusion models. *32nd USENIX Security Symposium*.
 # - Rosebrock, A. (2017). *Deep Learning for Computer Vision with Python*, Practitioner Bundle.
-#   PyImageSearch (the book DCGAN and its training loop).
-# - Farhat, C. Improving image classification with deep convolutional GAN data augmentation. Université
-#   d'Evry, Université Paris-Saclay (a 64x64 DCGAN per class and a small CNN; the project's `s3-cnn`).
-# - Melchior, L. (2019). Data augmentation with GANs for defect detection. Blog post, 13 November 2019
-#   (a PyTorch DCGAN at 128x128 on NEU, with a nearest-neighbour check).
+#   *PyImageSearch* (the book DCGAN and its training loop).
+# - Carlini, N., Hayes, J., Nasr, M., Jagielski, M., Sehwag, V., Tramèr, F., Balle, B., Ippolito, D. and
+#   Wallace, E. (2023). Extracting training data from diffusion models. *32nd USENIX Security Symposium (USENIX Security 2023)*.
+# - Melchior, L. (2019). Data augmentation with GANs for defect detection. *Blog post, Hands-on Machine Learning*,
+#   13 November 2019 (a PyTorch DCGAN at 128x128 on NEU, with a nearest-neighbour check).
+# - Farhat, C. (2022 or later: the report is undated and cites work of 2022). Improving image classification
+#   with deep convolutional GAN data augmentation. *Machine Vision M1 project report, International Track in Electrical
+#   Engineering, Université d'Evry, Université Paris-Saclay* (a 64x64 DCGAN per class and a small CNN, the project's `s3-cnn`).

@@ -39,3 +39,16 @@ def test_verbose_prints_every_loss_of_every_class(capsys):
     logger.on_epoch_end(0, logs_for(NAMES[:2], ["d_loss", "gan_loss"]))
     line = capsys.readouterr().out.splitlines()[0]
     assert all(f"{name}/{key}" in line for name in NAMES[:2] for key in ("d_loss", "gan_loss"))
+
+
+def test_a_six_class_run_prints_no_line_over_160_columns(tmp_path, monkeypatch, capsys, write_image_tree):
+    from pyimagesearch_gan.commands import main
+
+    names = ["crazing", "inclusion", "patches", "pitted_surface", "rolled-in_scale", "scratches"]
+    data = write_image_tree(tmp_path / "data", classes=names, count=8)
+    monkeypatch.chdir(tmp_path)
+    main(["train", "--preset", "neu-dcgan", "--dataset", "folder", "--data-dir", str(data), "--classes", "all",
+          "--epochs", "1", "--batch-size", "8", "--set", "num_benchmark=4", "--output", "out/run"])  # fmt: skip
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("training 6 GAN(s)") and out[-1].startswith("done in"), out
+    assert max(len(line) for line in out) <= 160, max(out, key=len)

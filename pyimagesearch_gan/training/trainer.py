@@ -346,22 +346,21 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False, on_end=N
                     stop.exit_code,
                 )
     print(
-        f"{closing_time(first_step[0] if first_step else None)}; montages, loss plots and models are in "
-        f"{run_dir}/<class>/",
+        f"{closing_time(first_step[0] if first_step else None)}; montages, loss plots and models in {run_dir}/<class>/",
         flush=True,
     )
     return run_dir
 
 
 def closing_time(first_step):
-    """'done in 1m12s: start-up 7.7 s (command to the first training step), training 64.3 s', from
+    """'done in 1m12s: start-up 7.7 s (to the first training step), training 64.3 s', from
     the command's start (`pyimagesearch_gan.STARTED`); `first_step` None: no step was run."""
     now = time.perf_counter()
     total = f"done in {format_seconds(now - pyimagesearch_gan.STARTED)}"
     if first_step is None:
         return total
     startup, training = first_step - pyimagesearch_gan.STARTED, now - first_step
-    return f"{total}: start-up {startup:.1f} s (command to the first training step), training {training:.1f} s"
+    return f"{total}: start-up {startup:.1f} s (to the first training step), training {training:.1f} s"
 
 
 @contextlib.contextmanager

@@ -316,6 +316,9 @@ def test_project_check_grades_a_fair_hand_in_and_names_what_an_unfair_one_misses
     scores = check.grade([tmp_path / "fair"], report)
     assert all(passed for passed, _, _ in scores.values()), scores
     assert sum(points for _, points, _ in scores.values()) == sum(check.CHECKS.values()) == 30
+    named = ("real", "texture transforms", "gan-da", "gan-da + texture transforms")  # the recipe's names
+    write_hand_in(tmp_path / "named", situations=named)
+    assert check.grade([tmp_path / "named"], report)["baselines"][0]
 
     write_hand_in(tmp_path / "unfair", situations=("real", "gan"), trials=1)
     report.write_text("## Results\n\ngan 0.950 ± 0.001, far better than real.")

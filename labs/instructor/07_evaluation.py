@@ -241,6 +241,7 @@ digit = DIGITS[-1]
 label = real.seen.class_names.index(str(digit))
 digit_features = metrics.features(extractor, real.seen.of_class(label))  # the digit's 400 training images
 half_a, half_b = digit_features[: len(digit_features) // 2], digit_features[len(digit_features) // 2 :]
+SIZES = [n for n in SIZES if n <= len(half_a)]  # a smaller data folder allows only the smaller counts
 run = open_run(RUN)
 target = run.targets(str(digit))[0]
 generator, _ = load_generator(run, target.gan)

@@ -26,7 +26,6 @@ import os
 
 import keras
 import tensorflow as tf
-from keras.src.optimizers.base_optimizer import BaseOptimizer
 
 from pyimagesearch_gan.errors import UserError
 
@@ -37,11 +36,8 @@ def optimizer_update(optimizer, variables, xla=True):
     """`optimizer.apply(grads, variables)` as a function of `grads`, XLA-compiled when `xla`.
 
     Adam's update is a dozen elementwise passes over every weight; TensorFlow runs them one by
-    one, XLA fuses them into one loop. The XLA function is one for every optimizer of the same
-    settings and weight shapes (`shared_update`: the class GANs of a run share it), so it is
-    traced and compiled once, not once per class. Under a tf.distribute strategy `apply` sums
-    gradients across replicas, which cannot run inside an XLA function: there the plain update
-    is used.
+    one, XLA fuses them into one loop. Under a tf.distribute strategy `apply` sums gradients
+    across replicas, which cannot run inside an XLA function: there the plain update is used.
     """
 
     def plain(grads):
@@ -49,48 +45,13 @@ def optimizer_update(optimizer, variables, xla=True):
 
     if not xla:
         return plain
-    compiled = shared_update(optimizer, variables)
+    compiled = tf.function(plain, jit_compile=True)
 
     def update(grads):
-        if tf.distribute.has_strategy():
-            return plain(grads)
-        if compiled.stateless:
-            state, weights = [v.value for v in optimizer.variables], [v.value for v in variables]
-            new_weights, new_state = compiled(state, list(grads), weights)
-            for variable, value in zip([*variables, *optimizer.variables], [*new_weights, *new_state]):
-                variable.assign(value)
-        else:
-            compiled(grads)
+        return plain(grads) if tf.distribute.has_strategy() else compiled(grads)
 
     update.compiled = compiled
     return update
-
-
-SHARED_UPDATES = {}  # (optimizer settings, shapes) -> the XLA update every optimizer alike uses
-
-
-def shared_update(optimizer, variables):
-    """One XLA function for `optimizer`'s update and every other optimizer of the same type,
-    settings and variable shapes: `optimizer.stateless_apply` of the first of them, on the
-    values of each one's state and weights (`fn.stateless`). A LossScaleOptimizer (its scale
-    is state the update branches on) gets its own function of its gradients."""
-    if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-        compiled = tf.function(lambda grads: optimizer.apply(grads, variables), jit_compile=True)
-        compiled.stateless = False
-        return compiled
-    settings = {k: v for k, v in optimizer.get_config().items() if k != "name"}
-    key = (
-        type(optimizer).__name__,
-        repr(sorted(settings.items())),
-        tuple((tuple(v.shape), str(v.dtype)) for v in [*variables, *optimizer.variables]),
-    )
-    if key not in SHARED_UPDATES:
-        # Keras' own stateless update; its TensorFlow subclass refuses it for tf.distribute's
-        # sake, and this runs only outside a strategy.
-        compiled = tf.function(functools.partial(BaseOptimizer.stateless_apply, optimizer), jit_compile=True)
-        compiled.stateless = True
-        SHARED_UPDATES[key] = compiled
-    return SHARED_UPDATES[key]
 
 
 def intra_op_threads(devices, concurrent):

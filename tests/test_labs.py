@@ -13,7 +13,7 @@ student versions: `nbgrader generate_assignment`'s release. Here:
   with no solution, model answer, rubric, hidden test or output left;
 - `nbgrader autograde` with LAB_QUICK=1 gives every lab's solutions every autograded point (and
   their figures show), and the release copy none, with the demonstration cells still running
-  (Lab 2's release here, every lab's with -m slow);
+  (labs 2 and 5 here, every lab with -m slow);
 - labs/set_repository.py points every Colab link and setup cell at a fork;
 - the labs' time lines and labs/README.md's table agree with labs/times.json.
 The kernels import this checkout's package and write into a temporary folder.
@@ -51,7 +51,7 @@ def load_module(name):
 student = load_module("make_student_versions")
 timing = load_module("time_labs")
 SOURCES = student.lab_sources(INSTRUCTOR)
-RELEASE_IN_DEFAULT_SUITE = "02_frozen_discriminator"  # the others' release copies are autograded with -m slow
+IN_DEFAULT_SUITE = ("02_frozen_discriminator", "05_new_and_useful")  # the others are autograded with -m slow
 REFERENCE = re.compile(r"^- (?P<author>[^,(]+?), .*?\((?P<year>\d{4})[^)]*\)\. (?P<rest>.*)$")
 
 
@@ -239,16 +239,19 @@ def check_release(stem, score, max_score, notebook):
     assert not broken, f"{stem}: demonstration cells fail while the exercises are unanswered: {broken}"
 
 
-def test_nbgrader_autograde_gives_the_solutions_every_point_and_the_release_none(tmp_path, lab_env):
-    submissions = {"solution": [s.stem for s in SOURCES], "unanswered": [RELEASE_IN_DEFAULT_SUITE]}
-    for (name, stem), result in autograde(tmp_path / "course", submissions).items():
+def check_autograde(course, stems):
+    submissions = {"solution": list(stems), "unanswered": list(stems)}
+    for (name, stem), result in autograde(course, submissions).items():
         (check_solution if name == "solution" else check_release)(stem, *result)
 
 
+def test_nbgrader_autograde_gives_the_solutions_every_point_and_the_release_none(tmp_path, lab_env):
+    check_autograde(tmp_path / "course", IN_DEFAULT_SUITE)
+
+
 @pytest.mark.slow
-def test_nbgrader_autograde_gives_every_unanswered_release_no_point(tmp_path, lab_env):
-    for (_, stem), result in autograde(tmp_path / "course", {"unanswered": [s.stem for s in SOURCES]}).items():
-        check_release(stem, *result)
+def test_nbgrader_autograde_gives_every_labs_solutions_every_point_and_its_release_none(tmp_path, lab_env):
+    check_autograde(tmp_path / "course", [s.stem for s in SOURCES])
 
 
 def test_times_agree_with_times_json():

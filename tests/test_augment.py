@@ -2,6 +2,7 @@
 classic recipe chosen on the validation images, the summary's metrics and verdict, near-copy
 counts, and the whole quick run with its page (and no verdict)."""
 
+import collections
 import csv
 import json
 import re
@@ -14,7 +15,7 @@ from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.data import ImageSet
 from pyimagesearch_gan.errors import UserError
 from pyimagesearch_gan.evidence.neighbors import count_near_copies
-from pyimagesearch_gan.experiments import engine, recipe, summary
+from pyimagesearch_gan.experiments import common, engine, recipe, summary
 from pyimagesearch_gan.experiments.designs import folder_design, gray_if_all_are, neu_design
 from pyimagesearch_gan.experiments.settings import AugmentSettings, NeuSettings
 from pyimagesearch_gan.experiments.situations import resampled, situations, synthetic_counts
@@ -151,6 +152,9 @@ def test_the_verdict_judges_gan_images_against_the_recipe_then_the_strongest_cla
     )
     assert second["baseline"] == "texture transforms + resampling" and second["mean"] == pytest.approx(0.125)
     assert "the strongest classic situation on the test images" in second["text"]
+    fewer = {**recalls, "texture transforms": [0.9, 0.9]}  # a candidate fitted only to choose the recipe
+    group = summary.Group("rare", "cnn", fake_rows(fewer), ["a", "b"], order, True, "real + resampling")
+    assert group.strongest_classic(summary.RARE_RECALL) == "texture transforms + resampling"
     recalls["gan-da + resampling"] = [0.6, 0.1, 0.7, 0.2]
     group = summary.Group("rare", "cnn", fake_rows(recalls), ["a", "b"], order, True, "real + resampling")
     first = next(row for row in summary.verdicts(group) if "text" in row)
@@ -212,8 +216,11 @@ def stripes(n, seed=0):
 
 
 def test_auto_refuses_transforms_that_erase_the_class_signal(tmp_path, capsys):
+    """The candidates in the first two trials choose the recipe; real, the recipe and the GAN
+    situation on it get all three."""
     settings = AugmentSettings(
-        trials=2,
+        trials=3,
+        recipe_trials=2,
         max_epochs=8,
         patience=3,
         clf_batch=8,
@@ -231,9 +238,13 @@ def test_auto_refuses_transforms_that_erase_the_class_signal(tmp_path, capsys):
     assert "the texture transforms lower validation accuracy" in chosen.reasons()[0]
     assert chosen.reasons()[0].endswith("here: not used") and f"data: recipe {chosen.name} (validation" in out
     with open(tmp_path / "results.csv", newline="") as f:
-        fitted = list(dict.fromkeys(r["situation"] for r in csv.DictReader(f)))
+        rows = list(csv.DictReader(f))
     gan = situations(["gan-da"], families=[], imbalanced=False, recipe=chosen.situation)[-1].name
-    assert fitted == ["real", "texture transforms", "digits transforms", gan] and "texture" not in gan
+    assert list(dict.fromkeys(r["situation"] for r in rows)) == ["real", "texture transforms", "digits transforms", gan]
+    assert "texture" not in gan
+    trials = collections.Counter(r["situation"] for r in rows)
+    assert trials == {"texture transforms": 2, "digits transforms": 2, "real": 3, chosen.name: 3, gan: 3}
+    assert len(experiment.clock.times) == len(rows) == experiment.clock.total, "the fits planned are those fitted"
     [group] = summary.groups(experiment, experiment.results.rows)
     verdict = next(row for row in summary.verdicts(group) if "text" in row)
     assert verdict["situation"] == gan and verdict["baseline"] == chosen.name
@@ -243,6 +254,24 @@ def test_auto_refuses_transforms_that_erase_the_class_signal(tmp_path, capsys):
     page = (tmp_path / "report.html").read_text()
     assert page.index(f"Classic recipe: {chosen.name}") < page.index("<h2>Verdict</h2>")
     assert json.loads((tmp_path / "recipe.json").read_text())["data"]["recipe"] == chosen.name
+
+
+def test_the_filter_judge_is_cached_per_recipe_transforms_and_fit_settings(tmp_path):
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 256, (16, 28, 28, 1), dtype="uint8"), np.repeat([0, 1], 8).astype("int32")
+
+    def judge(stem, max_epochs=1):
+        return common.filter_judge(
+            0.5, x, y, x[:4], y[:4], 2, tmp_path / stem, augment=None, seed=0, max_epochs=max_epochs, patience=0
+        )
+
+    judge("filter_data_none")
+    assert len(list(tmp_path.glob("filter_data_none_*.keras"))) == 1
+    judge("filter_data_none")  # the same judge: loaded
+    judge("filter_data_none", max_epochs=2)
+    judge("filter_data_texture")
+    assert len(list(tmp_path.glob("filter_data_none_*.keras"))) == 2
+    assert len(list(tmp_path.glob("filter_data_texture_*.keras"))) == 1
 
 
 def test_near_copies_of_training_images_are_counted():

@@ -3,6 +3,7 @@ concurrent class GANs against one-after-another, the benchmark's files and FLOP 
 the GPU paths (a one-device MirroredStrategy, two CPU replicas, mixed precision) on CPU.
 """
 
+import contextlib
 import dataclasses
 import json
 import subprocess
@@ -19,7 +20,7 @@ import tensorflow as tf
 from pyimagesearch_gan.commands import build_parser, main
 from pyimagesearch_gan.commands.train import train_overrides
 from pyimagesearch_gan.errors import UserError
-from pyimagesearch_gan.models import book, get_family
+from pyimagesearch_gan.models import book, get_family, mlp
 from pyimagesearch_gan.speed import bench
 from pyimagesearch_gan.speed.book_loop import BookLoop, book_run, clone_pair
 from pyimagesearch_gan.training import accel
@@ -148,10 +149,13 @@ def jobs_for(tmp_path, classes=2, count=24, size=28, counts=None):
     ids=["book", "mlp-dropout-diffaugment"],
 )
 def test_concurrent_and_fused_classes_train_exactly_like_sequential(small_cfg, tmp_path, overrides):
-    """Two classes, 2 epochs: one after another, in the joint step, fused, and (book) fused
-    stopped in epoch 2 and resumed from its checkpoint; every way ends with the same states."""
+    """Two classes, 2 epochs: one after another, in the joint step (with their own XLA updates and
+    with the one update a run's classes share), fused, and (book) fused stopped in epoch 2 and
+    resumed from its checkpoint; every way ends with the same states."""
     results = {}
-    ways = ["sequential", "concurrent", "fused"] + (["fused, resumed"] if not overrides else [])
+    ways = ["sequential", "concurrent", "concurrent, shared update", "fused"] + (
+        ["fused, resumed"] if not overrides else []
+    )
     for way in ways:
         cfg = small_cfg.with_overrides(
             {"epochs": 2, "concurrent": way != "sequential", "fuse": "fused" in way, "checkpoint_every": 1, **overrides}
@@ -165,10 +169,13 @@ def test_concurrent_and_fused_classes_train_exactly_like_sequential(small_cfg, t
             with pytest.raises(Interrupted, match="interrupted at epoch 2 step 1 of 2 classes"):
                 train_group(cfg.options(), get_family(cfg.family), jobs, run_dir=tmp_path / way, stop=stop)
         gans = []
-        for group in groups:
-            gans += train_group(
-                cfg.options(), get_family(cfg.family), group, run_dir=tmp_path / way, resume="resumed" in way
-            )
+        with accel.shared_updates() if "shared" in way else contextlib.nullcontext():
+            for group in groups:
+                gans += train_group(
+                    cfg.options(), get_family(cfg.family), group, run_dir=tmp_path / way, resume="resumed" in way
+                )
+        shared = gans[0].d_update.compiled is gans[1].d_update.compiled
+        assert shared == ("shared" in way) and gans[0].g_update.compiled is not gans[0].d_update.compiled
         if "fused" in way:
             assert isinstance(group_model(cfg.options(), gans, ["a", "b"], [3, 3]), FusedClassGANs)
         histories = [json.loads((job.folder / "history.json").read_text()) for job in jobs]
@@ -502,6 +509,20 @@ def test_auto_jit_compiles_only_the_optimizer_updates_with_xla(small_cfg):
     assert gan.jit_compile is bool(tf.config.list_physical_devices("GPU")), "the step itself: Keras' auto"
     gan = make_gan(small_cfg.options(), *book.build(small_cfg.options().model, 0), jit_compile=False)
     assert not hasattr(gan.d_update, "compiled") and gan.jit_compile is False
+
+
+def test_a_runs_class_gans_share_one_xla_update_and_nothing_after_the_run_uses_it(small_cfg):
+    def make():
+        return make_gan(small_cfg.options(), *book.build(small_cfg.options().model, 0), jit_compile="auto")
+
+    with accel.shared_updates():
+        a, b = make(), make()
+        other = make_gan(small_cfg.options(), *mlp.build(small_cfg.options().model, 0), jit_compile="auto")
+    assert a.d_update.compiled is b.d_update.compiled and a.g_update.compiled is b.g_update.compiled
+    assert other.d_update.compiled is not a.d_update.compiled, "other shapes: another update"
+    after = make()
+    assert after.d_update.compiled is not a.d_update.compiled and not after.d_update.compiled.stateless
+    assert accel.SHARED_UPDATES is None
 
 
 def test_one_device_mirrored_strategy_trains_both_networks(small_cfg, tmp_path):

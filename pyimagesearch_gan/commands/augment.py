@@ -56,6 +56,13 @@ def add_experiment_parser(subparsers, name, help, data, settings):
     if settings.sizes:  # a folder keeps its classes' sizes: nothing to choose
         p.add_argument("--sizes", help=f"real training images per class, comma list (default {d('sizes')})")
     p.add_argument("--trials", type=int, help=f"classifier trials per setting (default {d('trials')})")
+    p.add_argument(
+        "--recipe-trials",
+        type=int,
+        metavar="N",
+        help="trials of each classic candidate that choose the recipe on the validation images; real and the "
+        f"recipe then get every trial (default {d('recipe_trials')})",
+    )
     p.add_argument("--clf-batch", type=int, help=f"classifier batch size (default {d('clf_batch')})")
     p.add_argument(
         "--side-by-side",
@@ -105,6 +112,7 @@ def experiment_settings(cls, quick_values, check, args, names, lists):
     }
     shared = (
         "trials",
+        "recipe_trials",
         "clf_batch",
         "side_by_side",
         "seed",

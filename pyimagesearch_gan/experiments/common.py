@@ -89,11 +89,13 @@ def draw_synthetic(gans, generators, counts, seed, *, judge=None, threshold=None
 def filter_judge(threshold, train_x, train_y, val_x, val_y, num_classes, stem, *, augment, seed, **fit):
     """The classifier that filters synthetic images: the baseline CNN with the classic
     `augment` transforms, trained on the real training images only; cached in
-    `<stem>_<fingerprint of the images and seed>.keras`. None when `threshold` is None."""
+    `<stem>_<fingerprint of the images, seed and fit settings>.keras` (`stem` names the
+    transforms). None when `threshold` is None."""
     if threshold is None:
         return None
     stem = Path(stem)
-    path = stem.with_name(f"{stem.name}_{fingerprint(train_x, train_y, val_x, np.array([seed]), length=8)}.keras")
+    settings = np.array([seed, *(fit[k] for k in sorted(fit))])
+    path = stem.with_name(f"{stem.name}_{fingerprint(train_x, train_y, val_x, settings, length=8)}.keras")
     if path.is_file():
         return classifiers.load_classifier(path)
     model, _, _ = protocol.fit_early_stopped(

@@ -57,6 +57,7 @@ KEY = ["scenario", "situation", "classifier", "trial"]
 # settings that only choose which rows are fitted, or how many fit together (common.Results keeps rows across them)
 SELECTING = (
     "sizes",
+    "recipe_trials",
     "rare",
     "sources",
     "classifiers",
@@ -148,11 +149,23 @@ class Experiment:
 
     def fits(self):
         """Classifier fits of the whole run, as planned."""
-        count = sum(
-            len(self.situations_of(s.group, self.settings.sources, self.planned(s.group)))
-            for s in self.design.scenarios
-        )
-        return count * len(self.settings.classifiers) * self.settings.trials
+        trials, choice = self.settings.trials, self.choice_trials()
+        count = 0
+        for s in self.design.scenarios:
+            every = self.situations_of(s.group, self.settings.sources, self.planned(s.group))
+            classic = [x for x in every if x.source is None]
+            compared = len(self.compared(s.group)) if s.group in self.recipes else min(2, len(classic))
+            count += len(classic) * choice + compared * (trials - choice) + (len(every) - len(classic)) * trials
+        return count * len(self.settings.classifiers)
+
+    def choice_trials(self):
+        """The trials every classic candidate is fitted in, which choose the recipe."""
+        return min(self.settings.recipe_trials, self.settings.trials)
+
+    def compared(self, group):
+        """The classic situations fitted in every trial once the recipe is chosen: real and the recipe."""
+        chosen = self.recipes[group].name
+        return [s for s in self.situations_of(group, ()) if s.name in ("real", chosen)]
 
     def imbalanced(self, group):
         return any(s.imbalanced for s in self.design.scenarios if s.group == group)
@@ -188,8 +201,9 @@ class Experiment:
         for group in self.design.groups():
             scenarios = [s for s in self.design.scenarios if s.group == group]
             self.begin_phase(f"{group}: the classic situations, the recipe's candidates")
-            self.fit_all(scenarios, self.situations_of(group, ()))
+            self.fit_all(scenarios, self.situations_of(group, ()), trials=range(self.choice_trials()))
             self.choose_recipe(group)
+            self.fit_all(scenarios, self.compared(group), trials=range(self.choice_trials(), self.settings.trials))
             for source in settings.sources:
                 self.begin_phase(f"{group}: {source} GANs, their epochs and their situations")
                 for key in dict.fromkeys(key for s in scenarios for key in s.gan_sets()):
@@ -214,7 +228,7 @@ class Experiment:
         names = {s.name for s in candidates}
         rows = [r for r in common.as_text(self.results.rows) if r["group"] == group and r["situation"] in names]
         rows = [
-            r for r in rows if r["classifier"] in self.settings.classifiers and int(r["trial"]) < self.settings.trials
+            r for r in rows if r["classifier"] in self.settings.classifiers and int(r["trial"]) < self.choice_trials()
         ]
         chosen = recipe.choose(
             group, candidates, rows, self.design.names, self.imbalanced(group), self.settings.transforms
@@ -296,14 +310,15 @@ class Experiment:
 
     # ------------------------------------------------------------ classifiers
 
-    def fit_all(self, scenarios, chosen_situations):
-        """Fit every situation of `chosen_situations` in every scenario, classifier and trial not
-        fitted yet, `--side-by-side` fits of one classifier at a time together."""
+    def fit_all(self, scenarios, chosen_situations, trials=None):
+        """Fit every situation of `chosen_situations` in every scenario, classifier and trial (of
+        `trials`, default all) not fitted yet, `--side-by-side` fits of one classifier at a time
+        together."""
         pending = []
         for scenario in scenarios:
             for situation in chosen_situations:
                 for clf in self.settings.classifiers:
-                    for trial in range(self.settings.trials):
+                    for trial in range(self.settings.trials) if trials is None else trials:
                         if self.results.done(
                             scenario=scenario.key, situation=situation.name, classifier=clf, trial=trial
                         ):
@@ -340,17 +355,15 @@ class Experiment:
         if settings.filter is None:
             return None
         if scenario.key not in self.judges:
+            transforms = self.recipes[scenario.group].situation.transforms
             self.judges[scenario.key] = common.filter_judge(
                 settings.filter,
                 *stacked(scenario.train),
                 *stacked(scenario.val),
                 len(self.design.names),
-                self.output / f"filter_{summary.safe(scenario.key)}",
-                augment=classic_transforms(
-                    self.recipes[scenario.group].situation.transforms, settings.seed, settings.image_size
-                )
-                if scenario.group in self.recipes
-                else None,
+                # the recipe's transforms name the cache: a judge trained with other transforms is another one
+                self.output / f"filter_{summary.safe(scenario.key)}_{transforms or 'none'}",
+                augment=classic_transforms(transforms, settings.seed, settings.image_size),
                 seed=settings.seed,
                 max_epochs=settings.max_epochs,
                 patience=settings.patience,

@@ -35,6 +35,7 @@ class Settings:
     validation: float = 0.15
     classifiers: tuple = ()
     trials: int = 5
+    recipe_trials: int = 2  # trials of every recipe candidate; real and the recipe then get all `trials`
     snapshots: int = 10
     max_epochs: int = 200
     patience: int = 20
@@ -172,7 +173,18 @@ def check_common(settings, flag_word):
     for name in settings.classifiers:
         if name not in CLASSIFIERS:
             raise UserError(f"--classifiers: unknown classifier '{name}'; choose from {', '.join(CLASSIFIERS)}")
-    at_least(settings, 1, "trials", "clf_batch", "side_by_side", "max_epochs", "snapshots", "cas_count", "cas_epochs")
+    at_least(
+        settings,
+        1,
+        "trials",
+        "recipe_trials",
+        "clf_batch",
+        "side_by_side",
+        "max_epochs",
+        "snapshots",
+        "cas_count",
+        "cas_epochs",
+    )
     at_least(settings, 0, "patience")
     if settings.sizes and min(settings.sizes) < 4:
         raise UserError(

@@ -94,7 +94,11 @@ class Group:
         return protocol.mean_ci(values) if values else (math.nan, math.nan)
 
     def strongest_classic(self, metric):
+        """The classic situation with the best mean on the test images, among those fitted in the
+        most trials (the candidates fitted only to choose the recipe are not set against)."""
         classic = [s.name for s in self.order if s.kind == CLASSIC]
+        most = max((self.trials(s) for s in classic), default=0)
+        classic = [s for s in classic if self.trials(s) == most]
         return max(classic, key=lambda s: self.interval(s, metric)[0]) if classic else None
 
     def baseline(self, metric):
@@ -296,6 +300,14 @@ def recipe_lines(exp):
     """summary.md's section on the classic recipe of every group: the candidates' validation
     scores, the recipe, why, and the warning of a named family that validation says hurts."""
     lines = []
+    choice, trials = exp.choice_trials(), exp.settings.trials
+    if choice < trials:
+        fitted = (
+            f"Every candidate fitted in the first {choice} of the {trials} trials (real and the recipe then in "
+            "every trial, the others in no more)"
+        )
+    else:
+        fitted = "Every candidate fitted in every trial"
     for group, chosen in exp.recipes.items():
         table = [
             [s.name, protocol.format_ci(*chosen.scores[s.name]), "recipe" if s.name == chosen.name else ""]
@@ -305,7 +317,7 @@ def recipe_lines(exp):
             f"## The classic recipe{f' of {group}' if len(exp.design.groups()) > 1 else ''}, chosen on the "
             "validation images",
             "",
-            f"Every candidate fitted in every trial, early-stopped on the validation images and scored on them "
+            f"{fitted}, early-stopped on the validation images and scored on them "
             f"(validation {chosen.metric}, mean ± 95% interval); the best is the recipe, decided before any GAN "
             "image is used and the same for every source. The test images play no part in it.",
             "",

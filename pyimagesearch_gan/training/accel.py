@@ -26,6 +26,7 @@ import os
 
 import keras
 import tensorflow as tf
+from keras.src.optimizers.base_optimizer import BaseOptimizer
 
 from pyimagesearch_gan.errors import UserError
 
@@ -36,8 +37,11 @@ def optimizer_update(optimizer, variables, xla=True):
     """`optimizer.apply(grads, variables)` as a function of `grads`, XLA-compiled when `xla`.
 
     Adam's update is a dozen elementwise passes over every weight; TensorFlow runs them one by
-    one, XLA fuses them into one loop. Under a tf.distribute strategy `apply` sums gradients
-    across replicas, which cannot run inside an XLA function: there the plain update is used.
+    one, XLA fuses them into one loop. In a run the XLA function is one for every optimizer of
+    the same settings and weight shapes (`shared_updates`: the class GANs share it), so it is
+    traced and compiled once, not once per class. Under a tf.distribute strategy `apply` sums
+    gradients across replicas, which cannot run inside an XLA function: there the plain update
+    is used.
     """
 
     def plain(grads):
@@ -45,13 +49,62 @@ def optimizer_update(optimizer, variables, xla=True):
 
     if not xla:
         return plain
-    compiled = tf.function(plain, jit_compile=True)
+    compiled = shared_update(optimizer, variables)
 
     def update(grads):
-        return plain(grads) if tf.distribute.has_strategy() else compiled(grads)
+        if tf.distribute.has_strategy():
+            return plain(grads)
+        if compiled.stateless:
+            state, weights = [v.value for v in optimizer.variables], [v.value for v in variables]
+            new_weights, new_state = compiled(state, list(grads), weights)
+            for variable, value in zip([*variables, *optimizer.variables], [*new_weights, *new_state]):
+                variable.assign(value)
+        else:
+            compiled(grads)
 
     update.compiled = compiled
     return update
+
+
+SHARED_UPDATES = None  # while `shared_updates()` holds: (settings, shapes) -> the XLA update they share
+
+
+@contextlib.contextmanager
+def shared_updates():
+    """Optimizers compiled in here share their XLA update with every other one of the same
+    type, settings and weight shapes (the class GANs of a run): it is traced and compiled once,
+    not once per class. The sharing ends with the block, so optimizers of another run, another
+    strategy or another model never use it."""
+    global SHARED_UPDATES
+    previous, SHARED_UPDATES = SHARED_UPDATES, {}
+    try:
+        yield
+    finally:
+        SHARED_UPDATES = previous
+
+
+def shared_update(optimizer, variables):
+    """The XLA function of `optimizer`'s update. Inside `shared_updates()` it is one for every
+    optimizer alike: `optimizer.stateless_apply` of the first of them, on the values of each
+    one's state and weights (`fn.stateless`). Outside it, and for a LossScaleOptimizer (its
+    scale is state the update branches on), each optimizer gets its own function of its gradients."""
+    if SHARED_UPDATES is None or isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+        compiled = tf.function(lambda grads: optimizer.apply(grads, variables), jit_compile=True)
+        compiled.stateless = False
+        return compiled
+    settings = {k: v for k, v in optimizer.get_config().items() if k != "name"}
+    key = (
+        type(optimizer).__name__,
+        repr(sorted(settings.items())),
+        tuple((tuple(v.shape), str(v.dtype)) for v in [*variables, *optimizer.variables]),
+    )
+    if key not in SHARED_UPDATES:
+        # Keras' own stateless update; its TensorFlow subclass refuses it for tf.distribute's
+        # sake, and this runs only outside a strategy.
+        compiled = tf.function(functools.partial(BaseOptimizer.stateless_apply, optimizer), jit_compile=True)
+        compiled.stateless = True
+        SHARED_UPDATES[key] = compiled
+    return SHARED_UPDATES[key]
 
 
 def intra_op_threads(devices, concurrent):

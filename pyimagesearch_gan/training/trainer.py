@@ -323,7 +323,7 @@ def train(cfg, run_dir=None, *, resume=False, plan=None, verbose=False, on_end=N
     )
     first_step = []
     accel.set_threads(options.devices, concurrent=any(len(group) > 1 for group in groups))
-    with guarded_run(run_dir) as stop, ending(run_dir, on_end):
+    with guarded_run(run_dir) as stop, ending(run_dir, on_end), accel.shared_updates():
         for i, group in enumerate(groups):
             if resume and is_finished(cfg, run_dir, [job.folder for job in group]):
                 print(f"[{', '.join(job.name for job in group)}] already trained, skipped", flush=True)

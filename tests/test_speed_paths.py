@@ -521,7 +521,7 @@ def test_a_runs_class_gans_share_one_xla_update_and_nothing_after_the_run_uses_i
     assert a.d_update.compiled is b.d_update.compiled and a.g_update.compiled is b.g_update.compiled
     assert other.d_update.compiled is not a.d_update.compiled, "other shapes: another update"
     after = make()
-    assert after.d_update.compiled is not a.d_update.compiled and not after.d_update.compiled.stateless
+    assert after.d_update.compiled is not a.d_update.compiled and not after.d_update.compiled.shared
     assert accel.SHARED_UPDATES is None
 
 

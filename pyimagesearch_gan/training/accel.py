@@ -54,11 +54,8 @@ def optimizer_update(optimizer, variables, xla=True):
     def update(grads):
         if tf.distribute.has_strategy():
             return plain(grads)
-        if compiled.stateless:
-            state, weights = [v.value for v in optimizer.variables], [v.value for v in variables]
-            new_weights, new_state = compiled(state, list(grads), weights)
-            for variable, value in zip([*variables, *optimizer.variables], [*new_weights, *new_state]):
-                variable.assign(value)
+        if compiled.shared:  # this optimizer's TensorFlow variables, updated in place
+            compiled([v.value for v in optimizer.variables], list(grads), [v.value for v in variables])
         else:
             compiled(grads)
 
@@ -85,12 +82,14 @@ def shared_updates():
 
 def shared_update(optimizer, variables):
     """The XLA function of `optimizer`'s update. Inside `shared_updates()` it is one for every
-    optimizer alike: `optimizer.stateless_apply` of the first of them, on the values of each
-    one's state and weights (`fn.stateless`). Outside it, and for a LossScaleOptimizer (its
-    scale is state the update branches on), each optimizer gets its own function of its gradients."""
+    optimizer alike (`fn.shared`): a function of each one's state, gradients and weights (its
+    TensorFlow variables, which a tf.function takes by shape, so it is traced once), computing
+    with `stateless_apply` of the first of them and assigning in place. Outside it, and for a
+    LossScaleOptimizer (its scale is state the update branches on), each optimizer gets its
+    own function of its gradients."""
     if SHARED_UPDATES is None or isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         compiled = tf.function(lambda grads: optimizer.apply(grads, variables), jit_compile=True)
-        compiled.stateless = False
+        compiled.shared = False
         return compiled
     settings = {k: v for k, v in optimizer.get_config().items() if k != "name"}
     key = (
@@ -99,12 +98,19 @@ def shared_update(optimizer, variables):
         tuple((tuple(v.shape), str(v.dtype)) for v in [*variables, *optimizer.variables]),
     )
     if key not in SHARED_UPDATES:
-        # Keras' own stateless update; its TensorFlow subclass refuses it for tf.distribute's
-        # sake, and this runs only outside a strategy.
-        compiled = tf.function(functools.partial(BaseOptimizer.stateless_apply, optimizer), jit_compile=True)
-        compiled.stateless = True
+        compiled = tf.function(functools.partial(apply_in_place, optimizer), jit_compile=True)
+        compiled.shared = True
         SHARED_UPDATES[key] = compiled
     return SHARED_UPDATES[key]
+
+
+def apply_in_place(template, state, grads, weights):
+    """`template`'s update of the variables `state` and `weights` (of another optimizer alike):
+    Keras' own stateless update on their values, assigned back. (Its TensorFlow subclass refuses
+    `stateless_apply` for tf.distribute's sake; this runs only outside a strategy.)"""
+    new_weights, new_state = BaseOptimizer.stateless_apply(template, state, grads, weights)
+    for variable, value in zip([*weights, *state], [*new_weights, *new_state]):
+        variable.assign(value)
 
 
 def intra_op_threads(devices, concurrent):

@@ -8,8 +8,11 @@ they grade 30 of the rubric's 100 points, the rest are graded by hand with the r
 | check | criterion | points | passes when |
 |---|---|---:|---|
 | ran | Reproducible | 4 | every folder holds the results.csv, summary.md and config.json of an `augment` experiment |
-| baselines | Fair experiment | 10 | every scenario with GAN images also has `real` and `transforms`, for the same trials and classifiers |
+| baselines | Fair experiment | 10 | every scenario with GAN images also has `real` and the recipe, for the same trials and classifiers |
 | trials | Correct numbers | 4 | every situation has at least 3 trials (an interval needs them) |
+
+The recipe is the one `recipe.json` names (in older folders: the `transforms` situation); the
+other classic candidates, fitted in a few trials only to choose it, are not counted.
 | numbers | Correct numbers | 8 | every "mean ± half" in the report is one of the summary.md files' |
 | template | Clarity | 4 | the report has the template's six sections and at most 2,400 words (4 pages) |
 
@@ -31,8 +34,17 @@ NUMBER = re.compile(r"([-+]?\d*\.\d+)\s*±\s*(\d*\.\d+)")
 
 
 def read_rows(folder):
+    """results.csv's rows, each with its group's classic recipe (from recipe.json; "" without)."""
+    recipes = {}
+    if (folder / "recipe.json").is_file():
+        recipes = {group: chosen["recipe"] for group, chosen in json.loads((folder / "recipe.json").read_text()).items()}
     with open(folder / "results.csv", newline="") as f:
-        return list(csv.DictReader(f))
+        return [{**row, "recipe": recipes.get(row.get("group", ""), "")} for row in csv.DictReader(f)]
+
+
+def only_chose(row):
+    """A classic candidate other than real and the recipe: fitted in a few trials to choose the recipe."""
+    return bool(row.get("recipe")) and not row.get("source") and row["situation"] not in ("real", row["recipe"])
 
 
 def check_ran(folders):
@@ -49,19 +61,20 @@ def check_baselines(rows):
         gan = {r["situation"] for r in here if r.get("source")}
         # the classic transforms situation: `texture transforms` (older runs: `transforms`)
         classic = sorted({r["situation"] for r in here if not r.get("source") and r["situation"].endswith("transforms")})
+        recipe = next((r["recipe"] for r in here if r.get("recipe")), None) or (classic[0] if classic else "transforms")
         for situation in gan:
-            for baseline in ("real", classic[0] if classic else "transforms"):
+            for baseline in dict.fromkeys(("real", recipe)):
                 if not runs(situation) <= runs(baseline):
                     problems.append(f"{scenario}: {situation} has fits that `{baseline}` lacks")
     gan_rows = [r for r in rows if r.get("source")]
     if not gan_rows:
         problems.append("no situation with GAN images")
-    return not problems, "; ".join(problems) or "real and transforms beside every GAN situation, same trials"
+    return not problems, "; ".join(problems) or "real and the recipe beside every GAN situation, same trials"
 
 
 def check_trials(rows):
     trials = {}
-    for r in rows:
+    for r in (r for r in rows if not only_chose(r)):
         trials.setdefault((r["scenario"], r["situation"], r["classifier"]), set()).add(r["trial"])
     few = [f"{s}/{name}/{c}: {len(t)}" for (s, name, c), t in sorted(trials.items()) if len(t) < MIN_TRIALS]
     return bool(trials) and not few, "fewer than 3 trials: " + ", ".join(few) if few else "3 trials or more each"

@@ -322,6 +322,21 @@ def test_project_check_grades_a_fair_hand_in_and_names_what_an_unfair_one_misses
     named = ("real", "texture transforms", "gan-da", "gan-da + texture transforms")  # the recipe's names
     write_hand_in(tmp_path / "named", situations=named)
     assert check.grade([tmp_path / "named"], report)["baselines"][0]
+    # a folder run: the recipe chosen on validation, the other candidates fitted in two trials only
+    chose = ("real", "real + resampling", "texture transforms", "gan-da + resampling")
+    write_hand_in(tmp_path / "folder", situations=chose)
+    with open(tmp_path / "folder" / "results.csv", newline="") as f:
+        rows = [{**r, "group": "data"} for r in csv.DictReader(f)]
+    rows = [r for r in rows if r["situation"] != "texture transforms" or r["trial"] != "2"]
+    with open(tmp_path / "folder" / "results.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    (tmp_path / "folder" / "recipe.json").write_text(json.dumps({"data": {"recipe": "real + resampling"}}))
+    folder = check.grade([tmp_path / "folder"], report)
+    assert folder["baselines"][0] and folder["trials"][0], folder
+    (tmp_path / "folder" / "recipe.json").unlink()
+    assert not check.grade([tmp_path / "folder"], report)["trials"][0], "without the recipe every situation counts"
 
     write_hand_in(tmp_path / "unfair", situations=("real", "gan"), trials=1)
     report.write_text("## Results\n\ngan 0.950 ± 0.001, far better than real.")

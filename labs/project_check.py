@@ -10,11 +10,11 @@ they grade 30 of the rubric's 100 points, the rest are graded by hand with the r
 | ran | Reproducible | 4 | every folder holds the results.csv, summary.md and config.json of an `augment` experiment |
 | baselines | Fair experiment | 10 | every scenario with GAN images also has `real` and the recipe, for the same trials and classifiers |
 | trials | Correct numbers | 4 | every situation has at least 3 trials (an interval needs them) |
+| numbers | Correct numbers | 8 | every "mean ± half" in the report is one of the summary.md files' |
+| template | Clarity | 4 | the report has the template's six sections and at most 2,400 words (4 pages) |
 
 The recipe is the one `recipe.json` names (in older folders: the `transforms` situation); the
 other classic candidates, fitted in a few trials only to choose it, are not counted.
-| numbers | Correct numbers | 8 | every "mean ± half" in the report is one of the summary.md files' |
-| template | Clarity | 4 | the report has the template's six sections and at most 2,400 words (4 pages) |
 
 Prints one line per check and the total; `--json` also writes them. Reads only text files: no
 TensorFlow, seconds per hand-in.

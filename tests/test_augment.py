@@ -253,6 +253,8 @@ def test_auto_refuses_transforms_that_erase_the_class_signal(tmp_path, capsys):
     assert "| texture transforms | " in text and f"over the recipe ({chosen.name})" in text
     page = (tmp_path / "report.html").read_text()
     assert page.index(f"Classic recipe: {chosen.name}") < page.index("<h2>Verdict</h2>")
+    assert "Every candidate fitted in the first 2 of the 3 trials" in text
+    assert "every candidate fitted in the first 2 of the 3 trials" in page
     assert json.loads((tmp_path / "recipe.json").read_text())["data"]["recipe"] == chosen.name
 
 

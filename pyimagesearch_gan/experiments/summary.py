@@ -300,14 +300,7 @@ def recipe_lines(exp):
     """summary.md's section on the classic recipe of every group: the candidates' validation
     scores, the recipe, why, and the warning of a named family that validation says hurts."""
     lines = []
-    choice, trials = exp.choice_trials(), exp.settings.trials
-    if choice < trials:
-        fitted = (
-            f"Every candidate fitted in the first {choice} of the {trials} trials (real and the recipe then in "
-            "every trial, the others in no more)"
-        )
-    else:
-        fitted = "Every candidate fitted in every trial"
+    fitted = candidates_fitted(exp)
     for group, chosen in exp.recipes.items():
         table = [
             [s.name, protocol.format_ci(*chosen.scores[s.name]), "recipe" if s.name == chosen.name else ""]
@@ -317,7 +310,7 @@ def recipe_lines(exp):
             f"## The classic recipe{f' of {group}' if len(exp.design.groups()) > 1 else ''}, chosen on the "
             "validation images",
             "",
-            f"{fitted}, early-stopped on the validation images and scored on them "
+            f"{fitted[0].upper()}{fitted[1:]}, early-stopped on the validation images and scored on them "
             f"(validation {chosen.metric}, mean ± 95% interval); the best is the recipe, decided before any GAN "
             "image is used and the same for every source. The test images play no part in it.",
             "",
@@ -330,11 +323,23 @@ def recipe_lines(exp):
     return lines
 
 
+def candidates_fitted(exp):
+    """In which trials the recipe's candidates were fitted, for summary.md and the page."""
+    choice, trials = exp.choice_trials(), exp.settings.trials
+    if choice < trials:
+        return (
+            f"every candidate fitted in the first {choice} of the {trials} trials (real and the recipe then in "
+            "every trial, the others in no more)"
+        )
+    return "every candidate fitted in every trial"
+
+
 def recipe_view(exp):
     """The page's recipe section: per group, the candidates' validation scores and the reasons."""
     return [
         {
             "group": group,
+            "fitted": candidates_fitted(exp),
             "metric": chosen.metric,
             "recipe": chosen.name,
             "rows": [

@@ -7,7 +7,7 @@ The experiment computes a plain dict, the *view*, and the page shows it; the pag
 after every phase of a long run, so every key may be missing and every list empty:
 
     title, subtitle, status: text
-    recipe: [{group, metric, recipe, rows: [{situation, mean, half, chosen}], reasons: [text], warning}]
+    recipe: [{group, fitted, metric, recipe, rows: [{situation, mean, half, chosen}], reasons: [text], warning}]
     verdict: {headline: text, rows: [{metric, situation, baseline, mean, half, significant}]}
     metrics: [{situation, kind ("classic" or "gan"), values: {metric: [mean, half]}, trials}]
     plots: [{src, caption}]
@@ -155,6 +155,8 @@ def recipes(view):
         shown.append(
             {
                 "group": group.get("group", "") if len(view) > 1 else "",
+                # folders written before the candidates' trials were recorded fitted every one in every trial
+                "fitted": group.get("fitted") or "every candidate fitted in every trial",
                 "metric": group.get("metric", ""),
                 "recipe": group.get("recipe", ""),
                 "rows": rows,

@@ -2,6 +2,7 @@
 intervals and paired differences, and the experiment GANs' resume and epoch snapshots."""
 
 import math
+import time
 
 import keras
 import numpy as np
@@ -84,7 +85,26 @@ def test_side_by_side_fits_each_stop_early_on_their_own_and_keep_their_best_weig
         best_loss = classifiers.evaluate_classifier(model, j.val_x, j.val_y, 2)["loss"]
         assert best_loss < 0.7 if j is not jobs[1] else best_loss > 0.6
     assert stops[1][0] < min(stops[0][0], stops[2][0])  # validation that disagrees stops its model first
-    assert stops == [(e, b) for _, e, b in fit_side_by_side(jobs, max_epochs=40, patience=3, batch_size=8)], stops
+    reported, progress = [], []
+    start = time.perf_counter()
+    again = fit_side_by_side(
+        jobs,
+        max_epochs=40,
+        patience=3,
+        batch_size=8,
+        on_done=lambda k, fit, seconds: reported.append((k, fit[1], fit[2], seconds)),
+        on_progress=lambda epochs, done: progress.append((epochs, done)),
+        every=0,
+    )
+    wall = time.perf_counter() - start
+    assert stops == [(e, b) for _, e, b in again], stops
+    # each fit is reported once, as it ends: the one that stopped first, first
+    assert sorted(k for k, *_ in reported) == [0, 1, 2] and reported[0][0] == 1
+    assert [(e, b) for _, e, b, _ in sorted(reported)] == stops
+    assert all(seconds > 0 for *_, seconds in reported) and sum(s for *_, s in reported) <= wall
+    for (epochs, done), (later, later_done) in zip(progress, progress[1:]):
+        assert all(a <= b for a, b in zip(epochs, later)) and all(b for a, b in zip(done, later_done) if a)
+    assert progress and not all(progress[-1][1]) and progress[-1][0][1] == stops[1][0]
 
 
 def build_tiny(shape, num_classes):

@@ -212,49 +212,42 @@ def train_feature_extractor(train_x, train_y, num_classes, seed):
 # ---------------------------------------------------------------- classifiers
 
 
-def fit_and_score(jobs, test_x, test_y, *, settings):
+def fit_and_score(jobs, test_x, test_y, *, settings, on_row=None, on_progress=None):
     """The side_by_side.Jobs fitted with early stopping on their validation images
     (`settings`: max_epochs, patience, clf_batch), one at a time with Keras' fit when there is one
     job, else side by side (side_by_side.fit_side_by_side); each scored on the test images.
     Returns per job its row: the metrics, train accuracy, epochs run, best epoch, seconds (the
     job's share of the wall time) and the confusion matrices on the test images and on the
-    validation images (JSON), which the classic recipe is chosen by."""
-    start = time.perf_counter()
+    validation images (JSON), which the classic recipe is chosen by. `on_row(k, row)` gets each
+    job's row as soon as its fit ends; `on_progress` is side_by_side's."""
     fit = {"max_epochs": settings.max_epochs, "patience": settings.patience, "batch_size": settings.clf_batch}
-    if len(jobs) == 1:
-        job = jobs[0]
-        fitted = [
-            protocol.fit_early_stopped(
-                job.build,
-                job.x,
-                job.y,
-                job.val_x,
-                job.val_y,
-                job.num_classes,
-                seed=job.seed,
-                augment=job.augment,
-                **fit,
-            )
-        ]
-    else:
-        fitted = fit_side_by_side(jobs, **fit)
-    seconds = (time.perf_counter() - start) / len(jobs)
-    rows = []
-    for job, (model, epochs, best) in zip(jobs, fitted):
+    rows = [None] * len(jobs)
+
+    def score(k, fitted, seconds):
+        job, (model, epochs, best) = jobs[k], fitted
         metrics = classifiers.evaluate_classifier(model, test_x, test_y, job.num_classes)
         val = classifiers.evaluate_classifier(model, job.val_x, job.val_y, job.num_classes)
-        rows.append(
-            {
-                **{m: metrics[m] for m in METRICS},
-                "train_accuracy": classifiers.evaluate_classifier(model, job.x, job.y, job.num_classes)["accuracy"],
-                "epochs": epochs,
-                "best_epoch": best,
-                "train_images": len(job.x),
-                "seconds": round(seconds, 2),
-                "confusion": json.dumps(metrics["confusion"]),
-                "val_confusion": json.dumps(val["confusion"]),
-            }
+        rows[k] = {
+            **{m: metrics[m] for m in METRICS},
+            "train_accuracy": classifiers.evaluate_classifier(model, job.x, job.y, job.num_classes)["accuracy"],
+            "epochs": epochs,
+            "best_epoch": best,
+            "train_images": len(job.x),
+            "seconds": round(seconds, 2),
+            "confusion": json.dumps(metrics["confusion"]),
+            "val_confusion": json.dumps(val["confusion"]),
+        }
+        if on_row:
+            on_row(k, rows[k])
+
+    if len(jobs) == 1:
+        job, start = jobs[0], time.perf_counter()
+        fitted = protocol.fit_early_stopped(
+            job.build, job.x, job.y, job.val_x, job.val_y, job.num_classes, seed=job.seed, augment=job.augment, **fit
         )
+        score(0, fitted, time.perf_counter() - start)
+    else:
+        fit_side_by_side(jobs, **fit, on_done=score, on_progress=on_progress)
     return rows
 
 

@@ -372,7 +372,7 @@ class Experiment:
 
     def fit(self, fits):
         """Fit and score the classifiers of `fits` [(scenario, situation, classifier, trial)]
-        together (common.fit_and_score), and record and log each."""
+        together (common.fit_and_score), and record and log each as its fit ends."""
         settings, jobs, extras = self.settings, [], []
         for scenario, situation, clf, trial in fits:
             seed = settings.seed * 1000 + trial
@@ -381,9 +381,22 @@ class Experiment:
             augment = classic_transforms(situation.transforms, seed, settings.image_size)
             jobs.append(Job(common.CLASSIFIERS[clf], x, y, val_x, val_y, len(self.design.names), seed, augment))
             extras.append((added, pass_rate))
-        rows = common.fit_and_score(jobs, self.design.test_x, self.design.test_y, settings=settings)
-        for (scenario, situation, clf, trial), (added, pass_rate), row in zip(fits, extras, rows):
-            self.record(scenario, situation, clf, trial, row, added, pass_rate)
+        start = time.perf_counter()
+
+        def finished(k, row):
+            self.record(*fits[k], row, *extras[k])
+
+        def training(epochs, done):
+            running = [e for e, d in zip(epochs, done) if not d]
+            common.log(
+                f"    {len(running)} of {len(fits)} fits side by side still training (epoch "
+                f"{min(running)}-{max(running)}, at most {settings.max_epochs}; patience {settings.patience}), "
+                f"{format_seconds(time.perf_counter() - start)} so far"
+            )
+
+        common.fit_and_score(
+            jobs, self.design.test_x, self.design.test_y, settings=settings, on_row=finished, on_progress=training
+        )
 
     def record(self, scenario, situation, clf, trial, row, added, pass_rate):
         settings = self.settings

@@ -14,6 +14,7 @@ epoch. The step is compiled again for the models still training.
 """
 
 import dataclasses
+import time
 
 import keras
 import numpy as np
@@ -111,18 +112,29 @@ def compiled_step(models):
     return step
 
 
-def fit_side_by_side(jobs, *, max_epochs=200, patience=20, batch_size=32):
+def fit_side_by_side(jobs, *, max_epochs=200, patience=20, batch_size=32, on_done=None, on_progress=None, every=60.0):
     """Fit every Job's model early-stopped on its own validation images, all side by side.
-    Returns [(model, epochs run, best epoch)] in the jobs' order."""
+    Returns [(model, epochs run, best epoch)] in the jobs' order. As each fit finishes,
+    `on_done(k, (model, epochs run, best epoch), seconds)` is called with the job's index and its
+    share of the wall time (each step's time split among the models it updated); every `every`
+    seconds, `on_progress(epochs run per fit, finished per fit)`."""
     fits = [Fit(job, batch_size, patience, max_epochs) for job in jobs]
     step = compiled_step([f.model for f in fits])
     empty = [(np.zeros((0, *f.job.x.shape[1:]), "float32"), np.zeros(0, "int32")) for f in fits]
+    shares, shown = [0.0] * len(fits), time.perf_counter()
     while not all(f.done for f in fits):
-        step(
-            [e if f.done else f.next_batch() for f, e in zip(fits, empty)],
-            np.array([not f.done for f in fits]),
-        )
-        for f in fits:
-            if not f.done:
+        start, active = time.perf_counter(), [not f.done for f in fits]
+        step([f.next_batch() if a else e for f, e, a in zip(fits, empty, active)], np.array(active))
+        for f, a in zip(fits, active):
+            if a:
                 f.end_of_epoch()
+        seconds = time.perf_counter() - start
+        for k, (f, a) in enumerate(zip(fits, active)):
+            if a:
+                shares[k] += seconds / sum(active)
+                if f.done and on_done:
+                    on_done(k, f.result(), shares[k])
+        if on_progress and time.perf_counter() - shown >= every and not all(f.done for f in fits):
+            on_progress([len(f.losses) for f in fits], [f.done for f in fits])
+            shown = time.perf_counter()
     return [f.result() for f in fits]

@@ -322,6 +322,17 @@ class Results:
 
     def add(self, row):
         self.rows.append({c: row.get(c, "") for c in self.columns})
+        self.save()
+
+    def order_last(self, order):
+        """Put the last len(order) rows, added as their fits ended, back in their jobs' order
+        (order[i]: the job index of the i-th of them)."""
+        n = len(order)
+        last = sorted(zip(order, self.rows[len(self.rows) - n :]), key=lambda pair: pair[0])
+        self.rows[len(self.rows) - n :] = [row for _, row in last]
+        self.save()
+
+    def save(self):
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\n")
         writer.writeheader()

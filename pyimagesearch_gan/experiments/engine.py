@@ -383,7 +383,10 @@ class Experiment:
             extras.append((added, pass_rate))
         start = time.perf_counter()
 
+        ended = []
+
         def finished(k, row):
+            ended.append(k)
             self.record(*fits[k], row, *extras[k])
 
         def training(epochs, done):
@@ -397,6 +400,7 @@ class Experiment:
         common.fit_and_score(
             jobs, self.design.test_x, self.design.test_y, settings=settings, on_row=finished, on_progress=training
         )
+        self.results.order_last(ended)
 
     def record(self, scenario, situation, clf, trial, row, added, pass_rate):
         settings = self.settings

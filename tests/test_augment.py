@@ -402,3 +402,17 @@ def test_a_quick_run_at_64_pixels_goes_through_every_phase(tmp_path):
 def test_balanced_classes_get_k_synthetic_images_instead_of_a_top_up_of_nothing():
     scenario = folder_design(image_set([30, 30]), AugmentSettings(), "t").scenarios[0]
     assert scenario.train_counts == [20, 20] and scenario.synthetic == [24, 24]  # k = the class's 24 real
+
+
+def test_sources_none_fits_the_classic_situations_and_says_there_is_no_verdict(tmp_path):
+    settings = AugmentSettings(
+        sources=(), trials=2, max_epochs=2, patience=1, clf_batch=8, gan_set={"jit_compile": False}
+    )
+    experiment = engine.Experiment(settings, folder_design(stripes(12), settings, "stripes"), tmp_path, "augment")
+    experiment.run()
+    with open(tmp_path / "results.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and not any(r["source"] for r in rows), "no GAN situation is fitted"
+    assert not (tmp_path / "gans").exists(), "no GAN is trained"
+    assert f"- {summary.NO_SOURCES}" in (tmp_path / "summary.md").read_text()
+    assert "no GAN verdict" in (tmp_path / "report.html").read_text()

@@ -65,6 +65,7 @@ CASES = {
     "augment --add 0": (["augment", "{data}", "--output", "{out}/a", "--add", "0"], ["--add"]),
     "augment --image-size 32": (["augment", "{data}", "--output", "{out}/a", "--image-size", "32"], ["--image-size"]),
     "augment --sources x": (["augment", "{data}", "--output", "{out}/a", "--sources", "x"], ["unknown source 'x'"]),
+    "augment --sources ''": (["augment", "{data}", "--output", "{out}/a", "--sources", ""], ["--sources is empty"]),
     "augment --gan-batch 1": (["augment", "{data}", "--output", "{out}/a", "--gan-batch", "1"], ["--gan-batch 1"]),
     "augment --image-size 64 acgan": (
         ["augment", "{data}", "--output", "{out}/a", "--image-size", "64", "--sources", "acgan"],

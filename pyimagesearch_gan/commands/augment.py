@@ -104,12 +104,16 @@ def add_experiment_parser(subparsers, name, help, data, settings):
 def experiment_settings(cls, quick_values, check, args, names, lists):
     """The settings from the flags (`lists`: comma-list flags and their item type), checked with
     `check` before TensorFlow starts."""
+    if "sources" in lists and args.sources is not None and not args.sources.strip(" ,"):
+        raise UserError("--sources is empty: give a comma list of sources, or none for the classic situations alone")
     overrides = {
         name: tuple(parse_list(getattr(args, name), kind, f"--{name.replace('_', '-')}"))
-        if getattr(args, name)
+        if getattr(args, name) is not None
         else None
         for name, kind in lists.items()
     }
+    if overrides.get("sources") == ("none",):  # the classic recipe alone, no GAN trained
+        overrides["sources"] = ()
     shared = (
         "trials",
         "recipe_trials",
@@ -250,8 +254,8 @@ def add_gan_flags(p, settings):
     )
     p.add_argument(
         "--sources",
-        help="comma list of " + ", ".join(SOURCES) + " (-da: DiffAugment, -ada: adaptive DiffAugment; "
-        f"default {default(settings, 'sources')})",
+        help="comma list of " + ", ".join(SOURCES) + " (-da: DiffAugment, -ada: adaptive DiffAugment), or none "
+        f"for the classic situations alone (default {default(settings, 'sources')})",
     )
     p.add_argument(
         "--diffaugment", help=f"DiffAugment policy of the -da sources (default {default(settings, 'diffaugment')})"

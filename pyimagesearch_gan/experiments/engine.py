@@ -192,11 +192,11 @@ class Experiment:
 
     def run(self):
         settings = self.settings
+        sources = f"{', '.join(settings.sources)} ({summary.budget(settings)})" if settings.sources else "none"
         common.log(
             f"{self.command}: {len(self.design.names)} classes, {len(self.design.scenarios)} scenario(s) in "
             f"{len(self.design.groups())} group(s), {len(self.design.test_y)} test images; classifiers "
-            f"{', '.join(settings.classifiers)}, {settings.trials} trial(s); sources {', '.join(settings.sources)} "
-            f"({summary.budget(settings)}); into {self.output}"
+            f"{', '.join(settings.classifiers)}, {settings.trials} trial(s); sources {sources}; into {self.output}"
         )
         for group in self.design.groups():
             scenarios = [s for s in self.design.scenarios if s.group == group]

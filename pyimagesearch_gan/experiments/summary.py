@@ -23,6 +23,7 @@ from pyimagesearch_gan.experiments.situations import CLASSIC
 
 RARE_RECALL, RARE_F1 = "rare-class recall", "rare-class F1"
 QUICK = "quick run: tiny settings, no verdict"
+NO_SOURCES = "no GAN sources (--sources none): the classic situations and the recipe only, no GAN verdict"
 
 
 def safe(name):
@@ -265,6 +266,8 @@ def write_markdown(exp, found, status):
         lines += ["## Verdict", "", f"- {QUICK} (the numbers below test the pipeline; they measure nothing)", ""]
     elif verdict_lines:
         lines += ["## Verdict", "", *(f"- {text}" for text in verdict_lines), ""]
+    elif not sources_of(exp, exp.results.rows):
+        lines += ["## Verdict", "", f"- {NO_SOURCES}", ""]
     for group in found:
         lines += group_lines(group)
     if design.notes:
@@ -433,6 +436,8 @@ def view(exp, found, status):
         for row in verdicts(group)
     ]
     headline = next((row["text"] for row in all_verdicts if "text" in row), "No GAN situation has been fitted yet.")
+    if not sources_of(exp, exp.results.rows):
+        headline = NO_SOURCES
     if settings.quick:
         headline, all_verdicts = QUICK, []
     metrics = []

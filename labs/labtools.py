@@ -23,7 +23,6 @@ its own (Colab) fetches this file and installs the package from `REPOSITORY` in 
   `mean_pairwise_distance(images)` is the mean Euclidean distance over all pairs of images: Lab 2's
   and Lab 4's demonstrations use them until the exercise that writes them is solved.
 """
-
 import os
 import shlex
 import shutil
@@ -38,15 +37,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 from pyimagesearch_gan.commands import main  # noqa: E402
 from pyimagesearch_gan.utils import import_tensorflow  # noqa: E402
 
-import_tensorflow(lean=False)  # without its start-up lines, with every part of Keras
+import_tensorflow()  # without its start-up lines
 import tensorflow as tf  # noqa: E402
 
 tf.get_logger().setLevel("ERROR")  # no retracing notes: the labs build many small models on purpose
 
 QUICK = os.environ.get("LAB_QUICK") == "1"
-REPOSITORY = (
-    "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # where the labs are served from: set_repository.py
-)
+REPOSITORY = "https://github.com/pyimagesearch-gan/pyimagesearch-gan"  # where the labs are served from: set_repository.py
 
 
 def setup():

@@ -143,37 +143,15 @@ def xla_cache_flags(environ):
     return f"{flags} --tf_xla_persistent_cache_directory={folder}".strip()
 
 
-# Keras imports these at its own import when they are installed, for its scikit-learn wrappers
-# and its image gallery; the commands use neither, and they are a quarter of Keras' import time.
-UNUSED_BY_COMMANDS = ("sklearn", "matplotlib.pyplot")
-
-
-@contextlib.contextmanager
-def unimportable(names):
-    """Within the block, `import name` fails for each of `names` not imported yet (as if it
-    were not installed); after it, they import as usual."""
-    blocked = [name for name in names if name not in sys.modules]
-    for name in blocked:
-        sys.modules[name] = None
-    try:
-        yield
-    finally:
-        for name in blocked:
-            if name in sys.modules and sys.modules[name] is None:
-                del sys.modules[name]
-
-
-def import_tensorflow(verbose=False, lean=True):
+def import_tensorflow(verbose=False):
     """Import TensorFlow and Keras, without TensorFlow's C++ start-up lines unless `verbose`
     (absl and oneDNN notices that no environment variable hides), with XLA's compilation cache
-    (`xla_cache_flags`); a missing TensorFlow is one line saying what to install. `lean` (the
-    commands) keeps Keras from importing `UNUSED_BY_COMMANDS`: Keras' scikit-learn wrappers and
-    `keras.visualization` do not work in that process; anything else imports them as usual."""
+    (`xla_cache_flags`); a missing TensorFlow is one line saying what to install."""
     if sys.modules.get("tensorflow") is not None:
         return
     os.environ["TF_XLA_FLAGS"] = xla_cache_flags(os.environ)
     try:
-        with contextlib.nullcontext() if verbose else quiet_stderr(), unimportable(UNUSED_BY_COMMANDS if lean else ()):
+        with contextlib.nullcontext() if verbose else quiet_stderr():
             import keras  # noqa: F401
             import tensorflow  # noqa: F401
     except ImportError as err:

@@ -648,36 +648,3 @@ def test_strategy_and_batch_errors_are_user_errors(small_cfg):
     accel.check_strategy(
         dataclasses.replace(small_cfg, strategy="mirrored").options().devices, batch_size=7, balance=False
     )  # one replica: any batch
-
-
-LEAN_IMPORT = """
-import sys
-from pyimagesearch_gan.utils import import_tensorflow
-import_tensorflow()
-skipped = [name for name in ("sklearn", "matplotlib.pyplot") if name in sys.modules]
-import keras, sklearn.metrics, matplotlib.pyplot
-print(skipped, keras.layers.Dense(2)(keras.ops.ones((1, 3))).shape, sklearn.metrics.accuracy_score([1], [1]))
-"""
-
-
-def test_the_commands_import_keras_without_scikit_learn_and_pyplot_which_import_later():
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(LEAN_IMPORT)], capture_output=True, text=True, timeout=300, cwd=REPO
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["[]", "(1,", "2)", "1.0"]
-
-
-def test_unimportable_blocks_a_module_only_within_the_block():
-    from pyimagesearch_gan.utils import unimportable
-
-    sys.modules.pop("colorsys", None)
-    with unimportable(["colorsys", "json"]):
-        with pytest.raises(ImportError):
-            import colorsys  # noqa: F401
-        import json as again  # already imported: not blocked
-
-        assert again is json
-    import colorsys
-
-    assert colorsys.rgb_to_hsv(1, 0, 0) == (0.0, 1.0, 1.0)

@@ -303,16 +303,8 @@ def write_hand_in(folder, situations=("real", "transforms", "gan", "gan + transf
         for situation in situations:
             for trial in range(trials):
                 source = "gan" if situation.startswith("gan") else ""
-                writer.writerow(
-                    {
-                        "scenario": "n50",
-                        "situation": situation,
-                        "source": source,
-                        "classifier": "cnn",
-                        "trial": trial,
-                        "accuracy": 0.9,
-                    }
-                )
+                writer.writerow({"scenario": "n50", "situation": situation, "source": source, "classifier": "cnn",
+                                 "trial": trial, "accuracy": 0.9})
     (folder / "summary.md").write_text("| real | 0.912 ± 0.010 |\n| gan | 0.905 ± 0.021 |\n")
     (folder / "config.json").write_text("{}")
     sections = ["Question and prediction", "Setup", "The baselines", "Results", "What it means", "Limits"]
@@ -349,16 +341,11 @@ def test_project_check_grades_a_fair_hand_in_and_names_what_an_unfair_one_misses
     write_hand_in(tmp_path / "unfair", situations=("real", "gan"), trials=1)
     report.write_text("## Results\n\ngan 0.950 ± 0.001, far better than real.")
     scores = check.grade([tmp_path / "unfair"], report)
-    assert {name for name, (passed, _, _) in scores.items() if not passed} == {
-        "baselines",
-        "trials",
-        "numbers",
-        "template",
-    }
+    assert {name for name, (passed, _, _) in scores.items() if not passed} == {"baselines", "trials", "numbers",
+                                                                               "template"}
     assert "`transforms` lacks" in scores["baselines"][2] and "0.950 ± 0.001" in scores["numbers"][2]
     assert scores["ran"][1] == 4 and sum(points for _, points, _ in scores.values()) == 4
 
-    done = subprocess.run(
-        [sys.executable, str(LABS / "project_check.py"), str(tmp_path / "nothing")], capture_output=True, text=True
-    )
+    done = subprocess.run([sys.executable, str(LABS / "project_check.py"), str(tmp_path / "nothing")],
+                          capture_output=True, text=True)
     assert done.returncode != 0 and "no such folder" in done.stderr and "Traceback" not in done.stderr

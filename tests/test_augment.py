@@ -195,6 +195,11 @@ def test_the_recipe_is_the_best_candidate_on_validation_and_a_named_family_that_
     assert chosen.scores["digits transforms"][0] == pytest.approx(0.85)
     named = recipe.choose("data", candidates, rows, ["a", "b"], False, "texture")
     assert named.name == "texture transforms" and "--transforms texture lowers validation accuracy" in named.warning()
+    both_help = validation_rows({"real": [0.7, 0.7], "texture transforms": [0.8, 0.8], "digits transforms": [0.9, 0.9]})
+    assert recipe.choose("data", candidates, both_help, ["a", "b"], False, "auto").reasons()[0] == (
+        "the texture transforms raise validation accuracy from 0.700 to 0.800 here: not used "
+        "(the recipe, digits transforms, scores 0.900)"
+    )
     assert recipe.choose("data", candidates, rows[:-1], ["a", "b"], False, "auto").name == "real"
     assert recipe.choose("data", candidates, rows[:2], ["a", "b"], False, "auto") is None  # a candidate unfitted
     assert recipe.families("auto", 3) == ("texture", "photo") and recipe.families("none", 1) == ()

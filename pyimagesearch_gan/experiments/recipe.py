@@ -73,7 +73,11 @@ class Recipe:
         lines = []
         for family in dict.fromkeys(s.transforms for s in self.candidates if s.transforms):
             best = self.best(lambda s, f=family: s.transforms == f)
-            lines.append(self.change(f"the {family} transforms", plain, best, self.situation.transforms == family))
+            used = self.situation.transforms == family
+            line = self.change(f"the {family} transforms", plain, best, used)
+            if not used and self.situation.transforms and self.score(best.name) > self.score(plain.name):
+                line += f" (the recipe, {self.name}, scores {self.score(self.name):.3f})"  # another family did better
+            lines.append(line)
         twin = next(
             (
                 s

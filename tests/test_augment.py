@@ -10,6 +10,7 @@ import re
 import cv2
 import numpy as np
 import pytest
+from markupsafe import escape
 
 from pyimagesearch_gan.commands import main
 from pyimagesearch_gan.data import ImageSet
@@ -159,6 +160,31 @@ def test_the_verdict_judges_gan_images_against_the_recipe_then_the_strongest_cla
     group = summary.Group("rare", "cnn", fake_rows(recalls), ["a", "b"], order, True, "real + resampling")
     first = next(row for row in summary.verdicts(group) if "text" in row)
     assert not first["significant"] and "not significant" in first["text"]
+
+
+def test_a_page_with_two_classifiers_names_each_verdict_and_table_by_its_classifier():
+    from pyimagesearch_gan.report.experiment_page import render_experiment_page
+
+    classic = situations([], families=[], imbalanced=True)
+    order = situations(["gan-da"], families=[], imbalanced=True, recipe=classic[0])
+    found = [
+        summary.Group("rare", name, fake_rows({"real": [0.1, 0.2, 0.1, 0.2], "gan-da": gan}), ["a", "b"], order, True)
+        for name, gan in (("cnn", [0.6, 0.7, 0.6, 0.7]), ("s3-cnn", [0.1, 0.1, 0.2, 0.1]))
+    ]
+    verdict = summary.verdict_view(found, quick=False, has_sources=True)
+    assert [text.split(":")[0] for text in verdict["headlines"]] == ["rare, cnn", "rare, s3-cnn"]
+    assert "raise the rare class's recall by 50.0" in verdict["headlines"][0]
+    assert "lower the rare class's recall by 2.5" in verdict["headlines"][1]
+    assert {row["group"] for row in verdict["rows"]} == {"rare, classifier cnn", "rare, classifier s3-cnn"}
+    page = render_experiment_page({"verdict": verdict, "metrics": summary.metrics_view(found)})
+    for text in verdict["headlines"]:
+        assert f"<li>{escape(text)}</li>" in page
+    assert "<th>of</th>" in page and page.count("<td>rare, classifier s3-cnn</td>") == 3  # the three metrics
+    assert "<h3>rare, classifier cnn</h3>" in page and "<h3>rare, classifier s3-cnn</h3>" in page
+    assert page.count("<tr><td>gan-da</td>") == 2, "each classifier's metrics table names the situation once"
+    single = summary.verdict_view(found[:1], quick=False, has_sources=True)
+    assert "group" not in single["rows"][0] and len(single["headlines"]) == 1
+    assert summary.verdict_view(found, quick=True, has_sources=True) == {"headlines": [summary.QUICK], "rows": []}
 
 
 def validation_rows(scores):

@@ -402,7 +402,7 @@ def experiment_view():
         "subtitle": "3 classes, 30 to 1,000 real images",
         "status": "running: phase 3 of 5, fitting classifiers 12/40, ETA 21m",
         "verdict": {
-            "headline": "GAN images raise the rare class's recall by 4.2 ± 3.1 points: significant",
+            "headlines": ["GAN images raise the rare class's recall by 4.2 ± 3.1 points: significant"],
             "rows": [
                 {
                     "metric": "macro-F1",

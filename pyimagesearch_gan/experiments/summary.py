@@ -399,18 +399,20 @@ def plot(found, path):
         shown = group.metrics[:3]
         width = 0.8 / len(shown)
         for i, metric in enumerate(shown):
-            stats = [group.interval(s.name, metric) for s in group.order]
+            means, halves = np.array([group.interval(s.name, metric) for s in group.order]).T
+            halves = np.nan_to_num(halves)
             ax.bar(
                 np.arange(len(group.order)) + (i - (len(shown) - 1) / 2) * width,
-                [m for m, _ in stats],
+                means,
                 width,
-                yerr=[0 if math.isnan(h) else h for _, h in stats],
+                # an interval wider than the scores can go is drawn to the axis' ends
+                yerr=np.nan_to_num([np.minimum(halves, means), np.minimum(halves, 1 - means)]),
                 capsize=3,
                 label=metric,
             )
         ax.set_xticks(np.arange(len(group.order)), [s.name for s in group.order], rotation=25, ha="right", fontsize=8)
         ax.set(ylim=(0, 1), title=f"{group.name}, classifier {group.classifier} (test images)")
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)  # off the bars
         ax.grid(axis="y", alpha=0.3)
     common.save_figure(fig, path)
 
@@ -429,34 +431,14 @@ def write_all(exp, status):
 def view(exp, found, status):
     """The dict report.html is drawn from (report.experiment_page)."""
     design, settings = exp.design, exp.settings
-    named = len({group.name for group in found}) > 1  # say which group a row is of
-    all_verdicts = [
-        {**row, "situation": f"{group.name}: {row['situation']}"} if named else row
-        for group in found
-        for row in verdicts(group)
-    ]
-    headline = next((row["text"] for row in all_verdicts if "text" in row), "No GAN situation has been fitted yet.")
-    if not sources_of(exp, exp.results.rows):
-        headline = NO_SOURCES
-    if settings.quick:
-        headline, all_verdicts = QUICK, []
-    metrics = []
-    if found:
-        group = found[0]
-        for s in group.order:
-            values = {}
-            for m in group.metrics:
-                mean, half = group.interval(s.name, m)
-                values[m] = [mean, None if math.isnan(half) else half]
-            metrics.append({"situation": s.name, "kind": s.kind, "values": values, "trials": group.trials(s.name)})
     return {
         "title": design.title,
         "subtitle": subtitle(exp),
         "status": status,
         "recipe": recipe_view(exp),
-        "verdict": {"headline": headline, "rows": all_verdicts},
-        "metrics": metrics,
-        "metrics_group": f"{found[0].name}, classifier {found[0].classifier}" if found else "",
+        "verdict": verdict_view(found, settings.quick, bool(sources_of(exp, exp.results.rows))),
+        "metrics": metrics_view(found),
+        "recall_group": label(found[0]) if len(found) > 1 else "",
         "plots": [{"src": "metrics.png", "caption": "Headline metrics per situation, mean and 95% interval"}]
         if found
         else [],
@@ -474,6 +456,37 @@ def view(exp, found, status):
             ["gans/", "the GAN run folders (open with pyimagesearch-gan report)"],
         ],
     }
+
+
+def verdict_view(found, quick, has_sources):
+    """The page's verdict: every headline line, and every comparison named by its group and
+    classifier where there are several."""
+    several = len(found) > 1
+    rows = [{**row, "group": label(group)} if several else row for group in found for row in verdicts(group)]
+    headlines = [row["text"] for row in rows if "text" in row] or ["No GAN situation has been fitted yet."]
+    if not has_sources:
+        headlines = [NO_SOURCES]
+    if quick:
+        headlines, rows = [QUICK], []
+    return {"headlines": headlines, "rows": rows}
+
+
+def metrics_view(found):
+    """The page's metrics: every situation of every group, named by its group where there are several."""
+    metrics = []
+    for group in found:
+        for s in group.order:
+            values = {}
+            for m in group.metrics:
+                mean, half = group.interval(s.name, m)
+                values[m] = [mean, None if math.isnan(half) else half]
+            row = {"situation": s.name, "kind": s.kind, "values": values, "trials": group.trials(s.name)}
+            metrics.append({**row, "group": label(group)} if len(found) > 1 else row)
+    return metrics
+
+
+def label(group):
+    return f"{group.name}, classifier {group.classifier}"
 
 
 def subtitle(exp):

@@ -8,8 +8,9 @@ after every phase of a long run, so every key may be missing and every list empt
 
     title, subtitle, status: text
     recipe: [{group, fitted, metric, recipe, rows: [{situation, mean, half, chosen}], reasons: [text], warning}]
-    verdict: {headline: text, rows: [{metric, situation, baseline, mean, half, significant}]}
-    metrics: [{situation, kind ("classic" or "gan"), values: {metric: [mean, half]}, trials}]
+    verdict: {headlines: [text], rows: [{group, metric, situation, baseline, mean, half, significant}]}
+    metrics: [{group, situation, kind ("classic" or "gan"), values: {metric: [mean, half]}, trials}]
+    recall_group: text
     plots: [{src, caption}]
     classes: [{name, real: {split: count}, real_montage: src,
                synthetic: [{source, status ("done", "training", "waiting"), montage: src, epoch,
@@ -17,7 +18,9 @@ after every phase of a long run, so every key may be missing and every list empt
                recall: [{situation, mean, half}]}]
     settings: [[name, value]], timings: [[what, amount, time]], files: [[src, what]]
 
-Scores are fractions (shown as percent), paired differences too (shown as signed percentage
+`group` names the sizes and classifier a row is of where an experiment has several (each
+group gets its own metrics table, its best in bold); `recall_group` the one the classes' recall
+bars show. Scores are fractions (shown as percent), paired differences too (shown as signed percentage
 points); `half` is the half-width of a 95% interval and may be null (one trial). A `src` is a
 path relative to OUT; only files that are there are linked, the others are shown as not written
 yet. The page looks like the run report and opens from disk the same way (`page`): one file,
@@ -72,6 +75,7 @@ def render_experiment_page(view, output_dir=None):
             written=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
             recipes=recipes(view.get("recipe") or []),
             verdict=verdict(view.get("verdict") or {}),
+            recall_group=view.get("recall_group"),
             metrics=metrics_table(view.get("metrics") or []),
             plots=[plot(root, p) for p in view.get("plots") or []],
             classes=[class_section(i, c, root, kinds) for i, c in enumerate(view.get("classes") or [])],
@@ -168,7 +172,8 @@ def recipes(view):
 
 
 def verdict(view):
-    """The headline and the paired differences as signed percentage points, ↑ or ↓ where significant."""
+    """The headlines and the paired differences as signed percentage points, ↑ or ↓ where
+    significant, with a column for the group where any row names one."""
     rows = []
     for row in view.get("rows") or []:
         mean, half = number(row.get("mean")), number(row.get("half"))
@@ -177,6 +182,7 @@ def verdict(view):
         difference = "-" if mean is None else f"{100 * mean:+.1f}" + ("" if half is None else f" ± {100 * half:.1f}")
         rows.append(
             {
+                "group": row.get("group", ""),
                 "metric": row.get("metric", ""),
                 "situation": row.get("situation", ""),
                 "baseline": row.get("baseline", ""),
@@ -185,18 +191,26 @@ def verdict(view):
                 "mark": {"up": "↑", "down": "↓"}.get(direction, ""),
             }
         )
-    return {"headline": view.get("headline"), "rows": rows}
+    headlines = [str(text) for text in view.get("headlines") or []]
+    return {"headlines": headlines, "rows": rows, "grouped": any(row["group"] for row in rows)}
 
 
 def metrics_table(situations):
-    """The metrics table: one column per metric (in the order they first appear), the
-    situations grouped by kind, classic first, the best mean of each column in bold."""
+    """The metrics tables: one per group (in the order they first appear), one column per metric,
+    the situations grouped by kind, classic first, the best mean of each column in bold."""
     names = list(dict.fromkeys(name for s in situations for name in s.get("values") or {}))
+    tables = {}
+    for s in situations:
+        tables.setdefault(s.get("group") or "", []).append(s)
+    return {"names": names, "tables": [one_table(group, rows, names) for group, rows in tables.items()]}
+
+
+def one_table(group, situations, names):
     table = [[pair((s.get("values") or {}).get(name)) for name in names] for s in situations]
     best = [max((row[i][0] for row in table if row[i][0] is not None), default=None) for i in range(len(names))]
-    groups = {}
+    kinds = {}
     for s, row in zip(situations, table):
-        groups.setdefault(kind_of(s.get("kind")), []).append(
+        kinds.setdefault(kind_of(s.get("kind")), []).append(
             {
                 "situation": s.get("situation", ""),
                 "trials": count(s.get("trials", "")),
@@ -206,11 +220,11 @@ def metrics_table(situations):
             }
         )
     return {
-        "names": names,
-        "groups": [
-            {"kind": k, "label": KIND_LABELS.get(k, "other"), "rows": groups[k]}
+        "group": group,
+        "kinds": [
+            {"kind": k, "label": KIND_LABELS.get(k, "other"), "rows": kinds[k]}
             for k in (*KIND_LABELS, "other")
-            if k in groups
+            if k in kinds
         ],
     }
 

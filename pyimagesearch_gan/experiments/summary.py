@@ -400,7 +400,6 @@ def plot(found, path):
         width = 0.8 / len(shown)
         for i, metric in enumerate(shown):
             means, halves = np.array([group.interval(s.name, metric) for s in group.order]).T
-            halves = np.nan_to_num(halves)
             ax.bar(
                 np.arange(len(group.order)) + (i - (len(shown) - 1) / 2) * width,
                 means,

@@ -18,10 +18,10 @@ after every phase of a long run, so every key may be missing and every list empt
                recall: [{situation, mean, half}]}]
     settings: [[name, value]], timings: [[what, amount, time]], files: [[src, what]]
 
-`group` names the sizes and classifier a row is of where an experiment has several (each
-group gets its own metrics table, its best in bold); `recall_group` the one the classes' recall
-bars show. Scores are fractions (shown as percent), paired differences too (shown as signed percentage
-points); `half` is the half-width of a 95% interval and may be null (one trial). A `src` is a
+`group` names the size and classifier a row is of where an experiment has several (each
+group gets its own metrics table, its best in bold); `recall_group` the one the classes'
+recall bars show. Scores are fractions (shown as percent), paired differences too (shown as
+signed percentage points); `half` is the half-width of a 95% interval and may be null (one trial). A `src` is a
 path relative to OUT; only files that are there are linked, the others are shown as not written
 yet. The page looks like the run report and opens from disk the same way (`page`): one file,
 the run report's CSS inlined, images by relative path, and, since it needs no script, the CAS
